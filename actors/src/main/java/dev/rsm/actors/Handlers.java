@@ -1,0 +1,61 @@
+package dev.rsm.actors;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The dispatch table of a machine: one {@link Handler} per input record. Built with {@link
+ * Machine#newHandlers()}; {@link Builder#build()} fails if an input record of the machine's sealed
+ * input type has no handler, so a forgotten case is caught at start-up, not in production.
+ */
+public final class Handlers<I, S> {
+  private final Map<Class<?>, Handler<S, Object>> byClass;
+
+  private Handlers(Map<Class<?>, Handler<S, Object>> byClass) {
+    this.byClass = byClass;
+  }
+
+  Step<S> dispatch(S state, I input, Context ctx) {
+    Handler<S, Object> h = byClass.get(input.getClass());
+    if (h == null)
+      throw new IllegalArgumentException("no handler for input " + input.getClass().getName());
+    Step<S> step = h.apply(state, input, ctx);
+    if (step == null)
+      throw new IllegalStateException(
+          "handler for " + input.getClass().getSimpleName() + " returned null; return Step.stay()");
+    return step;
+  }
+
+  /** Collects handlers; see {@link Machine#newHandlers()}. */
+  public static final class Builder<I, S> {
+    private final Class<I> inputType;
+    private final Map<Class<?>, Handler<S, Object>> byClass = new HashMap<>();
+
+    Builder(Class<I> inputType) {
+      this.inputType = inputType;
+    }
+
+    /** Handles inputs of record type {@code type} with {@code handler}. */
+    @SuppressWarnings("unchecked")
+    public <T extends I> Builder<I, S> on(Class<T> type, Handler<S, ? super T> handler) {
+      Objects.requireNonNull(handler, "handler");
+      if (byClass.put(type, (Handler<S, Object>) handler) != null)
+        throw new IllegalArgumentException("two handlers for " + type.getName());
+      return this;
+    }
+
+    /** @throws IllegalStateException naming the input records that have no handler */
+    public Handlers<I, S> build() {
+      List<String> missing = new ArrayList<>();
+      for (Class<?> c : InputTypes.concreteInputs(inputType))
+        if (!byClass.containsKey(c)) missing.add(c.getSimpleName());
+      if (!missing.isEmpty())
+        throw new IllegalStateException(
+            "no handler for input(s) " + missing + " of " + inputType.getName());
+      return new Handlers<>(Map.copyOf(byClass));
+    }
+  }
+}

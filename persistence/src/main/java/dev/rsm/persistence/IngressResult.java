@@ -1,0 +1,38 @@
+package dev.rsm.persistence;
+
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import dev.rsm.persistence.internal.Payload;
+import dev.rsm.persistence.internal.RsmSerializable;
+
+/**
+ * The outcome of an external input sent with {@link Machines#ask}. Exactly one of:
+ *
+ * <ul>
+ *   <li>{@link Replied} — the input was handled (now, or earlier when {@code duplicate} is true and
+ *       the idempotency key had been seen; then the reply is the recorded one and nothing was
+ *       handled again).
+ *   <li>{@link Invalid} — the input is not one of the machine type's inputs; nothing was journaled.
+ *   <li>{@link Failed} — the handler threw; nothing was journaled and the state is unchanged.
+ *   <li>{@link Unavailable} — the machine could not take the input now (journal down, machine
+ *       recovering or back-pressured); nothing was journaled; retry later with the same key.
+ * </ul>
+ */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "r")
+@JsonSubTypes({
+  @JsonSubTypes.Type(value = IngressResult.Replied.class, name = "ok"),
+  @JsonSubTypes.Type(value = IngressResult.Invalid.class, name = "invalid"),
+  @JsonSubTypes.Type(value = IngressResult.Failed.class, name = "failed"),
+  @JsonSubTypes.Type(value = IngressResult.Unavailable.class, name = "unavailable")
+})
+public sealed interface IngressResult extends RsmSerializable {
+
+  /** Handled; {@code reply} is the step's reply or null; {@code seqNr} is its journal position. */
+  record Replied(@Payload Object reply, boolean duplicate, long seqNr) implements IngressResult {}
+
+  record Invalid(String error) implements IngressResult {}
+
+  record Failed(String error) implements IngressResult {}
+
+  record Unavailable(String error) implements IngressResult {}
+}

@@ -1,0 +1,72 @@
+package dev.rsm.persistence;
+
+import dev.rsm.actors.Address;
+import dev.rsm.persistence.internal.LocalRegistry;
+import dev.rsm.persistence.internal.MachineEnvironment;
+import dev.rsm.persistence.internal.Protocol;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * Runs machines inside one ActorSystem, with every guarantee except surviving the loss of the
+ * node (that is what the sharding module adds). Useful for tests, single-process deployments and as
+ * the reference for other transports.
+ *
+ * <pre>{@code
+ * LocalRuntime rsm = LocalRuntime.start(system, MachineRegistry.of(Account.TYPE));
+ * rsm.ask(Account.TYPE.address("alice"), "key-1", new Account.Deposit(100));
+ * }</pre>
+ */
+public final class LocalRuntime implements Transport {
+  private final ActorSystem<?> system;
+  private final ActorRef<LocalRegistry.Envelope> registryActor;
+  private final Machines machines;
+
+  private LocalRuntime(
+      ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
+      FaultInjector faults, Clock clock, String name) {
+    this.system = system;
+    JdbcSchema.ensure(system.settings().config());
+    MachineEnvironment env = new MachineEnvironment(settings, registry, this, clock, faults);
+    this.registryActor = system.systemActorOf(LocalRegistry.create(env), name,
+        org.apache.pekko.actor.typed.Props.empty());
+    this.machines = Machines.over(this, registry, settings);
+  }
+
+  /** Starts the machines of {@code registry} with the settings of {@code rsm.persistence}. */
+  public static LocalRuntime start(ActorSystem<?> system, MachineRegistry registry) {
+    return start(system, registry, RuntimeSettings.create(system), FaultInjector.NONE);
+  }
+
+  /** Starts with explicit settings and a fault injector (tests). */
+  public static LocalRuntime start(
+      ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
+      FaultInjector faults) {
+    return new LocalRuntime(system, registry, settings, faults, Clock.systemUTC(), "rsm-machines");
+  }
+
+  /** The client to send inputs and read state. */
+  public Machines machines() {
+    return machines;
+  }
+
+  @Override
+  public void tell(Address to, Protocol.Command message) {
+    registryActor.tell(new LocalRegistry.Envelope(to, message));
+  }
+
+  @Override
+  public <R> CompletionStage<R> ask(
+      Address to, Function<ActorRef<R>, Protocol.Command> message, Duration timeout) {
+    return AskPattern.ask(
+        registryActor,
+        replyTo -> new LocalRegistry.Envelope(to, message.apply(replyTo)),
+        timeout,
+        system.scheduler());
+  }
+}

@@ -1,0 +1,76 @@
+package dev.rsm.persistence;
+
+import dev.rsm.actors.Address;
+import dev.rsm.persistence.internal.Protocol;
+import java.time.Duration;
+import java.util.concurrent.CompletionStage;
+
+/**
+ * The way in from outside: send one input to a machine and get its reply, or read its state. The
+ * same API whether machines run in this JVM ({@link LocalRuntime}) or across a cluster.
+ *
+ * <h2>Exactly once from outside</h2>
+ *
+ * An input sent with an idempotency key is handled at most once per key: a repeated key, also after
+ * a crash and on another node, gets the recorded reply ({@link IngressResult.Replied#duplicate()}
+ * true) and changes nothing. A caller that retries with the same key until it gets a reply
+ * therefore gets exactly-once. Keys are remembered per machine, bounded by {@code
+ * rsm.persistence.idempotency.max-keys} and {@code .retention}; a key evicted from that cache is
+ * handled again if it comes back. An input sent without a key is handled at most once per call.
+ */
+public interface Machines {
+
+  /** The machine types this runtime hosts. */
+  MachineRegistry registry();
+
+  /**
+   * Sends {@code input} to the machine at {@code to}.
+   *
+   * @param idempotencyKey the caller's key for this input, or null
+   * @return the outcome; completes exceptionally with a timeout if the machine does not answer in
+   *     {@code timeout} (the input may or may not have been handled: retry with the same key)
+   * @throws MachineRegistry.UnknownMachineTypeException if {@code to.type()} is not hosted
+   */
+  CompletionStage<IngressResult> ask(Address to, String idempotencyKey, Object input, Duration timeout);
+
+  /** Same as {@link #ask(Address, String, Object, Duration)} with {@code rsm.persistence.ask-timeout}. */
+  CompletionStage<IngressResult> ask(Address to, String idempotencyKey, Object input);
+
+  /** Reads the machine's state (recovering it if needed). */
+  CompletionStage<MachineView> state(Address of, Duration timeout);
+
+  CompletionStage<MachineView> state(Address of);
+
+  /** A {@link Machines} over any transport. */
+  static Machines over(Transport transport, MachineRegistry registry, RuntimeSettings settings) {
+    return new Machines() {
+      @Override
+      public MachineRegistry registry() {
+        return registry;
+      }
+
+      @Override
+      public CompletionStage<IngressResult> ask(
+          Address to, String key, Object input, Duration timeout) {
+        registry.get(to.type());
+        return transport.ask(to, replyTo -> new Protocol.Ingress(key, input, replyTo), timeout);
+      }
+
+      @Override
+      public CompletionStage<IngressResult> ask(Address to, String key, Object input) {
+        return ask(to, key, input, settings.askTimeout());
+      }
+
+      @Override
+      public CompletionStage<MachineView> state(Address of, Duration timeout) {
+        registry.get(of.type());
+        return transport.ask(of, Protocol.GetState::new, timeout);
+      }
+
+      @Override
+      public CompletionStage<MachineView> state(Address of) {
+        return state(of, settings.askTimeout());
+      }
+    };
+  }
+}

@@ -1,0 +1,118 @@
+package dev.rsm.persistence;
+
+import com.typesafe.config.Config;
+import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/**
+ * The settings of the machine runtime, read from {@code rsm.persistence} (every key is documented
+ * in this module's {@code reference.conf}). {@code withX} methods return a modified copy.
+ */
+public final class RuntimeSettings {
+  private final int snapshotEvery;
+  private final boolean recoverFromSnapshots;
+  private final boolean adoptJournaledOutputs;
+  private final int maxAttempts;
+  private final int idempotencyMaxKeys;
+  private final Duration idempotencyRetention;
+  private final int window;
+  private final int maxUnacked;
+  private final Duration resendInterval;
+  private final Duration resendMaxBackoff;
+  private final Duration passivateAfter;
+  private final Duration restartMinBackoff;
+  private final Duration restartMaxBackoff;
+  private final Duration askTimeout;
+
+  private RuntimeSettings(
+      int snapshotEvery, boolean recoverFromSnapshots, boolean adoptJournaledOutputs,
+      int maxAttempts, int idempotencyMaxKeys, Duration idempotencyRetention, int window,
+      int maxUnacked, Duration resendInterval, Duration resendMaxBackoff, Duration passivateAfter,
+      Duration restartMinBackoff, Duration restartMaxBackoff, Duration askTimeout) {
+    this.snapshotEvery = snapshotEvery;
+    this.recoverFromSnapshots = recoverFromSnapshots;
+    this.adoptJournaledOutputs = adoptJournaledOutputs;
+    this.maxAttempts = maxAttempts;
+    this.idempotencyMaxKeys = idempotencyMaxKeys;
+    this.idempotencyRetention = idempotencyRetention;
+    this.window = window;
+    this.maxUnacked = maxUnacked;
+    this.resendInterval = resendInterval;
+    this.resendMaxBackoff = resendMaxBackoff;
+    this.passivateAfter = passivateAfter;
+    this.restartMinBackoff = restartMinBackoff;
+    this.restartMaxBackoff = restartMaxBackoff;
+    this.askTimeout = askTimeout;
+  }
+
+  public static RuntimeSettings create(ActorSystem<?> system) {
+    return fromConfig(system.settings().config().getConfig("rsm.persistence"));
+  }
+
+  /** @param c the {@code rsm.persistence} section */
+  public static RuntimeSettings fromConfig(Config c) {
+    RuntimeSettings s = new RuntimeSettings(
+        c.getInt("snapshot-every"),
+        c.getBoolean("recover-from-snapshots"),
+        c.getBoolean("adopt-journaled-outputs"),
+        c.getInt("max-attempts"),
+        c.getInt("idempotency.max-keys"),
+        c.getDuration("idempotency.retention"),
+        c.getInt("delivery.window"),
+        c.getInt("delivery.max-unacked"),
+        c.getDuration("delivery.resend-interval"),
+        c.getDuration("delivery.resend-max-backoff"),
+        c.getDuration("passivate-after"),
+        c.getDuration("restart.min-backoff"),
+        c.getDuration("restart.max-backoff"),
+        c.getDuration("ask-timeout"));
+    s.validate();
+    return s;
+  }
+
+  private void validate() {
+    require(snapshotEvery >= 0, "snapshot-every must be >= 0 (0 disables snapshots)");
+    require(maxAttempts >= 1, "max-attempts must be >= 1");
+    require(idempotencyMaxKeys >= 1, "idempotency.max-keys must be >= 1");
+    require(window >= 1, "delivery.window must be >= 1");
+    require(maxUnacked >= window, "delivery.max-unacked must be >= delivery.window");
+  }
+
+  private static void require(boolean ok, String message) {
+    if (!ok) throw new IllegalArgumentException("rsm.persistence." + message);
+  }
+
+  private RuntimeSettings copy(int snapshotEvery, boolean recoverFromSnapshots,
+      boolean adoptJournaledOutputs, int maxAttempts, int idempotencyMaxKeys) {
+    return new RuntimeSettings(snapshotEvery, recoverFromSnapshots, adoptJournaledOutputs,
+        maxAttempts, idempotencyMaxKeys, idempotencyRetention, window, maxUnacked, resendInterval,
+        resendMaxBackoff, passivateAfter, restartMinBackoff, restartMaxBackoff, askTimeout);
+  }
+
+  public RuntimeSettings withSnapshotEvery(int n) {
+    return copy(n, recoverFromSnapshots, adoptJournaledOutputs, maxAttempts, idempotencyMaxKeys);
+  }
+
+  public RuntimeSettings withRecoverFromSnapshots(boolean on) {
+    return copy(snapshotEvery, on, adoptJournaledOutputs, maxAttempts, idempotencyMaxKeys);
+  }
+
+  public RuntimeSettings withAdoptJournaledOutputs(boolean on) {
+    return copy(snapshotEvery, recoverFromSnapshots, on, maxAttempts, idempotencyMaxKeys);
+  }
+
+  public int snapshotEvery() { return snapshotEvery; }
+  public boolean recoverFromSnapshots() { return recoverFromSnapshots; }
+  public boolean adoptJournaledOutputs() { return adoptJournaledOutputs; }
+  public int maxAttempts() { return maxAttempts; }
+  public int idempotencyMaxKeys() { return idempotencyMaxKeys; }
+  public Duration idempotencyRetention() { return idempotencyRetention; }
+  public int window() { return window; }
+  public int maxUnacked() { return maxUnacked; }
+  public Duration resendInterval() { return resendInterval; }
+  public Duration resendMaxBackoff() { return resendMaxBackoff; }
+  public Duration passivateAfter() { return passivateAfter; }
+  public Duration restartMinBackoff() { return restartMinBackoff; }
+  public Duration restartMaxBackoff() { return restartMaxBackoff; }
+  public Duration askTimeout() { return askTimeout; }
+}

@@ -1,0 +1,453 @@
+package dev.rsm.persistence.internal;
+
+import dev.rsm.actors.Address;
+import dev.rsm.actors.Context;
+import dev.rsm.actors.Machine;
+import dev.rsm.actors.MachineType;
+import dev.rsm.actors.Step;
+import dev.rsm.persistence.FaultInjector;
+import dev.rsm.persistence.FaultInjector.Point;
+import dev.rsm.persistence.IngressResult;
+import dev.rsm.persistence.MachineView;
+import dev.rsm.persistence.RuntimeSettings;
+import dev.rsm.persistence.internal.MachineSnapshot.Armed;
+import dev.rsm.persistence.internal.Protocol.Ack;
+import dev.rsm.persistence.internal.Protocol.Command;
+import dev.rsm.persistence.internal.Protocol.Deliver;
+import dev.rsm.persistence.internal.Protocol.GetState;
+import dev.rsm.persistence.internal.Protocol.IdleTimeout;
+import dev.rsm.persistence.internal.Protocol.Ingress;
+import dev.rsm.persistence.internal.Protocol.ResendTick;
+import dev.rsm.persistence.internal.Protocol.TimerFired;
+import dev.rsm.persistence.internal.StepTaken.Sent;
+import dev.rsm.persistence.internal.StepTaken.TimerSet;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.persistence.typed.PersistenceId;
+import org.apache.pekko.persistence.typed.RecoveryCompleted;
+import org.apache.pekko.persistence.typed.RecoveryFailed;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
+import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
+import org.apache.pekko.persistence.typed.javadsl.Effect;
+import org.apache.pekko.persistence.typed.javadsl.EventHandler;
+import org.apache.pekko.persistence.typed.javadsl.EventSourcedBehavior;
+import org.apache.pekko.persistence.typed.javadsl.Recovery;
+import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
+import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
+import org.slf4j.Logger;
+
+/**
+ * INTERNAL API. One machine as a Pekko {@code EventSourcedBehavior}: every handled input is one
+ * {@link StepTaken} event; outputs are sent and inputs acknowledged only after that event is
+ * journaled; recovery re-runs the handler over the journal and checks the outputs.
+ *
+ * <p>Delivery protocol (receiver side): message {@code seq} on a channel is handled only when
+ * {@code seq == hw + 1}; {@code seq <= hw} is a duplicate and is acknowledged again; {@code seq >
+ * hw + 1} is dropped and the sender's resend fills the gap in order. Sender side: outputs wait in
+ * the outbox until acknowledged (cumulatively), at most {@code delivery.window} in flight per
+ * channel, resent with exponential backoff and on recovery.
+ */
+public final class MachineBehavior extends EventSourcedBehavior<Command, Event, RuntimeState> {
+
+  /**
+   * The machine at {@code address}, restarted from its journal with backoff when it fails.
+   *
+   * @param passivate called with the machine's own ref when it is idle and has no pending work
+   */
+  public static Behavior<Command> create(
+      MachineEnvironment env, Address address, Consumer<ActorRef<Command>> passivate) {
+    MachineType<?, ?> type = env.registry().get(address.type());
+    RuntimeSettings s = env.settings();
+    return Behaviors.supervise(
+            Behaviors.<Command>setup(
+                ctx ->
+                    Behaviors.withTimers(
+                        timers -> new MachineBehavior(env, type, address, ctx, timers, passivate))))
+        .onFailure(
+            Exception.class,
+            SupervisorStrategy.restartWithBackoff(s.restartMinBackoff(), s.restartMaxBackoff(), 0.2)
+                .withStashCapacity(1000));
+  }
+
+  private final MachineEnvironment env;
+  private final RuntimeSettings settings;
+  private final MachineType<?, ?> type;
+  private final Machine<Object, Object> machine;
+  private final Address self;
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final Consumer<ActorRef<Command>> passivate;
+  private final Logger log;
+  private final SplittableRandom seeds = new SplittableRandom();
+  private final long retentionMillis;
+
+  // The step computed by the command handler for the event being persisted, so the event handler
+  // applies it without running the handler twice. Any other event is a replay.
+  private StepTaken pendingEvent;
+  private Object pendingUser;
+  private boolean recovering = true;
+  private boolean resendTicking;
+  // Failed attempts per input (channel message or timer firing), transient by design: a restart
+  // gives an input a fresh set of attempts, which only delays its rejection.
+  private final Map<Origin, Integer> failures = new HashMap<>(2);
+
+  @SuppressWarnings("unchecked")
+  private MachineBehavior(
+      MachineEnvironment env,
+      MachineType<?, ?> type,
+      Address self,
+      ActorContext<Command> ctx,
+      TimerScheduler<Command> timers,
+      Consumer<ActorRef<Command>> passivate) {
+    super(PersistenceId.ofUniqueId(self.persistenceId()));
+    this.env = env;
+    this.settings = env.settings();
+    this.type = type;
+    this.machine = (Machine<Object, Object>) type.machine();
+    this.self = self;
+    this.ctx = ctx;
+    this.timers = timers;
+    this.passivate = passivate;
+    this.log = ctx.getLog();
+    this.retentionMillis = settings.idempotencyRetention().toMillis();
+    ctx.setReceiveTimeout(settings.passivateAfter(), IdleTimeout.INSTANCE);
+  }
+
+  @Override
+  public RuntimeState emptyState() {
+    return new RuntimeState(type.initialState());
+  }
+
+  @Override
+  public CommandHandler<Command, Event, RuntimeState> commandHandler() {
+    return newCommandHandlerBuilder()
+        .forAnyState()
+        .onCommand(Deliver.class, this::onDeliver)
+        .onCommand(Ack.class, this::onAck)
+        .onCommand(Ingress.class, this::onIngress)
+        .onCommand(TimerFired.class, this::onTimer)
+        .onCommand(GetState.class, this::onGetState)
+        .onCommand(ResendTick.class, this::onResendTick)
+        .onCommand(IdleTimeout.class, this::onIdle)
+        .build();
+  }
+
+  // ---------------------------------------------------------------- inputs
+
+  private Effect<Event, RuntimeState> onDeliver(RuntimeState s, Deliver d) {
+    long hw = s.highWater(d.from());
+    if (d.seq() <= hw) {
+      env.transport().tell(d.from(), new Ack(self, hw));
+      return Effect().none();
+    }
+    if (d.seq() > hw + 1 || overloaded(s)) return Effect().none(); // the sender resends in order
+    Origin origin = new Origin.Channel(d.from(), d.seq());
+    if (!type.accepts(d.input()))
+      return persistRejection(s, origin, d.input(), "not an input of machine type " + type.name());
+    return takeStep(s, origin, d.input(), null);
+  }
+
+  private Effect<Event, RuntimeState> onIngress(RuntimeState s, Ingress in) {
+    if (in.key() != null) {
+      IdempotencyCache.Entry seen = s.keys.get(in.key());
+      if (seen != null) {
+        in.replyTo().tell(new IngressResult.Replied(seen.reply(), true, s.seqNr));
+        return Effect().none();
+      }
+    }
+    if (!type.accepts(in.input())) {
+      in.replyTo().tell(new IngressResult.Invalid(
+          describe(in.input()) + " is not an input of machine type " + type.name()));
+      return Effect().none();
+    }
+    if (overloaded(s)) {
+      in.replyTo().tell(new IngressResult.Unavailable(
+          "machine " + self + " has " + s.unacked + " unacknowledged outputs; retry later"));
+      return Effect().none();
+    }
+    return takeStep(s, new Origin.External(in.key()), in.input(), in.replyTo());
+  }
+
+  private Effect<Event, RuntimeState> onTimer(RuntimeState s, TimerFired f) {
+    Armed armed = s.timers.get(f.name());
+    if (armed == null || armed.generation() != f.generation()) return Effect().none(); // stale
+    return takeStep(s, new Origin.Timer(f.name(), f.generation()), armed.input(), null);
+  }
+
+  private boolean overloaded(RuntimeState s) {
+    return s.unacked >= settings.maxUnacked();
+  }
+
+  /** Runs the handler and journals its step; outputs leave only after the write succeeds. */
+  private Effect<Event, RuntimeState> takeStep(
+      RuntimeState s, Origin origin, Object input, ActorRef<IngressResult> replyTo) {
+    long now = env.clock().millis();
+    long seed = seeds.nextLong();
+    Step<Object> step;
+    StepTaken event;
+    try {
+      step = machine.handle(s.user, input, Context.of(self, now, seed));
+      event = toEvent(s, origin, input, now, seed, step);
+    } catch (RuntimeException e) {
+      return handlerFailed(s, origin, input, replyTo, e);
+    }
+    failures.remove(origin);
+    if (env.faults().crash(Point.BEFORE_JOURNAL, self))
+      throw new FaultInjector.InjectedCrash(Point.BEFORE_JOURNAL, self);
+    pendingEvent = event;
+    pendingUser = step.nextState(s.user);
+    return Effect().persist(event).thenRun(after -> afterStep(after, event, replyTo));
+  }
+
+  private Effect<Event, RuntimeState> handlerFailed(
+      RuntimeState s, Origin origin, Object input, ActorRef<IngressResult> replyTo, Exception e) {
+    String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
+    if (replyTo != null) {
+      // An external caller sees the failure directly; nothing is journaled.
+      log.warn("handler of {} failed on {}: {}", self, describe(input), reason);
+      replyTo.tell(new IngressResult.Failed("handler of " + self + " failed: " + reason));
+      return Effect().none();
+    }
+    int n = failures.merge(origin, 1, Integer::sum);
+    if (n < settings.maxAttempts()) {
+      log.warn("handler of {} failed on {} from {} (attempt {} of {}): {}",
+          self, describe(input), origin, n, settings.maxAttempts(), reason);
+      if (origin instanceof Origin.Timer t) // a timer has no sender to resend it: retry it here
+        timers.startSingleTimer(timerKey(t.name()), new TimerFired(t.name(), t.generation()),
+            settings.resendInterval().multipliedBy(n));
+      return Effect().none();
+    }
+    failures.remove(origin);
+    return persistRejection(s, origin, input, reason);
+  }
+
+  private Effect<Event, RuntimeState> persistRejection(
+      RuntimeState s, Origin origin, Object input, String reason) {
+    log.error("machine {} rejected {} from {} after {} attempt(s): {}",
+        self, describe(input), origin, settings.maxAttempts(), reason);
+    StepTaken event = new StepTaken(origin, input, env.clock().millis(), 0, List.of(), null,
+        List.of(), reason);
+    pendingEvent = event;
+    pendingUser = s.user;
+    return Effect().persist(event).thenRun(after -> afterStep(after, event, null));
+  }
+
+  /** Turns a step into its event: numbers the sends per channel, stamps timer generations. */
+  private StepTaken toEvent(
+      RuntimeState s, Origin origin, Object input, long now, long seed, Step<Object> step) {
+    List<Sent> sends = List.of();
+    if (!step.sends().isEmpty()) {
+      sends = new ArrayList<>(step.sends().size());
+      Map<Address, Long> next = new HashMap<>(4);
+      for (Step.Send send : step.sends()) {
+        MachineType<?, ?> target = env.registry().get(send.to().type());
+        if (!target.accepts(send.input()))
+          throw new IllegalArgumentException(describe(send.input())
+              + " sent to " + send.to() + " is not an input of machine type " + target.name());
+        long seq = next.merge(send.to(), s.nextSeq(send.to()), (a, b) -> a + 1);
+        sends.add(new Sent(send.to(), seq, send.input()));
+      }
+    }
+    List<TimerSet> ts = List.of();
+    if (!step.timers().isEmpty()) {
+      ts = new ArrayList<>(step.timers().size());
+      long gen = s.timerGeneration;
+      for (Step.TimerOp op : step.timers()) {
+        if (op.isCancel()) {
+          ts.add(new TimerSet(op.name(), ++gen, 0, null));
+        } else {
+          if (!type.accepts(op.input()))
+            throw new IllegalArgumentException("timer " + op.name() + " input "
+                + describe(op.input()) + " is not an input of machine type " + type.name());
+          ts.add(new TimerSet(op.name(), ++gen, now + op.delay().toMillis(), op.input()));
+        }
+      }
+    }
+    return new StepTaken(origin, input, now, seed, sends, step.reply(), ts, null);
+  }
+
+  /** After the journal write: send, arm timers, acknowledge, reply — in that order. */
+  private void afterStep(RuntimeState s, StepTaken e, ActorRef<IngressResult> replyTo) {
+    if (env.faults().crash(Point.AFTER_JOURNAL_BEFORE_SEND, self))
+      throw new FaultInjector.InjectedCrash(Point.AFTER_JOURNAL_BEFORE_SEND, self);
+    for (Sent sent : e.sends()) sendWindow(s, s.outbox.get(sent.to()), sent.to());
+    for (TimerSet t : e.timers()) armOrCancel(t.name(), t.isCancel() ? null : s.timers.get(t.name()));
+    if (e.origin() instanceof Origin.Timer t && !s.timers.containsKey(t.name()))
+      timers.cancel(timerKey(t.name()));
+    if (env.faults().crash(Point.AFTER_SEND_BEFORE_ACK, self))
+      throw new FaultInjector.InjectedCrash(Point.AFTER_SEND_BEFORE_ACK, self);
+    if (e.origin() instanceof Origin.Channel c)
+      env.transport().tell(c.from(), new Ack(self, c.seq()));
+    if (replyTo != null) replyTo.tell(new IngressResult.Replied(e.reply(), false, s.seqNr));
+    ensureResendTick(s);
+  }
+
+  private Effect<Event, RuntimeState> onGetState(RuntimeState s, GetState g) {
+    g.replyTo().tell(new MachineView(s.user, s.seqNr, s.unacked, s.timers.size()));
+    return Effect().none();
+  }
+
+  // ---------------------------------------------------------------- delivery (sender side)
+
+  private Effect<Event, RuntimeState> onAck(RuntimeState s, Ack a) {
+    if (s.ack(a.from(), a.upTo())) {
+      OutChannel ch = s.outbox.get(a.from());
+      ch.backoffNanos = 0;
+      sendWindow(s, ch, a.from());
+    }
+    return Effect().none();
+  }
+
+  /** Puts on the wire the unsent outputs of {@code ch} that fit in the window. */
+  private void sendWindow(RuntimeState s, OutChannel ch, Address to) {
+    long limit = ch.acked + settings.window();
+    if (ch.sentUpTo >= limit || ch.sentUpTo >= ch.lastSeq) return;
+    for (Sent sent : ch.unacked) {
+      if (sent.seq() > limit) break;
+      if (sent.seq() <= ch.sentUpTo) continue;
+      env.transport().tell(to, new Deliver(self, sent.seq(), sent.input()));
+      ch.sentUpTo = sent.seq();
+    }
+    ch.lastSendNanos = System.nanoTime();
+  }
+
+  private void ensureResendTick(RuntimeState s) {
+    if (s.unacked > 0 && !resendTicking) {
+      timers.startTimerWithFixedDelay("resend", ResendTick.INSTANCE, settings.resendInterval());
+      resendTicking = true;
+    } else if (s.unacked == 0 && resendTicking) {
+      timers.cancel("resend");
+      resendTicking = false;
+    }
+  }
+
+  /** Resends, from the oldest unacknowledged output, channels that made no progress lately. */
+  private Effect<Event, RuntimeState> onResendTick(RuntimeState s, ResendTick t) {
+    long now = System.nanoTime();
+    long base = settings.resendInterval().toNanos();
+    long max = settings.resendMaxBackoff().toNanos();
+    s.outbox.forEach(
+        (to, ch) -> {
+          if (ch.unacked.isEmpty()) return;
+          long wait = Math.max(base, ch.backoffNanos);
+          if (now - ch.lastSendNanos < wait) return;
+          ch.sentUpTo = ch.acked;
+          sendWindow(s, ch, to);
+          ch.backoffNanos = Math.min(max, wait * 2);
+        });
+    ensureResendTick(s);
+    return Effect().none();
+  }
+
+  // ---------------------------------------------------------------- timers and lifecycle
+
+  private static String timerKey(String name) {
+    return "t:" + name;
+  }
+
+  private void armOrCancel(String name, Armed armed) {
+    if (armed == null) {
+      timers.cancel(timerKey(name));
+      return;
+    }
+    long delay = Math.max(0, armed.deadline() - env.clock().millis());
+    timers.startSingleTimer(
+        timerKey(name), new TimerFired(name, armed.generation()), Duration.ofMillis(delay));
+  }
+
+  private Effect<Event, RuntimeState> onIdle(RuntimeState s, IdleTimeout t) {
+    if (!s.hasPendingWork()) passivate.accept(ctx.getSelf());
+    return Effect().none();
+  }
+
+  @Override
+  public SignalHandler<RuntimeState> signalHandler() {
+    return newSignalHandlerBuilder()
+        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
+        .onSignal(RecoveryFailed.class, (s, f) ->
+            log.error("recovery of machine {} failed: {}", self, f.getFailure().getMessage()))
+        .build();
+  }
+
+  /** Resends every unacknowledged output, in channel order, and re-arms every timer. */
+  private void onRecovered(RuntimeState s) {
+    recovering = false;
+    s.outbox.forEach(
+        (to, ch) -> {
+          ch.sentUpTo = ch.acked;
+          sendWindow(s, ch, to);
+        });
+    s.timers.forEach(this::armOrCancel);
+    ensureResendTick(s);
+  }
+
+  // ---------------------------------------------------------------- events and replay
+
+  @Override
+  public EventHandler<RuntimeState, Event> eventHandler() {
+    return newEventHandlerBuilder()
+        .forAnyState()
+        .onEvent(StepTaken.class, this::applyStep)
+        .build();
+  }
+
+  private RuntimeState applyStep(RuntimeState s, StepTaken e) {
+    Object next;
+    if (e == pendingEvent) {
+      next = pendingUser;
+      pendingEvent = null;
+      pendingUser = null;
+    } else {
+      if (recovering && env.faults().crash(Point.DURING_RECOVERY, self))
+        throw new FaultInjector.InjectedCrash(Point.DURING_RECOVERY, self);
+      next = e.rejected() != null ? s.user : Replay.recompute(machine, self, s, e, settings);
+    }
+    s.apply(e, next, settings.idempotencyMaxKeys(), retentionMillis);
+    return s;
+  }
+
+  @Override
+  public SnapshotAdapter<RuntimeState> snapshotAdapter() {
+    return new SnapshotAdapter<>() {
+      @Override
+      public Object toJournal(RuntimeState state) {
+        return state.toSnapshot(); // runs on this actor's thread: a consistent copy
+      }
+
+      @Override
+      public RuntimeState fromJournal(Object from) {
+        return RuntimeState.fromSnapshot((MachineSnapshot) from);
+      }
+    };
+  }
+
+  @Override
+  public RetentionCriteria retentionCriteria() {
+    return settings.snapshotEvery() > 0
+        ? RetentionCriteria.snapshotEvery(settings.snapshotEvery(), 2)
+        : RetentionCriteria.disabled();
+  }
+
+  @Override
+  public Recovery recovery() {
+    return settings.recoverFromSnapshots()
+        ? super.recovery()
+        : Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
+  }
+
+  static String describe(Object o) {
+    return o == null ? "null" : o.getClass().getSimpleName() + String.valueOf(o).replaceFirst("^[^\\[]*", "");
+  }
+}

@@ -1,0 +1,30 @@
+package dev.rsm.persistence.internal;
+
+import dev.rsm.actors.Address;
+import dev.rsm.persistence.internal.StepTaken.Sent;
+import java.util.List;
+
+/**
+ * INTERNAL API. The immutable, serialized form of a machine's runtime state: user state, inbox
+ * high-water marks, outbox, idempotency cache and armed timers.
+ */
+public record MachineSnapshot(
+    @Payload Object state,
+    long seqNr,
+    List<Inbound> inbox,
+    List<Outbound> outbox,
+    List<Key> keys,
+    List<Armed> timers,
+    long timerGeneration)
+    implements RsmSerializable {
+
+  public record Inbound(Address from, long hw) implements RsmSerializable {}
+
+  public record Outbound(Address to, long lastSeq, long acked, List<Sent> unacked)
+      implements RsmSerializable {}
+
+  public record Key(String key, @Payload Object reply, long time) implements RsmSerializable {}
+
+  public record Armed(String name, long generation, long deadline, @Payload Object input)
+      implements RsmSerializable {}
+}

@@ -1,0 +1,41 @@
+package dev.rsm.persistence.internal;
+
+import dev.rsm.actors.Address;
+import dev.rsm.persistence.IngressResult;
+import dev.rsm.persistence.MachineView;
+import org.apache.pekko.actor.typed.ActorRef;
+
+/** INTERNAL API. The messages a machine actor understands. */
+public final class Protocol {
+  private Protocol() {}
+
+  /** Every message to a machine. Remote ones are serializable; the local ticks never leave. */
+  public interface Command {}
+
+  /** Message {@code seq} on the channel {@code from} → receiver. */
+  public record Deliver(Address from, long seq, @Payload Object input)
+      implements Command, RsmSerializable {}
+
+  /** The receiver {@code from} has handled every message up to {@code upTo} on its channel. */
+  public record Ack(Address from, long upTo) implements Command, RsmSerializable {}
+
+  /** An input from outside; {@code key} is the idempotency key, or null. */
+  public record Ingress(String key, @Payload Object input, ActorRef<IngressResult> replyTo)
+      implements Command, RsmSerializable {}
+
+  /** Asks for the machine's state. */
+  public record GetState(ActorRef<MachineView> replyTo) implements Command, RsmSerializable {}
+
+  /** A durable timer fired (local). */
+  public record TimerFired(String name, long generation) implements Command {}
+
+  /** Resend unacknowledged outputs whose backoff has elapsed (local). */
+  public enum ResendTick implements Command {
+    INSTANCE
+  }
+
+  /** Nothing happened for {@code passivate-after} (local). */
+  public enum IdleTimeout implements Command {
+    INSTANCE
+  }
+}

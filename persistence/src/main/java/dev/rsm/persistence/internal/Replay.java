@@ -1,0 +1,89 @@
+package dev.rsm.persistence.internal;
+
+import dev.rsm.actors.Address;
+import dev.rsm.actors.Context;
+import dev.rsm.actors.Machine;
+import dev.rsm.actors.Step;
+import dev.rsm.persistence.ReplayDivergenceException;
+import dev.rsm.persistence.RuntimeSettings;
+import dev.rsm.persistence.internal.StepTaken.Sent;
+import dev.rsm.persistence.internal.StepTaken.TimerSet;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * INTERNAL API. Re-runs a journaled step with its recorded time and seed and compares what the
+ * handler produces now with what the journal holds: sends (target, sequence number, input), reply
+ * and timer changes. The first difference fails recovery, unless the operator chose to adopt the
+ * journaled outputs.
+ */
+public final class Replay {
+  private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
+
+  private Replay() {}
+
+  /** Returns the user state after {@code e}; throws {@link ReplayDivergenceException}. */
+  static Object recompute(
+      Machine<Object, Object> machine, Address self, RuntimeState s, StepTaken e,
+      RuntimeSettings settings) {
+    long seqNr = s.seqNr + 1;
+    String diff;
+    Object next = s.user;
+    try {
+      Step<Object> step = machine.handle(s.user, e.input(), Context.of(self, e.time(), e.seed()));
+      next = step.nextState(s.user);
+      diff = difference(e, expected(s, step, e.time()), step.reply());
+    } catch (RuntimeException ex) {
+      diff = "the handler now throws " + ex + " on " + MachineBehavior.describe(e.input());
+    }
+    if (diff == null) return next;
+    if (!settings.adoptJournaledOutputs()) throw new ReplayDivergenceException(self.toString(), seqNr, diff);
+    LOG.warn("machine {} step {}: {}; adopting the journaled outputs (adopt-journaled-outputs = on)",
+        self, seqNr, diff);
+    return next;
+  }
+
+  private record Expected(List<Sent> sends, List<TimerSet> timers) {}
+
+  private static Expected expected(RuntimeState s, Step<Object> step, long now) {
+    List<Sent> sends = new ArrayList<>();
+    java.util.Map<Address, Long> next = new java.util.HashMap<>();
+    for (Step.Send send : step.sends()) {
+      long seq = next.merge(send.to(), s.nextSeq(send.to()), (a, b) -> a + 1);
+      sends.add(new Sent(send.to(), seq, send.input()));
+    }
+    List<TimerSet> timers = new ArrayList<>();
+    long gen = s.timerGeneration;
+    for (Step.TimerOp op : step.timers())
+      timers.add(op.isCancel()
+          ? new TimerSet(op.name(), ++gen, 0, null)
+          : new TimerSet(op.name(), ++gen, now + op.delay().toMillis(), op.input()));
+    return new Expected(sends, timers);
+  }
+
+  /** A description of the first difference, or null when the step matches the journal. */
+  static String difference(StepTaken journaled, Expected now, Object reply) {
+    String d = firstDifference("send", journaled.sends(), now.sends());
+    if (d != null) return d;
+    d = firstDifference("timer", journaled.timers(), now.timers());
+    if (d != null) return d;
+    if (!Objects.equals(journaled.reply(), reply))
+      return "journaled reply " + journaled.reply() + ", replay produced reply " + reply;
+    return null;
+  }
+
+  private static <T> String firstDifference(String what, List<T> journaled, List<T> now) {
+    int n = Math.max(journaled.size(), now.size());
+    for (int i = 0; i < n; i++) {
+      T j = i < journaled.size() ? journaled.get(i) : null;
+      T r = i < now.size() ? now.get(i) : null;
+      if (!Objects.equals(j, r))
+        return what + " #" + (i + 1) + ": journaled " + (j == null ? "nothing" : j)
+            + ", replay produced " + (r == null ? "nothing" : r);
+    }
+    return null;
+  }
+}

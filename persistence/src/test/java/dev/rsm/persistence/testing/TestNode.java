@@ -1,0 +1,86 @@
+package dev.rsm.persistence.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import dev.rsm.actors.Address;
+import dev.rsm.persistence.FaultInjector;
+import dev.rsm.persistence.IngressResult;
+import dev.rsm.persistence.LocalRuntime;
+import dev.rsm.persistence.MachineRegistry;
+import dev.rsm.persistence.MachineView;
+import dev.rsm.persistence.Machines;
+import dev.rsm.persistence.RsmConfig;
+import dev.rsm.persistence.RuntimeSettings;
+import java.time.Duration;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/** One ActorSystem with a {@link LocalRuntime}, on a given store; close it to shut down. */
+public final class TestNode implements AutoCloseable {
+  /** Fast timings so crash-recovery tests converge quickly. */
+  public static final Config FAST = ConfigFactory.parseString("""
+      rsm.persistence {
+        delivery.resend-interval = 100ms
+        delivery.resend-max-backoff = 1s
+        restart.min-backoff = 10ms
+        restart.max-backoff = 200ms
+        ask-timeout = 3s
+      }
+      pekko.loglevel = INFO
+      """);
+
+  public final ActorTestKit kit;
+  public final LocalRuntime runtime;
+
+  public TestNode(String name, Config store, MachineRegistry registry, Config extra, FaultInjector faults) {
+    Config config = RsmConfig.load(extra.withFallback(FAST).withFallback(store));
+    this.kit = ActorTestKit.create(name, config);
+    RuntimeSettings settings = RuntimeSettings.create(kit.system());
+    this.runtime = LocalRuntime.start(kit.system(), registry, settings, faults);
+  }
+
+  public TestNode(String name, Config store, MachineRegistry registry) {
+    this(name, store, registry, ConfigFactory.empty(), FaultInjector.NONE);
+  }
+
+  public ActorSystem<Void> system() {
+    return kit.system();
+  }
+
+  public Machines machines() {
+    return runtime.machines();
+  }
+
+  /** Asks once and waits. */
+  public IngressResult ask(Address to, String key, Object input) {
+    return machines().ask(to, key, input).toCompletableFuture().join();
+  }
+
+  /**
+   * Asks with {@code key} until the machine answers, as a client that retries on timeouts and
+   * "unavailable" would; the key makes retries safe.
+   */
+  public IngressResult askUntilAnswered(Address to, String key, Object input) {
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    while (true) {
+      try {
+        IngressResult r = machines().ask(to, key, input, Duration.ofSeconds(2)).toCompletableFuture().join();
+        if (!(r instanceof IngressResult.Unavailable)) return r;
+      } catch (CompletionException timeout) {
+        // lost in a crash: retry with the same key
+      }
+      if (System.nanoTime() > deadline) throw new AssertionError("no answer from " + to + " for key " + key);
+    }
+  }
+
+  public MachineView state(Address of) {
+    return machines().state(of, Duration.ofSeconds(3)).toCompletableFuture().join();
+  }
+
+  @Override
+  public void close() {
+    kit.shutdownTestKit();
+  }
+}

@@ -1,0 +1,84 @@
+package dev.rsm.persistence.testing;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The stores tests run on: a fresh embedded H2 file database, or a fresh database on one embedded
+ * PostgreSQL server shared by the test JVM (started on first use, stopped at JVM exit).
+ */
+public final class TestStores {
+  private TestStores() {}
+
+  public static final String H2 = "h2";
+  public static final String POSTGRES = "postgres";
+
+  private static final AtomicInteger COUNTER = new AtomicInteger();
+  private static EmbeddedPostgres postgres;
+
+  /** Storage settings for a new, empty database of kind {@code store}. */
+  public static Config fresh(String store) {
+    return switch (store) {
+      case H2 -> h2();
+      case POSTGRES -> postgres();
+      default -> throw new IllegalArgumentException("unknown store " + store);
+    };
+  }
+
+  private static Config h2() {
+    try {
+      Path dir = Files.createTempDirectory("rsm-h2-");
+      return ConfigFactory.parseMap(Map.of("rsm.storage.h2-path", dir.resolve("rsm").toString()));
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public static synchronized EmbeddedPostgres postgresServer() {
+    if (postgres == null) {
+      try {
+        postgres = EmbeddedPostgres.builder().start();
+      } catch (IOException e) {
+        throw new IllegalStateException("could not start embedded PostgreSQL", e);
+      }
+      EmbeddedPostgres pg = postgres;
+      Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+        try {
+          pg.close();
+        } catch (IOException ignored) {
+          // the JVM is exiting
+        }
+      }));
+    }
+    return postgres;
+  }
+
+  private static Config postgres() {
+    EmbeddedPostgres pg = postgresServer();
+    String db = "rsm_test_" + COUNTER.incrementAndGet();
+    try (Connection c = pg.getPostgresDatabase().getConnection();
+        Statement st = c.createStatement()) {
+      st.execute("CREATE DATABASE " + db);
+    } catch (Exception e) {
+      throw new IllegalStateException(e);
+    }
+    return postgresConfig(pg.getJdbcUrl("postgres", db));
+  }
+
+  public static Config postgresConfig(String url) {
+    return ConfigFactory.parseMap(Map.of(
+        "rsm.storage.jdbc.url", url,
+        "rsm.storage.jdbc.user", "postgres",
+        "rsm.storage.jdbc.password", "",
+        "rsm.storage.jdbc.driver", "org.postgresql.Driver",
+        "rsm.storage.jdbc.profile", "slick.jdbc.PostgresProfile$"));
+  }
+}
