@@ -12,10 +12,10 @@ public final class RsmConfig {
   private RsmConfig() {}
 
   /**
-   * System properties, then {@code overrides}, then {@code application.conf}, then every {@code
+   * System properties, then {@code overrides}, then {@code application.conf} (or the file named by {@code -Dconfig.file}), then every {@code
    * reference.conf}; resolved once, at the end.
    */
   public static Config load(Config overrides) {
-    return ConfigFactory.load(overrides.withFallback(ConfigFactory.parseResourcesAnySyntax("application")));
+    return ConfigFactory.load(overrides.withFallback(ConfigFactory.defaultApplication()));
   }
 }

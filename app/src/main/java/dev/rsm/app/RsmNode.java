@@ -1,0 +1,89 @@
+package dev.rsm.app;
+
+import com.typesafe.config.Config;
+import dev.rsm.app.http.HttpSettings;
+import dev.rsm.app.http.MachineRoutes;
+import dev.rsm.persistence.MachineRegistry;
+import dev.rsm.persistence.Machines;
+import dev.rsm.sharding.ShardedRuntime;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.cluster.typed.Cluster;
+import org.apache.pekko.cluster.typed.Join;
+import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.management.javadsl.PekkoManagement;
+
+/**
+ * One running node: an ActorSystem in the cluster, the machines on Cluster Sharding, Pekko
+ * Management (members, health, readiness) and the HTTP ingress. {@link Main} starts one from
+ * configuration; tests start several in one JVM the same way.
+ *
+ * <p>Shutdown goes through {@code CoordinatedShutdown}: the HTTP port is unbound first (no new
+ * requests, in-flight ones get up to {@code rsm.http.shutdown-deadline}), then sharding hands its
+ * shards off to the remaining nodes, then the node leaves the cluster.
+ */
+public final class RsmNode implements AutoCloseable {
+  private final ActorSystem<Void> system;
+  private final ShardedRuntime runtime;
+  private final ServerBinding binding;
+
+  private RsmNode(ActorSystem<Void> system, ShardedRuntime runtime, ServerBinding binding) {
+    this.system = system;
+    this.runtime = runtime;
+    this.binding = binding;
+  }
+
+  /** Starts a node from a resolved configuration (see {@link dev.rsm.persistence.RsmConfig#load}). */
+  public static RsmNode start(Config config, MachineRegistry registry) {
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), config.getString("rsm.node.system-name"), config);
+    try {
+      Cluster cluster = Cluster.get(system);
+      if (config.getStringList("pekko.cluster.seed-nodes").isEmpty())
+        cluster.manager().tell(Join.create(cluster.selfMember().address())); // a single node joins itself
+      if (config.getBoolean("rsm.node.management"))
+        PekkoManagement.get(system).start().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      ShardedRuntime runtime = ShardedRuntime.start(system, registry);
+      HttpSettings http = HttpSettings.fromConfig(config);
+      ServerBinding binding = Http.get(system).newServerAt(http.hostname(), http.port())
+          .bind(new MachineRoutes(runtime.machines(), http).route())
+          .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+      Duration deadline = config.getDuration("rsm.http.shutdown-deadline");
+      binding.addToCoordinatedShutdown(deadline, system);
+      if (config.getBoolean("rsm.node.management"))
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-management",
+            () -> PekkoManagement.get(system).stop().thenApply(d -> Done.getInstance()));
+      system.log().info("RSM node up: HTTP on {}, machine types {}", binding.localAddress(),
+          registry.types().stream().map(t -> t.name()).toList());
+      return new RsmNode(system, runtime, binding);
+    } catch (Exception e) {
+      system.terminate();
+      throw new IllegalStateException("could not start the node: " + e.getMessage(), e);
+    }
+  }
+
+  public ActorSystem<Void> system() {
+    return system;
+  }
+
+  public Machines machines() {
+    return runtime.machines();
+  }
+
+  /** The port the HTTP ingress is bound to (useful with {@code rsm.http.port = 0}). */
+  public int httpPort() {
+    return binding.localAddress().getPort();
+  }
+
+  /** Runs CoordinatedShutdown (graceful: unbind, hand off shards, leave) and waits for it. */
+  @Override
+  public void close() {
+    CompletableFuture<Done> done = system.getWhenTerminated().toCompletableFuture();
+    system.terminate();
+    done.join();
+  }
+}

@@ -1,0 +1,176 @@
+package dev.rsm.app.http;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rsm.actors.Address;
+import dev.rsm.actors.MachineType;
+import dev.rsm.persistence.IngressResult;
+import dev.rsm.persistence.MachineView;
+import dev.rsm.persistence.Machines;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.ContentTypes;
+import org.apache.pekko.http.javadsl.model.HttpEntities;
+import org.apache.pekko.http.javadsl.model.HttpEntity;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCode;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
+import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.ExceptionHandler;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
+import org.apache.pekko.http.javadsl.server.RejectionHandler;
+import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.http.javadsl.unmarshalling.Unmarshaller;
+import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
+
+/**
+ * The HTTP API of a node:
+ *
+ * <ul>
+ *   <li>{@code POST /machines/{type}/{id}} — body: one input as JSON with its name in {@code "type"};
+ *       optional {@code Idempotency-Key} header. 200 with the reply as JSON; a repeated key returns
+ *       the recorded reply with {@code Idempotent-Replayed: true} and handles nothing again.
+ *   <li>{@code GET /machines/{type}/{id}} — 200 with {@code {"type", "id", "state", "seqNr",
+ *       "unackedOutputs", "armedTimers"}}.
+ * </ul>
+ *
+ * Errors are JSON {@code {"error": "..."}}: 400 malformed JSON, unknown input type or bad fields;
+ * 404 unknown machine type; 413 body over {@code rsm.http.max-body}; 500 the handler threw; 503
+ * with {@code Retry-After} when the machine or its journal is unavailable (retry with the same key).
+ */
+public final class MachineRoutes extends AllDirectives {
+  public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
+  public static final String REPLAYED = "Idempotent-Replayed";
+  private static final int MAX_KEY_LENGTH = 255;
+
+  private final Machines machines;
+  private final HttpSettings settings;
+
+  public MachineRoutes(Machines machines, HttpSettings settings) {
+    this.machines = machines;
+    this.settings = settings;
+  }
+
+  public Route route() {
+    return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
+        pathPrefix("machines", () -> path(PathMatchers.segment().slash(PathMatchers.segment()), (type, id) ->
+            concat(
+                post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
+                    withSizeLimit(settings.maxBody(), () ->
+                        entity(Unmarshaller.entityToString(), body ->
+                            completeWithFuture(send(type, id, key.orElse(null), body)))))),
+                get(() -> completeWithFuture(read(type, id))))))));
+  }
+
+  private CompletionStage<HttpResponse> send(String typeName, String id, String key, String body) {
+    MachineType<?, ?> type = machines.registry().find(typeName).orElse(null);
+    if (type == null) return done(unknownType(typeName));
+    if (key != null && (key.isBlank() || key.length() > MAX_KEY_LENGTH))
+      return done(json(StatusCodes.BAD_REQUEST, Json.error(
+          IDEMPOTENCY_KEY + " must be 1 to " + MAX_KEY_LENGTH + " non-blank characters")));
+    Object input;
+    try {
+      input = parseInput(type, body);
+    } catch (BadInput e) {
+      return done(json(StatusCodes.BAD_REQUEST, Json.error(e.getMessage())));
+    }
+    Address to = new Address(typeName, id);
+    return machines.ask(to, key, input, settings.requestTimeout()).handle((r, failure) -> {
+      if (failure != null) return unavailable("machine " + to + " did not answer within "
+          + settings.requestTimeout().toMillis() + "ms (machine or journal unavailable); retry with the same "
+          + IDEMPOTENCY_KEY);
+      if (r instanceof IngressResult.Replied ok) {
+        HttpResponse resp = json(StatusCodes.OK, Json.write(ok.reply()));
+        return ok.duplicate() ? resp.addHeader(RawHeader.create(REPLAYED, "true")) : resp;
+      }
+      if (r instanceof IngressResult.Invalid bad) return json(StatusCodes.BAD_REQUEST, Json.error(bad.error()));
+      if (r instanceof IngressResult.Failed failed)
+        return json(StatusCodes.INTERNAL_SERVER_ERROR, Json.error(failed.error()));
+      return unavailable(((IngressResult.Unavailable) r).error());
+    });
+  }
+
+  private static final class BadInput extends Exception {
+    BadInput(String message) {
+      super(message, null, false, false);
+    }
+  }
+
+  private static Object parseInput(MachineType<?, ?> type, String body) throws BadInput {
+    JsonNode node;
+    try {
+      node = Json.MAPPER.readTree(body);
+    } catch (JsonProcessingException e) {
+      throw new BadInput("malformed JSON: " + e.getOriginalMessage());
+    }
+    if (node == null || !node.isObject())
+      throw new BadInput("the body must be a JSON object with the input's name in \"type\"");
+    JsonNode name = node.get("type");
+    if (name == null || !name.isTextual())
+      throw new BadInput("missing \"type\": one of " + type.inputsByName().keySet());
+    Class<?> inputClass = type.inputsByName().get(name.asText());
+    if (inputClass == null)
+      throw new BadInput("unknown input type '" + name.asText() + "' for machine type " + type.name()
+          + "; known: " + type.inputsByName().keySet());
+    ((ObjectNode) node).remove("type");
+    try {
+      return Json.MAPPER.treeToValue(node, inputClass);
+    } catch (JsonProcessingException e) {
+      throw new BadInput("invalid " + name.asText() + ": " + e.getOriginalMessage());
+    } catch (IllegalArgumentException e) {
+      throw new BadInput("invalid " + name.asText() + ": " + e.getMessage());
+    }
+  }
+
+  private CompletionStage<HttpResponse> read(String typeName, String id) {
+    if (machines.registry().find(typeName).isEmpty()) return done(unknownType(typeName));
+    Address of = new Address(typeName, id);
+    return machines.state(of, settings.requestTimeout()).handle((MachineView v, Throwable failure) -> {
+      if (failure != null) return unavailable("machine " + of + " did not answer within "
+          + settings.requestTimeout().toMillis() + "ms (machine or journal unavailable)");
+      ObjectNode n = Json.MAPPER.createObjectNode();
+      n.put("type", typeName);
+      n.put("id", id);
+      n.set("state", Json.MAPPER.valueToTree(v.state()));
+      n.put("seqNr", v.seqNr());
+      n.put("unackedOutputs", v.unackedOutputs());
+      n.put("armedTimers", v.armedTimers());
+      return json(StatusCodes.OK, Json.write(n));
+    });
+  }
+
+  private HttpResponse unknownType(String typeName) {
+    return json(StatusCodes.NOT_FOUND, Json.error("unknown machine type '" + typeName + "'; known types: "
+        + machines.registry().types().stream().map(MachineType::name).toList()));
+  }
+
+  private HttpResponse unavailable(String message) {
+    return json(StatusCodes.SERVICE_UNAVAILABLE, Json.error(message))
+        .addHeader(RawHeader.create("Retry-After", Integer.toString(settings.retryAfterSeconds())));
+  }
+
+  private static HttpResponse json(StatusCode status, byte[] body) {
+    return HttpResponse.create().withStatus(status).withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, body));
+  }
+
+  private static CompletionStage<HttpResponse> done(HttpResponse r) {
+    return java.util.concurrent.CompletableFuture.completedFuture(r);
+  }
+
+  private ExceptionHandler exceptions() {
+    return ExceptionHandler.newBuilder()
+        .match(EntityStreamSizeException.class, e -> complete(json(StatusCodes.PAYLOAD_TOO_LARGE,
+            Json.error("request body too large: the limit is " + settings.maxBody() + " bytes (rsm.http.max-body)"))))
+        .build();
+  }
+
+  /** Pekko's default rejection handling (404, 405, 413, ...) with JSON bodies. */
+  private static RejectionHandler rejections() {
+    return RejectionHandler.defaultHandler().mapRejectionResponse(resp -> {
+      if (resp.entity() instanceof HttpEntity.Strict strict && !strict.getContentType().equals(ContentTypes.APPLICATION_JSON))
+        return resp.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.error(strict.getData().utf8String())));
+      return resp;
+    });
+  }
+}
