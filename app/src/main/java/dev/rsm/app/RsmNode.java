@@ -83,7 +83,7 @@ public final class RsmNode implements AutoCloseable {
   @Override
   public void close() {
     CompletableFuture<Done> done = system.getWhenTerminated().toCompletableFuture();
-    system.terminate();
+    CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
     done.join();
   }
 }

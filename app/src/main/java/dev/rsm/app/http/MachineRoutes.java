@@ -57,9 +57,11 @@ public final class MachineRoutes extends AllDirectives {
         pathPrefix("machines", () -> path(PathMatchers.segment().slash(PathMatchers.segment()), (type, id) ->
             concat(
                 post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
-                    withSizeLimit(settings.maxBody(), () ->
+                    extractRequestEntity(requestEntity -> requestEntity.getContentLengthOption().orElse(0L) > settings.maxBody()
+                        ? complete(tooLarge())
+                        : withSizeLimit(settings.maxBody(), () ->
                         entity(Unmarshaller.entityToString(), body ->
-                            completeWithFuture(send(type, id, key.orElse(null), body)))))),
+                            completeWithFuture(send(type, id, key.orElse(null), body))))))),
                 get(() -> completeWithFuture(read(type, id))))))));
   }
 
@@ -116,6 +118,10 @@ public final class MachineRoutes extends AllDirectives {
     ((ObjectNode) node).remove("type");
     try {
       return Json.MAPPER.treeToValue(node, inputClass);
+    } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
+      String field = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
+      throw new BadInput("invalid " + name.asText() + ": "
+          + (field != null ? "field '" + field + "': " : "") + e.getOriginalMessage());
     } catch (JsonProcessingException e) {
       throw new BadInput("invalid " + name.asText() + ": " + e.getOriginalMessage());
     } catch (IllegalArgumentException e) {
@@ -160,9 +166,13 @@ public final class MachineRoutes extends AllDirectives {
 
   private ExceptionHandler exceptions() {
     return ExceptionHandler.newBuilder()
-        .match(EntityStreamSizeException.class, e -> complete(json(StatusCodes.PAYLOAD_TOO_LARGE,
-            Json.error("request body too large: the limit is " + settings.maxBody() + " bytes (rsm.http.max-body)"))))
+        .match(EntityStreamSizeException.class, e -> complete(tooLarge()))
         .build();
+  }
+
+  private HttpResponse tooLarge() {
+    return json(StatusCodes.PAYLOAD_TOO_LARGE,
+        Json.error("request body too large: the limit is " + settings.maxBody() + " bytes (rsm.http.max-body)"));
   }
 
   /** Pekko's default rejection handling (404, 405, 413, ...) with JSON bodies. */

@@ -1,0 +1,146 @@
+package dev.rsm.app;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.rsm.app.machines.Brittle;
+import dev.rsm.app.sample.Account;
+import dev.rsm.app.testing.Http;
+import dev.rsm.app.testing.TestCluster;
+import dev.rsm.persistence.MachineRegistry;
+import dev.rsm.persistence.testing.TestStores;
+import dev.rsm.persistence.testing.Await;
+import dev.rsm.persistence.testing.StoppablePostgres;
+import java.time.Duration;
+import java.net.http.HttpResponse;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The HTTP API of a single node, through a real HTTP client: success and every error. */
+class HttpIngressTest {
+  static final MachineRegistry TYPES = MachineRegistry.of(Account.TYPE, Brittle.TYPE);
+  static TestCluster cluster;
+  static int port;
+
+  @BeforeAll
+  static void start() {
+    cluster = new TestCluster(TestStores.fresh(TestStores.H2), TYPES,
+        ConfigFactory.parseString("rsm.http.max-body = 1k"));
+    port = cluster.start().httpPort();
+  }
+
+  @AfterAll
+  static void stop() {
+    cluster.close();
+  }
+
+  static void assertJson(int status, String body, HttpResponse<String> r) {
+    assertEquals(status, r.statusCode(), r.body());
+    assertEquals("application/json", r.headers().firstValue("Content-Type").orElse(""));
+    assertEquals(body, r.body());
+  }
+
+  @Test
+  void depositTransferAndReadState() {
+    assertJson(200, "{\"accepted\":true,\"balance\":100}",
+        Http.post(port, "/machines/account/alice", "d1", "{\"type\":\"deposit\",\"amount\":100}"));
+    assertJson(200, "{\"accepted\":true,\"balance\":70}",
+        Http.post(port, "/machines/account/alice", "t1", "{\"type\":\"transfer\",\"to\":\"bob\",\"amount\":30}"));
+    assertJson(200, "{\"accepted\":false,\"balance\":70}",
+        Http.post(port, "/machines/account/alice", "w1", "{\"type\":\"withdraw\",\"amount\":1000}"));
+    Await.until("bob credited", Duration.ofSeconds(10),
+        () -> Http.get(port, "/machines/account/bob").body(), b -> b.contains("\"state\":{\"balance\":30}"));
+    // Three steps (a refused withdrawal is a step too); the credit to bob acknowledged.
+    Await.until("alice's output acknowledged", Duration.ofSeconds(10), () -> Http.get(port, "/machines/account/alice").body(),
+        b -> b.equals("{\"type\":\"account\",\"id\":\"alice\",\"state\":{\"balance\":70},\"seqNr\":3,\"unackedOutputs\":0,\"armedTimers\":0}"));
+  }
+
+  @Test
+  void aRetriedKeyReturnsTheRecordedReplyAndChangesNothing() {
+    HttpResponse<String> first = Http.post(port, "/machines/account/carol", "dep-1", "{\"type\":\"deposit\",\"amount\":5}");
+    HttpResponse<String> retry = Http.post(port, "/machines/account/carol", "dep-1", "{\"type\":\"deposit\",\"amount\":5}");
+    assertJson(200, "{\"accepted\":true,\"balance\":5}", first);
+    assertJson(200, "{\"accepted\":true,\"balance\":5}", retry);
+    assertEquals("true", retry.headers().firstValue("Idempotent-Replayed").orElse(""));
+    assertTrue(first.headers().firstValue("Idempotent-Replayed").isEmpty());
+    assertTrue(Http.get(port, "/machines/account/carol").body().contains("\"seqNr\":1,"));
+  }
+
+  @Test
+  void malformedJsonIs400() {
+    assertJson(400, "{\"error\":\"malformed JSON: Unexpected character ('b' (code 98)): was expecting double-quote to start field name\"}",
+        Http.post(port, "/machines/account/a", null, "{bad"));
+  }
+
+  @Test
+  void unknownInputTypeIs400() {
+    assertJson(400, "{\"error\":\"unknown input type 'steal' for machine type account; known: [deposit, withdraw, transfer]\"}",
+        Http.post(port, "/machines/account/a", null, "{\"type\":\"steal\",\"amount\":1}"));
+    assertJson(400, "{\"error\":\"missing \\\"type\\\": one of [deposit, withdraw, transfer]\"}",
+        Http.post(port, "/machines/account/a", null, "{\"amount\":1}"));
+  }
+
+  @Test
+  void badFieldsAre400AndNothingIsJournaled() {
+    HttpResponse<String> missing = Http.post(port, "/machines/account/dave", "x", "{\"type\":\"deposit\"}");
+    assertEquals(400, missing.statusCode());
+    assertTrue(missing.body().contains("'amount'"), missing.body());
+    HttpResponse<String> wrongType = Http.post(port, "/machines/account/dave", "y", "{\"type\":\"deposit\",\"amount\":\"lots\"}");
+    assertEquals(400, wrongType.statusCode());
+    assertTrue(wrongType.body().contains("field 'amount'"), wrongType.body());
+    HttpResponse<String> extra = Http.post(port, "/machines/account/dave", "z", "{\"type\":\"deposit\",\"amount\":1,\"bonus\":5}");
+    assertEquals(400, extra.statusCode());
+    assertTrue(extra.body().contains("bonus"), extra.body());
+    assertTrue(Http.get(port, "/machines/account/dave").body().contains("\"seqNr\":0,"));
+  }
+
+  @Test
+  void unknownMachineTypeIs404() {
+    assertJson(404, "{\"error\":\"unknown machine type 'nope'; known types: [account, brittle]\"}",
+        Http.post(port, "/machines/nope/a", null, "{\"type\":\"deposit\",\"amount\":1}"));
+    assertEquals(404, Http.get(port, "/machines/nope/a").statusCode());
+  }
+
+  @Test
+  void aBodyOverTheLimitIs413() {
+    String big = "{\"type\":\"deposit\",\"amount\":1,\"pad\":\"" + "x".repeat(2000) + "\"}";
+    assertJson(413, "{\"error\":\"request body too large: the limit is 1024 bytes (rsm.http.max-body)\"}",
+        Http.post(port, "/machines/account/a", null, big));
+  }
+
+  @Test
+  void aThrowingHandlerIs500AndTheMachineKeepsWorking() {
+    HttpResponse<String> r = Http.post(port, "/machines/brittle/b", "f1", "{\"type\":\"fail\",\"why\":\"disk on fire\"}");
+    assertEquals(500, r.statusCode());
+    assertTrue(r.body().contains("handler of brittle/b failed: IllegalStateException: disk on fire"), r.body());
+    assertJson(200, "1", Http.post(port, "/machines/brittle/b", "ok1", "{\"type\":\"ok\"}"));
+  }
+
+  @Test
+  void anUnsupportedMethodIsAJsonError() {
+    HttpResponse<String> r = Http.send(java.net.http.HttpRequest.newBuilder(
+        java.net.URI.create("http://127.0.0.1:" + port + "/machines/account/a")).DELETE().build());
+    assertEquals(405, r.statusCode());
+    assertTrue(r.body().startsWith("{\"error\":"), r.body());
+  }
+
+  @Test
+  void anUnavailableJournalIs503WithRetryAfterAndTheRetrySucceedsAfterwards() {
+    try (StoppablePostgres pg = new StoppablePostgres();
+        TestCluster pgCluster = new TestCluster(pg.config(), TYPES, ConfigFactory.empty())) {
+      int p = pgCluster.start().httpPort();
+      assertJson(200, "{\"accepted\":true,\"balance\":1}", Http.post(p, "/machines/account/e", "k1", "{\"type\":\"deposit\",\"amount\":1}"));
+      pg.stop(); // the database goes away
+      HttpResponse<String> down = Http.post(p, "/machines/account/e", "k2", "{\"type\":\"deposit\",\"amount\":2}");
+      assertEquals(503, down.statusCode(), down.body());
+      assertEquals("1", down.headers().firstValue("Retry-After").orElse(""));
+      assertTrue(down.body().contains("retry with the same Idempotency-Key"), down.body());
+      pg.start(); // it comes back; the client retries with the same key
+      HttpResponse<String> ok = Await.until("the retry succeeds", Duration.ofSeconds(60),
+          () -> Http.post(p, "/machines/account/e", "k2", "{\"type\":\"deposit\",\"amount\":2}"), r -> r.statusCode() == 200);
+      assertEquals("{\"accepted\":true,\"balance\":3}", ok.body());
+    }
+  }
+}
