@@ -21,7 +21,7 @@ public final class MachineRegistry {
     for (MachineType<?, ?> t : types)
       if (m.put(t.name(), t) != null)
         throw new IllegalArgumentException("two machine types named '" + t.name() + "'");
-    return new MachineRegistry(Map.copyOf(m));
+    return new MachineRegistry(java.util.Collections.unmodifiableMap(m)); // keeps declaration order
   }
 
   public static MachineRegistry of(MachineType<?, ?>... types) {
