@@ -102,4 +102,20 @@ class ClusterTest {
           + ", second hosts " + Placement.hostedIds(second, "account").size());
     }
   }
+
+  @Test
+  void idleMachinesPassivateAndComeBackWithTheirState() {
+    var quick = ConfigFactory.parseString("rsm.persistence.passivate-after = 500ms");
+    try (TestCluster cluster = new TestCluster(TestStores.fresh(TestStores.H2), TYPES, quick)) {
+      RsmNode node = cluster.start();
+      cluster.awaitUp(1);
+      Address a = Account.TYPE.address("sleepy");
+      node.machines().ask(a, "d", new Account.Deposit(7)).toCompletableFuture().join();
+      assertTrue(Placement.hosts(node, a));
+      Await.until("the idle machine passivated", Duration.ofSeconds(10), () -> Placement.hosts(node, a), hosted -> !hosted);
+      MachineView v = node.machines().state(a).toCompletableFuture().join();
+      assertEquals(new Account.State(7), v.state());
+      assertEquals(1, v.seqNr());
+    }
+  }
 }
