@@ -76,6 +76,7 @@ public final class Step<S> {
    * firing will never be handled.
    */
   public Step<S> startTimer(String name, Duration delay, Object input) {
+    Objects.requireNonNull(delay, "delay");
     addTimer(new TimerOp(name, delay, Objects.requireNonNull(input, "input")));
     return this;
   }
