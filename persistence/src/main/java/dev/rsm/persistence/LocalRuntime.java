@@ -47,7 +47,19 @@ public final class LocalRuntime implements Transport {
   public static LocalRuntime start(
       ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
       FaultInjector faults) {
-    return new LocalRuntime(system, registry, settings, faults, Clock.systemUTC(), "rsm-machines");
+    return start(system, registry, settings, faults, Clock.systemUTC());
+  }
+
+  /**
+   * Starts with an explicit clock: the clock every step's recorded time ({@code ctx.now()}) is read
+   * from, and against which timer deadlines are measured. It must tick forward (a shifted system
+   * clock is fine, a {@link Clock#fixed fixed} one never reaches a deadline). Tests use it to start
+   * a node "later", after a timer's deadline has passed.
+   */
+  public static LocalRuntime start(
+      ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
+      FaultInjector faults, Clock clock) {
+    return new LocalRuntime(system, registry, settings, faults, clock, "rsm-machines");
   }
 
   /** The client to send inputs and read state. */
