@@ -303,7 +303,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   }
 
   private Effect<Event, RuntimeState> onGetState(RuntimeState s, GetState g) {
-    g.replyTo().tell(new MachineView(s.user, s.seqNr, s.unacked, s.timers.size()));
+    long next = s.timers.values().stream().mapToLong(Armed::deadline).min().orElse(0);
+    g.replyTo().tell(new MachineView(s.user, s.seqNr, s.unacked, s.timers.size(), next));
     return Effect().none();
   }
 
@@ -367,17 +368,17 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   /**
    * Pekko's scheduler rejects delays beyond about 248 days (with the default 10 ms tick), which
-   * would fail the step after its journal write and then every recovery. Longer timers are
-   * scheduled in chunks: a wake-up before the deadline only re-arms (see onTimer).
+   * would fail the step after its journal write and then every recovery. Longer timers wait in
+   * chunks of {@code timers.max-scheduler-delay}: a wake-up before the deadline only re-arms (see
+   * onTimer).
    */
-  static final long MAX_SCHEDULER_DELAY_MILLIS = Duration.ofDays(1).toMillis();
-
   private void armOrCancel(String name, Armed armed) {
     if (armed == null) {
       timers.cancel(timerKey(name));
       return;
     }
-    long delay = Math.min(MAX_SCHEDULER_DELAY_MILLIS, Math.max(0, armed.deadline() - env.clock().millis()));
+    long delay = Math.min(settings.timerMaxSchedulerDelay().toMillis(),
+        Math.max(0, armed.deadline() - env.clock().millis()));
     timers.startSingleTimer(
         timerKey(name), new TimerFired(name, armed.generation()), Duration.ofMillis(delay));
   }
