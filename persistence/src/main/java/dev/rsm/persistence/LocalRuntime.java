@@ -17,6 +17,11 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * node (that is what the sharding module adds). Useful for tests, single-process deployments and as
  * the reference for other transports.
  *
+ * <p>A machine is started when it is first addressed. One that stops on a failure is started again
+ * after {@code restart.max-backoff}, resending its unacknowledged outputs and re-arming its timers.
+ * After a restart of the whole process, however, a machine with pending work (outputs, timers)
+ * resumes only when it is next addressed; the sharded runtime remembers such machines instead.
+ *
  * <pre>{@code
  * LocalRuntime rsm = LocalRuntime.start(system, MachineRegistry.of(Account.TYPE));
  * rsm.ask(Account.TYPE.address("alice"), "key-1", new Account.Deposit(100));

@@ -105,6 +105,7 @@ class FailureTransparencyTest {
     FailureTransparency check = CHECK.withBeforeEachRun(Forgetful.SEEN::clear);
     FailureTransparencyError e = assertThrows(FailureTransparencyError.class,
         () -> check.check(scenario, Forgetful.TYPE));
+    System.out.println("caught, as it should be:\n" + e.getMessage());
     assertTrue(e.getMessage().contains("not failure-transparent"), e.getMessage());
     assertTrue(e.getMessage().contains("machine forgetful/f: expected State[balance=100] after 4 steps but was State[balance="),
         e.getMessage());
