@@ -23,7 +23,10 @@ public @interface FailureTransparencyConfig {
   /** The first run's seed; {@link #NO_SEED} keeps the extension's setting (random by default). */
   long seed() default NO_SEED;
 
-  /** Crash probability per boundary; negative keeps the extension's setting. */
+  /**
+   * Crash probability per boundary (half of it per event replayed during recovery); negative keeps
+   * the extension's setting.
+   */
   double crashProbability() default -1;
 
   /** Crash budget per machine per run; 0 keeps the extension's setting. */
