@@ -71,11 +71,17 @@ public final class Step<S> {
   }
 
   /**
-   * Arms the timer {@code name} to deliver {@code input} to this machine after {@code delay}
-   * (measured from this step's recorded time). Re-arming a timer replaces the previous one, whose
-   * firing will never be handled.
+   * Arms the timer {@code name} to deliver {@code input} to this machine after {@code delay}. The
+   * deadline (this step's recorded time plus {@code delay}) is journaled with this step. The firing
+   * is handled exactly once, never before the deadline (its {@code ctx.now()} is at or after it),
+   * also across crashes and restarts; a deadline that passed while the machine was down fires as
+   * soon as it is back. Re-arming a timer replaces the previous one, whose firing will never be
+   * handled. A machine with an armed timer is not passivated.
+   *
+   * @param input one of this machine's inputs (checked when the step is taken)
    */
   public Step<S> startTimer(String name, Duration delay, Object input) {
+    Objects.requireNonNull(delay, "delay");
     addTimer(new TimerOp(name, delay, Objects.requireNonNull(input, "input")));
     return this;
   }

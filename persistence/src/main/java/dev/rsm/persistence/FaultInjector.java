@@ -18,6 +18,11 @@ public interface FaultInjector {
     AFTER_JOURNAL_BEFORE_SEND,
     /** The outputs were sent; the input was not acknowledged (nor replied to). */
     AFTER_SEND_BEFORE_ACK,
+    /**
+     * The step is complete (sent, acknowledged, replied to); the machine dies before its next
+     * input, losing what it kept only in memory (which outputs were acknowledged, resend timers).
+     */
+    AFTER_ACK,
     /** While replaying the journal. */
     DURING_RECOVERY
   }

@@ -17,6 +17,11 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * node (that is what the sharding module adds). Useful for tests, single-process deployments and as
  * the reference for other transports.
  *
+ * <p>A machine is started when it is first addressed. One that stops on a failure is started again
+ * after {@code restart.max-backoff}, resending its unacknowledged outputs and re-arming its timers.
+ * After a restart of the whole process, however, a machine with pending work (outputs, timers)
+ * resumes only when it is next addressed; the sharded runtime remembers such machines instead.
+ *
  * <pre>{@code
  * LocalRuntime rsm = LocalRuntime.start(system, MachineRegistry.of(Account.TYPE));
  * rsm.ask(Account.TYPE.address("alice"), "key-1", new Account.Deposit(100));
@@ -47,7 +52,19 @@ public final class LocalRuntime implements Transport {
   public static LocalRuntime start(
       ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
       FaultInjector faults) {
-    return new LocalRuntime(system, registry, settings, faults, Clock.systemUTC(), "rsm-machines");
+    return start(system, registry, settings, faults, Clock.systemUTC());
+  }
+
+  /**
+   * Starts with an explicit clock: the clock every step's recorded time ({@code ctx.now()}) is read
+   * from, and against which timer deadlines are measured. It must tick forward (a shifted system
+   * clock is fine, a {@link Clock#fixed fixed} one never reaches a deadline). Tests use it to start
+   * a node "later", after a timer's deadline has passed.
+   */
+  public static LocalRuntime start(
+      ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
+      FaultInjector faults, Clock clock) {
+    return new LocalRuntime(system, registry, settings, faults, clock, "rsm-machines");
   }
 
   /** The client to send inputs and read state. */

@@ -23,12 +23,14 @@ public final class RuntimeSettings {
   private final Duration restartMinBackoff;
   private final Duration restartMaxBackoff;
   private final Duration askTimeout;
+  private final Duration timerMaxSchedulerDelay;
 
   private RuntimeSettings(
       int snapshotEvery, boolean recoverFromSnapshots, boolean adoptJournaledOutputs,
       int maxAttempts, int idempotencyMaxKeys, Duration idempotencyRetention, int window,
       int maxUnacked, Duration resendInterval, Duration resendMaxBackoff, Duration passivateAfter,
-      Duration restartMinBackoff, Duration restartMaxBackoff, Duration askTimeout) {
+      Duration restartMinBackoff, Duration restartMaxBackoff, Duration askTimeout,
+      Duration timerMaxSchedulerDelay) {
     this.snapshotEvery = snapshotEvery;
     this.recoverFromSnapshots = recoverFromSnapshots;
     this.adoptJournaledOutputs = adoptJournaledOutputs;
@@ -43,6 +45,7 @@ public final class RuntimeSettings {
     this.restartMinBackoff = restartMinBackoff;
     this.restartMaxBackoff = restartMaxBackoff;
     this.askTimeout = askTimeout;
+    this.timerMaxSchedulerDelay = timerMaxSchedulerDelay;
   }
 
   public static RuntimeSettings create(ActorSystem<?> system) {
@@ -65,7 +68,8 @@ public final class RuntimeSettings {
         c.getDuration("passivate-after"),
         c.getDuration("restart.min-backoff"),
         c.getDuration("restart.max-backoff"),
-        c.getDuration("ask-timeout"));
+        c.getDuration("ask-timeout"),
+        c.getDuration("timers.max-scheduler-delay"));
     s.validate();
     return s;
   }
@@ -76,6 +80,9 @@ public final class RuntimeSettings {
     require(idempotencyMaxKeys >= 1, "idempotency.max-keys must be >= 1");
     require(window >= 1, "delivery.window must be >= 1");
     require(maxUnacked >= window, "delivery.max-unacked must be >= delivery.window");
+    require(!timerMaxSchedulerDelay.isNegative() && !timerMaxSchedulerDelay.isZero()
+            && timerMaxSchedulerDelay.compareTo(Duration.ofDays(200)) <= 0,
+        "timers.max-scheduler-delay must be > 0 and <= 200d");
   }
 
   private static void require(boolean ok, String message) {
@@ -86,7 +93,8 @@ public final class RuntimeSettings {
       boolean adoptJournaledOutputs, int maxAttempts, int idempotencyMaxKeys) {
     return new RuntimeSettings(snapshotEvery, recoverFromSnapshots, adoptJournaledOutputs,
         maxAttempts, idempotencyMaxKeys, idempotencyRetention, window, maxUnacked, resendInterval,
-        resendMaxBackoff, passivateAfter, restartMinBackoff, restartMaxBackoff, askTimeout);
+        resendMaxBackoff, passivateAfter, restartMinBackoff, restartMaxBackoff, askTimeout,
+        timerMaxSchedulerDelay);
   }
 
   public RuntimeSettings withSnapshotEvery(int n) {
@@ -115,4 +123,5 @@ public final class RuntimeSettings {
   public Duration restartMinBackoff() { return restartMinBackoff; }
   public Duration restartMaxBackoff() { return restartMaxBackoff; }
   public Duration askTimeout() { return askTimeout; }
+  public Duration timerMaxSchedulerDelay() { return timerMaxSchedulerDelay; }
 }

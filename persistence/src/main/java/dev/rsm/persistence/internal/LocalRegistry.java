@@ -19,6 +19,11 @@ import org.apache.pekko.actor.typed.javadsl.Receive;
  * INTERNAL API. The local transport's router: one child per machine, created on the first message
  * to its address. Passivation is a handshake, as in Cluster Sharding: messages that arrive while a
  * machine stops are buffered and delivered to its next incarnation.
+ *
+ * <p>A machine that stops without passivating (Pekko persistence stops an actor whose recovery or
+ * journal write failed) is started again after {@code restart.max-backoff}, as sharding does for
+ * remembered entities: a machine whose only pending work is a timer or an unacknowledged output
+ * would otherwise stay down until someone addressed it.
  */
 public final class LocalRegistry extends AbstractBehavior<LocalRegistry.Message> {
 
@@ -28,6 +33,8 @@ public final class LocalRegistry extends AbstractBehavior<LocalRegistry.Message>
   public record Envelope(Address to, Protocol.Command message) implements Message {}
 
   private record Passivate(ActorRef<Protocol.Command> machine) implements Message {}
+
+  private record Restart(Address machine) implements Message {}
 
   public static Behavior<Envelope> create(MachineEnvironment env) {
     return Behaviors.<Message>setup(ctx -> new LocalRegistry(ctx, env)).narrow();
@@ -48,6 +55,7 @@ public final class LocalRegistry extends AbstractBehavior<LocalRegistry.Message>
     return newReceiveBuilder()
         .onMessage(Envelope.class, this::onEnvelope)
         .onMessage(Passivate.class, this::onPassivate)
+        .onMessage(Restart.class, this::onRestart)
         .onSignal(Terminated.class, this::onTerminated)
         .build();
   }
@@ -96,10 +104,19 @@ public final class LocalRegistry extends AbstractBehavior<LocalRegistry.Message>
     if (a == null) return this;
     running.remove(a);
     List<Protocol.Command> buffered = stopping.remove(a);
-    if (buffered != null && !buffered.isEmpty()) {
+    if (buffered == null) {
+      getContext().getLog().warn("machine {} stopped without passivating; starting it again in {}",
+          a, env.settings().restartMaxBackoff());
+      getContext().scheduleOnce(env.settings().restartMaxBackoff(), getContext().getSelf(), new Restart(a));
+    } else if (!buffered.isEmpty()) {
       ActorRef<Protocol.Command> next = spawn(a);
       buffered.forEach(next::tell);
     }
+    return this;
+  }
+
+  private Behavior<Message> onRestart(Restart r) {
+    if (!running.containsKey(r.machine()) && !stopping.containsKey(r.machine())) spawn(r.machine());
     return this;
   }
 }

@@ -183,6 +183,12 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private Effect<Event, RuntimeState> onTimer(RuntimeState s, TimerFired f) {
     Armed armed = s.timers.get(f.name());
     if (armed == null || armed.generation() != f.generation()) return Effect().none(); // stale
+    if (armed.deadline() > env.clock().millis()) {
+      // Woken before the deadline: the scheduler's delay was capped (see armOrCancel) or ran ahead
+      // of the recorded clock. Wait for the rest, so a firing is never handled before its deadline.
+      armOrCancel(f.name(), armed);
+      return Effect().none();
+    }
     return takeStep(s, new Origin.Timer(f.name(), f.generation()), armed.input(), null);
   }
 
@@ -292,10 +298,13 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       env.transport().tell(c.from(), new Ack(self, c.seq()));
     if (replyTo != null) replyTo.tell(new IngressResult.Replied(e.reply(), false, s.seqNr));
     ensureResendTick(s);
+    if (env.faults().crash(Point.AFTER_ACK, self))
+      throw new FaultInjector.InjectedCrash(Point.AFTER_ACK, self);
   }
 
   private Effect<Event, RuntimeState> onGetState(RuntimeState s, GetState g) {
-    g.replyTo().tell(new MachineView(s.user, s.seqNr, s.unacked, s.timers.size()));
+    long next = s.timers.values().stream().mapToLong(Armed::deadline).min().orElse(0);
+    g.replyTo().tell(new MachineView(s.user, s.seqNr, s.unacked, s.timers.size(), next));
     return Effect().none();
   }
 
@@ -357,12 +366,19 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     return "t:" + name;
   }
 
+  /**
+   * Pekko's scheduler rejects delays beyond about 248 days (with the default 10 ms tick), which
+   * would fail the step after its journal write and then every recovery. Longer timers wait in
+   * chunks of {@code timers.max-scheduler-delay}: a wake-up before the deadline only re-arms (see
+   * onTimer).
+   */
   private void armOrCancel(String name, Armed armed) {
     if (armed == null) {
       timers.cancel(timerKey(name));
       return;
     }
-    long delay = Math.max(0, armed.deadline() - env.clock().millis());
+    long delay = Math.min(settings.timerMaxSchedulerDelay().toMillis(),
+        Math.max(0, armed.deadline() - env.clock().millis()));
     timers.startSingleTimer(
         timerKey(name), new TimerFired(name, armed.generation()), Duration.ofMillis(delay));
   }

@@ -3,6 +3,7 @@ package dev.rsm.persistence.internal;
 import dev.rsm.actors.Address;
 import dev.rsm.actors.Context;
 import dev.rsm.actors.Machine;
+import dev.rsm.actors.MachineType;
 import dev.rsm.actors.Step;
 import dev.rsm.persistence.ReplayDivergenceException;
 import dev.rsm.persistence.RuntimeSettings;
@@ -30,20 +31,64 @@ public final class Replay {
       Machine<Object, Object> machine, Address self, RuntimeState s, StepTaken e,
       RuntimeSettings settings) {
     long seqNr = s.seqNr + 1;
-    String diff;
-    Object next = s.user;
+    Recomputed r = rerun(machine, self, s, e);
+    if (r.difference() == null) return r.next();
+    if (!settings.adoptJournaledOutputs())
+      throw new ReplayDivergenceException(self.toString(), seqNr, r.difference());
+    LOG.warn("machine {} step {}: {}; adopting the journaled outputs (adopt-journaled-outputs = on)",
+        self, seqNr, r.difference());
+    return r.next();
+  }
+
+  private record Recomputed(Object next, String difference) {}
+
+  private static Recomputed rerun(
+      Machine<Object, Object> machine, Address self, RuntimeState s, StepTaken e) {
     try {
       Step<Object> step = machine.handle(s.user, e.input(), Context.of(self, e.time(), e.seed()));
-      next = step.nextState(s.user);
-      diff = difference(e, expected(s, step, e.time()), step.reply());
+      return new Recomputed(step.nextState(s.user), difference(e, expected(s, step, e.time()), step.reply()));
     } catch (RuntimeException ex) {
-      diff = "the handler now throws " + ex + " on " + MachineBehavior.describe(e.input());
+      return new Recomputed(s.user,
+          "the handler now throws " + ex + " on " + MachineBehavior.describe(e.input()));
     }
-    if (diff == null) return next;
-    if (!settings.adoptJournaledOutputs()) throw new ReplayDivergenceException(self.toString(), seqNr, diff);
-    LOG.warn("machine {} step {}: {}; adopting the journaled outputs (adopt-journaled-outputs = on)",
-        self, seqNr, diff);
-    return next;
+  }
+
+  /**
+   * The outcome of checking one machine's journal against the current handlers: how many steps
+   * were replayed, the user state they rebuilt, and the first difference (null when none; then
+   * {@code seqNr} is the sequence number of the diverging step and {@code state} the state before
+   * it).
+   */
+  public record Checked(Address machine, long seqNr, Object state, String difference) {
+    public boolean diverged() {
+      return difference != null;
+    }
+  }
+
+  /**
+   * Replays a machine's journal, exactly as recovery does, with the current handlers of {@code
+   * type}, and stops at the first step whose sends, timers or reply differ from the journaled ones
+   * (or whose handler now throws). Rejected steps are applied without running the handler, as in
+   * recovery. This is the entry point of the testkit's replay check.
+   *
+   * @param events the machine's {@link StepTaken} events from sequence number 1, in order
+   */
+  @SuppressWarnings("unchecked")
+  public static Checked check(MachineType<?, ?> type, String id, Iterable<StepTaken> events) {
+    Machine<Object, Object> machine = (Machine<Object, Object>) type.machine();
+    Address self = type.address(id);
+    RuntimeState s = new RuntimeState(type.initialState());
+    for (StepTaken e : events) {
+      Object next = s.user;
+      if (e.rejected() == null) {
+        Recomputed r = rerun(machine, self, s, e);
+        if (r.difference() != null) return new Checked(self, s.seqNr + 1, s.user, r.difference());
+        next = r.next();
+      }
+      // The idempotency cache does not influence outputs: keep it minimal.
+      s.apply(e, next, 1, 0);
+    }
+    return new Checked(self, s.seqNr, s.user, null);
   }
 
   private record Expected(List<Sent> sends, List<TimerSet> timers) {}

@@ -11,6 +11,7 @@ import dev.rsm.persistence.MachineView;
 import dev.rsm.persistence.Machines;
 import dev.rsm.persistence.RsmConfig;
 import dev.rsm.persistence.RuntimeSettings;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
@@ -35,10 +36,16 @@ public final class TestNode implements AutoCloseable {
   public final LocalRuntime runtime;
 
   public TestNode(String name, Config store, MachineRegistry registry, Config extra, FaultInjector faults) {
+    this(name, store, registry, extra, faults, Clock.systemUTC());
+  }
+
+  /** A node whose recorded time comes from {@code clock} (e.g. shifted, to start "later"). */
+  public TestNode(String name, Config store, MachineRegistry registry, Config extra, FaultInjector faults,
+      Clock clock) {
     Config config = RsmConfig.load(extra.withFallback(FAST).withFallback(store));
     this.kit = ActorTestKit.create(name, config);
     RuntimeSettings settings = RuntimeSettings.create(kit.system());
-    this.runtime = LocalRuntime.start(kit.system(), registry, settings, faults);
+    this.runtime = LocalRuntime.start(kit.system(), registry, settings, faults, clock);
   }
 
   public TestNode(String name, Config store, MachineRegistry registry) {
