@@ -23,7 +23,7 @@ class DatabaseOutageTest {
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void callersGet503DuringTheOutageAndEverythingCompletesOnceAfterwards(Scenario scenario) throws InterruptedException {
     NodeCluster cluster = scenario.cluster("node", 3).start();
-    Bank bank = new Bank(12, 3, cluster.httpPorts());
+    Bank bank = scenario.bank(12, 3, cluster.httpPorts());
     bank.open();
     bank.startTransfers();
     bank.awaitMoreTransfers(100, Duration.ofSeconds(60));

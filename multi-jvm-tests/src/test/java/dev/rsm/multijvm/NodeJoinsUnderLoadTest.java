@@ -22,7 +22,7 @@ class NodeJoinsUnderLoadTest {
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void aJoiningNodeTakesShardsOverWithoutLosingAnInFlightTransfer(Scenario scenario) {
     NodeCluster cluster = scenario.cluster("node", 2).start();
-    Bank bank = new Bank(12, 3, cluster.httpPorts());
+    Bank bank = scenario.bank(12, 3, cluster.httpPorts());
     bank.open();
     bank.startTransfers();
     bank.awaitMoreTransfers(100, Duration.ofSeconds(60));
@@ -34,7 +34,7 @@ class NodeJoinsUnderLoadTest {
     double joined = (System.nanoTime() - t0) / 1e9;
     bank.addNode(joiner.httpPort());
     Map<String, NodeProcess> placement = Await.until(joiner.name() + " hosts accounts", Duration.ofSeconds(60),
-        () -> cluster.placement("account", bank.accounts(), NodeKilledUnderLoadTest.SHARDS),
+        () -> cluster.placement("account", bank.accounts()),
         p -> p.containsValue(joiner));
     double tookOver = (System.nanoTime() - t0) / 1e9;
     bank.awaitMoreTransfers(100, Duration.ofSeconds(60));

@@ -22,7 +22,7 @@ class RollingRestartTest {
   @Timeout(value = 5, unit = TimeUnit.MINUTES)
   void everyTransferCompletesExactlyOnceThroughARollingRestart(Scenario scenario) {
     NodeCluster cluster = scenario.cluster("node", 3).start();
-    Bank bank = new Bank(12, 3, cluster.httpPorts());
+    Bank bank = scenario.bank(12, 3, cluster.httpPorts());
     bank.open();
     bank.startTransfers();
     bank.awaitMoreTransfers(100, Duration.ofSeconds(60));

@@ -36,7 +36,7 @@ class SplitBrainTest {
     NodeProcess l = left.node(0);
     NodeProcess r = right.node(0);
     // Each request, and each retry, goes to the other cluster than the one before.
-    Bank bank = new Bank(12, 3, List.of(l.httpPort(), r.httpPort()));
+    Bank bank = scenario.bank(12, 3, List.of(l.httpPort(), r.httpPort()));
     bank.open();
     bank.startTransfers();
     bank.awaitMoreTransfers(100, Duration.ofSeconds(150));

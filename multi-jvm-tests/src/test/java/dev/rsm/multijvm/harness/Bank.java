@@ -57,7 +57,7 @@ public final class Bank {
   private volatile boolean running;
 
   /** {@code accounts} accounts ({@code acct-00}, ...) debited by {@code workers} threads, through {@code ports}. */
-  public Bank(int accounts, int workers, List<Integer> ports) {
+  Bank(int accounts, int workers, List<Integer> ports) {
     for (int i = 0; i < accounts; i++) this.accounts.add(String.format("acct-%02d", i));
     this.workers = workers;
     this.ports = new CopyOnWriteArrayList<>(ports);
@@ -88,6 +88,7 @@ public final class Bank {
       for (int i = w; i < accounts.size(); i += workers) owned.add(accounts.get(i));
       int worker = w;
       Thread t = new Thread(() -> transferLoop(worker, owned), "bank-client-" + w);
+      t.setDaemon(true);
       threads.add(t);
       t.start();
     }
@@ -175,6 +176,12 @@ public final class Bank {
     threads.clear();
     Throwable f = failure.get();
     if (f != null) throw new AssertionError("a client failed: " + f.getMessage(), f);
+  }
+
+  /** Stops the clients at once, mid-request (clean-up after a failed test: nothing is checked). */
+  void abort() {
+    running = false;
+    threads.forEach(Thread::interrupt);
   }
 
   public long transfers() {

@@ -15,6 +15,8 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * and placement are read from the outside, through each node's Pekko Management endpoint.
  */
 public final class NodeCluster {
+  /** The node's {@code pekko.cluster.sharding.number-of-shards} (sharding's reference.conf). */
+  public static final int NUMBER_OF_SHARDS = 100;
   /** Generous: three JVMs starting at once on two shared cores take a while. */
   public static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
@@ -90,21 +92,21 @@ public final class NodeCluster {
   }
 
   /** Which running node hosts each of {@code machineIds} of {@code machineType} right now. */
-  public Map<String, NodeProcess> placement(String machineType, List<String> machineIds, int numberOfShards) {
+  public Map<String, NodeProcess> placement(String machineType, List<String> machineIds) {
     Map<String, NodeProcess> byShard = new HashMap<>();
     for (NodeProcess n : running())
       for (String shard : hostedShards(n, "rsm-" + machineType)) byShard.put(shard, n);
     Map<String, NodeProcess> placement = new HashMap<>();
     for (String id : machineIds) {
-      NodeProcess host = byShard.get(shardOf(id, numberOfShards));
+      NodeProcess host = byShard.get(shardOf(id));
       if (host != null) placement.put(id, host);
     }
     return placement;
   }
 
   /** Cluster Sharding's default shard of an entity id (its hash code modulo the shard count). */
-  public static String shardOf(String entityId, int numberOfShards) {
-    return Integer.toString(Math.abs(entityId.hashCode() % numberOfShards));
+  public static String shardOf(String entityId) {
+    return Integer.toString(Math.abs(entityId.hashCode() % NUMBER_OF_SHARDS));
   }
 
   @Override

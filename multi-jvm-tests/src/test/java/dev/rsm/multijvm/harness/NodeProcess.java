@@ -50,11 +50,7 @@ public final class NodeProcess implements AutoCloseable {
       "rsm.http.request-timeout", "3s",
       "rsm.persistence.delivery.resend-interval", "200ms",
       "rsm.persistence.delivery.resend-max-backoff", "2s",
-      "rsm.persistence.restart.max-backoff", "1s",
-      // Slower, on purpose: a restarted first seed node that has not heard back from the running
-      // seeds within this time forms a cluster of its own (a split brain no resolver sees). The 5s
-      // default was too short for a JVM starting on the loaded two-core machine.
-      "pekko.cluster.seed-node-timeout", "30s");
+      "rsm.persistence.restart.max-backoff", "1s");
 
   /** How the node's logback pattern ({@code app/src/main/resources/logback.xml}) starts an entry. */
   private static final Pattern LOG_ENTRY_START = Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} |==== ");
@@ -100,6 +96,11 @@ public final class NodeProcess implements AutoCloseable {
   void seedNodes(List<String> seeds) {
     settings.keySet().removeIf(k -> k.startsWith("pekko.cluster.seed-nodes."));
     for (int i = 0; i < seeds.size(); i++) settings.put("pekko.cluster.seed-nodes." + i, seeds.get(i));
+    // As in config/cluster-node1.conf: the first seed node, restarted while the others run, forms
+    // a cluster of its own (a split brain no resolver sees) if they have not answered within this
+    // time; the 5s default was too short for a JVM starting on the loaded two-core machine.
+    if (seeds.size() > 1 && seeds.get(0).equals(address())) settings.put("pekko.cluster.seed-node-timeout", "30s");
+    else settings.remove("pekko.cluster.seed-node-timeout");
   }
 
   public String name() {

@@ -9,7 +9,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * What one test works with: a fresh database, node processes whose logs go to {@code
+ * What one test works with: a fresh database, bank clients, node processes whose logs go to {@code
  * target/node-logs/<test class>/<test>/} and whose working directories are under {@code
  * target/node-data/}, and clean-up. Injected into a test method by {@link MultiJvmExtension},
  * which kills whatever is still running afterwards and prints the node logs when the test fails.
@@ -20,6 +20,7 @@ public final class Scenario {
   private final Path logDir;
   private final Path dataDir;
   private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
+  private final List<Bank> banks = new CopyOnWriteArrayList<>();
   private Database database;
 
   Scenario(String testClass, String testMethod) {
@@ -55,6 +56,16 @@ public final class Scenario {
     return new NodeCluster(this, name, size);
   }
 
+  /**
+   * Clients of {@code accounts} bank accounts, {@code workers} transfer threads, sending through
+   * the nodes with HTTP ports {@code ports}; stopped with the scenario.
+   */
+  public Bank bank(int accounts, int workers, List<Integer> ports) {
+    Bank b = new Bank(accounts, workers, ports);
+    banks.add(b);
+    return b;
+  }
+
   NodeProcess newNode(String name) {
     NodeProcess n = new NodeProcess(name, logDir, dataDir, database().jdbcUrl());
     nodes.add(n);
@@ -75,7 +86,9 @@ public final class Scenario {
   }
 
   void close() {
+    for (Bank b : banks) b.abort(); // no client outlives its test, even one that failed mid-request
     for (NodeProcess n : nodes) n.close();
+    if (database != null) Postgres.server().start(); // a test that failed mid-outage leaves it running for the next
   }
 
   @Override
