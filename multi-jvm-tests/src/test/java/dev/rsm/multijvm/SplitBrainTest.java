@@ -23,8 +23,12 @@ import org.junit.jupiter.api.extension.ExtendWith;
  */
 @ExtendWith(MultiJvmExtension.class)
 class SplitBrainTest {
-  /** PostgreSQL's message when a write hits an existing (persistence_id, sequence_number). */
-  static final String FENCED = "duplicate key value violates unique constraint \"event_journal_pkey\"";
+  /**
+   * Named in PostgreSQL's error when a write hits an existing (persistence_id, sequence_number):
+   * {@code duplicate key value violates unique constraint "event_journal_pkey"} (the constraint's
+   * name, unlike the sentence, is the same in every server locale).
+   */
+  static final String FENCED = "\"event_journal_pkey\"";
   /** How a machine's failed step write is logged (with the database's error as its cause). */
   static final String STEP_FAILED = "Failed to persist event type [dev.rsm.persistence.internal.StepTaken]";
 
