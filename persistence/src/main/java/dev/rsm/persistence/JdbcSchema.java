@@ -13,8 +13,16 @@ import java.sql.Statement;
  * Creates the journal and snapshot tables when {@code rsm.storage.create-schema} is on. The
  * scripts are idempotent ({@code IF NOT EXISTS} throughout) and shipped in this jar as {@code
  * dev/rsm/schema/h2.sql} and {@code dev/rsm/schema/postgres.sql}.
+ *
+ * <p>Nodes of a cluster may start at the same moment on an empty database. PostgreSQL's {@code
+ * CREATE TABLE IF NOT EXISTS} is not safe against a concurrent creation of the same table (both
+ * sessions pass the check, one fails on a catalog unique index), so on PostgreSQL the script runs
+ * in one transaction holding an advisory lock: the nodes run it one after the other.
  */
 public final class JdbcSchema {
+  /** The advisory lock key that serializes schema creation on PostgreSQL (any fixed number). */
+  static final long POSTGRES_LOCK_KEY = 0x52534d5f534348L; // "RSM_SCH"
+
   private JdbcSchema() {}
 
   /** Runs the schema script for the configured database, unless create-schema is off. */
@@ -29,10 +37,16 @@ public final class JdbcSchema {
     try (Connection conn = DriverManager.getConnection(
             url, c.getString("jdbc.user"), c.getString("jdbc.password"));
         Statement st = conn.createStatement()) {
+      boolean postgres = script.equals("postgres");
+      if (postgres) {
+        conn.setAutoCommit(false); // DDL is transactional in PostgreSQL; the lock lasts until commit
+        st.execute("SELECT pg_advisory_xact_lock(" + POSTGRES_LOCK_KEY + ")");
+      }
       for (String sql : load(script).split(";\\s*\n")) {
         String stmt = sql.replaceAll("(?m)^\\s*--.*$", "").trim();
         if (!stmt.isEmpty()) st.execute(stmt);
       }
+      if (postgres) conn.commit();
     } catch (SQLException e) {
       throw new IllegalStateException("could not create the RSM schema at " + url + ": " + e.getMessage(), e);
     }

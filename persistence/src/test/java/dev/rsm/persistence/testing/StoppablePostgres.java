@@ -28,7 +28,12 @@ public final class StoppablePostgres implements AutoCloseable {
 
   /** Storage settings pointing at this server's {@code postgres} database. */
   public Config config() {
-    return TestStores.postgresConfig("jdbc:postgresql://localhost:" + port + "/postgres?user=postgres");
+    return TestStores.postgresConfig(jdbcUrl("postgres"));
+  }
+
+  /** The JDBC URL of {@code database} on this server (user {@code postgres}, no password). */
+  public String jdbcUrl(String database) {
+    return "jdbc:postgresql://localhost:" + port + "/" + database + "?user=postgres";
   }
 
   public synchronized void stop() {

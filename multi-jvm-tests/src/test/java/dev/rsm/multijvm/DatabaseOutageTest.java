@@ -1,0 +1,52 @@
+package dev.rsm.multijvm;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rsm.multijvm.harness.Audit;
+import dev.rsm.multijvm.harness.Bank;
+import dev.rsm.multijvm.harness.MultiJvmExtension;
+import dev.rsm.multijvm.harness.NodeCluster;
+import dev.rsm.multijvm.harness.Postgres;
+import dev.rsm.multijvm.harness.Scenario;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Scenario 3: PostgreSQL is stopped for ten seconds under load, then started again. */
+@ExtendWith(MultiJvmExtension.class)
+class DatabaseOutageTest {
+  static final Duration OUTAGE = Duration.ofSeconds(10);
+
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void callersGet503DuringTheOutageAndEverythingCompletesOnceAfterwards(Scenario scenario) throws InterruptedException {
+    NodeCluster cluster = scenario.cluster("node", 3).start();
+    Bank bank = scenario.bank(12, 3, cluster.httpPorts());
+    bank.open();
+    bank.startTransfers();
+    bank.awaitMoreTransfers(100, Duration.ofSeconds(60));
+
+    long unavailableBefore = bank.unavailable();
+    long transfersBefore = bank.transfers();
+    Postgres.server().stop();
+    Thread.sleep(OUTAGE.toMillis()); // the outage itself: the clients keep sending meanwhile
+    long unavailableDuring = bank.unavailable() - unavailableBefore;
+    long completedDuring = bank.transfers() - transfersBefore;
+    long restartedAt = System.nanoTime();
+    Postgres.server().start();
+    bank.awaitMoreTransfers(50, Duration.ofSeconds(90));
+    double recovery = (System.nanoTime() - restartedAt) / 1e9;
+    bank.awaitMoreTransfers(100, Duration.ofSeconds(60));
+    bank.stopTransfers();
+
+    System.out.printf("[multi-jvm] PostgreSQL down for %d s: %d requests answered 503 meanwhile, %d transfers "
+            + "completed meanwhile; 50 more transfers completed %.1f s after it came back%n",
+        OUTAGE.toSeconds(), unavailableDuring, completedDuring, recovery);
+    System.out.println("[multi-jvm] " + bank.summary());
+    System.out.println("[multi-jvm] " + Audit.nothingLostOrRepeated(bank, cluster.httpPorts(), scenario.database(),
+        Duration.ofSeconds(60)));
+    assertTrue(unavailableDuring > 0, "callers got 503 while the database was down");
+  }
+}

@@ -1,0 +1,67 @@
+package dev.rsm.multijvm;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.rsm.multijvm.harness.Audit;
+import dev.rsm.multijvm.harness.Bank;
+import dev.rsm.multijvm.harness.MultiJvmExtension;
+import dev.rsm.multijvm.harness.NodeCluster;
+import dev.rsm.multijvm.harness.NodeProcess;
+import dev.rsm.multijvm.harness.Probe;
+import dev.rsm.multijvm.harness.Scenario;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** Scenario 1: three nodes under steady transfers; one is killed with kill -9 mid-load. */
+@ExtendWith(MultiJvmExtension.class)
+class NodeKilledUnderLoadTest {
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void everyTransferCompletesExactlyOnceWhenANodeIsKilledMidLoad(Scenario scenario) {
+    NodeCluster cluster = scenario.cluster("node", 3).start();
+    Bank bank = scenario.bank(12, 3, cluster.httpPorts());
+    bank.open();
+    bank.startTransfers();
+    bank.awaitMoreTransfers(150, Duration.ofSeconds(60));
+
+    // Kill the node hosting the most accounts, in the middle of the load.
+    Map<String, NodeProcess> before = cluster.placement("account", bank.accounts());
+    assertEquals(bank.accounts().size(), before.size(), "every account is running somewhere: " + before);
+    NodeProcess victim = before.values().stream()
+        .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()))
+        .entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
+    List<String> moved = bank.accounts().stream().filter(a -> before.get(a) == victim).toList();
+    assertFalse(moved.isEmpty(), "the node to kill hosts accounts");
+    long killedAt = System.nanoTime();
+    victim.kill();
+    List<NodeProcess> survivors = cluster.running();
+    List<Integer> survivorPorts = survivors.stream().map(NodeProcess::httpPort).toList();
+
+    Duration failover = Probe.untilAllServed(bank.accounts(), survivorPorts, killedAt, Duration.ofSeconds(90));
+    System.out.printf("[multi-jvm] kill -9 of %s (hosting %d of %d accounts: %s): every account served again "
+        + "after %.1f s%n", victim.name(), moved.size(), bank.accounts().size(), moved, failover.toMillis() / 1000.0);
+    cluster.awaitMembersUp(2, Duration.ofSeconds(60)); // the dead node was downed and removed
+    bank.awaitMoreTransfers(150, Duration.ofSeconds(60)); // load goes on on two nodes
+    bank.stopTransfers();
+
+    Map<String, NodeProcess> after = cluster.placement("account", bank.accounts());
+    for (String a : moved) {
+      assertTrue(after.containsKey(a), a + " runs again after its node died");
+      assertNotEquals(victim, after.get(a));
+    }
+    System.out.println("[multi-jvm] " + bank.summary());
+    System.out.println("[multi-jvm] " + Audit.nothingLostOrRepeated(bank, survivorPorts, scenario.database(),
+        Duration.ofSeconds(60)));
+    assertTrue(failover.compareTo(Duration.ofSeconds(60)) < 0, "failover took " + failover);
+  }
+}

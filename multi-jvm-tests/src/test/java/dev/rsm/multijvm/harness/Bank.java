@@ -1,0 +1,254 @@
+package dev.rsm.multijvm.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rsm.persistence.testing.Await;
+import java.io.UncheckedIOException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Queue;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Clients of the bank sample ({@code account} machines) over HTTP, and their ledger.
+ *
+ * <p>Every request carries a unique {@code Idempotency-Key}. A request that gets 503, times out or
+ * cannot connect is retried <em>with the same key</em> on the next node (round-robin over every
+ * node the client knows, dead or alive) until it gets 200; the final reply {@code {"accepted",
+ * "balance"}} goes into the ledger. Each transfer thread owns the accounts it debits, so the
+ * replies alone decide the ledger: the accepted transfers give every account's final balance.
+ */
+public final class Bank {
+  /** Small against transfers of 1..20, so some transfers are refused and the ledger records both outcomes. */
+  public static final long OPENING_BALANCE = 100;
+  /** A single request still failing after this long means something hangs. */
+  private static final Duration GIVE_UP = Duration.ofSeconds(120);
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+
+  /** One ledger line: a key sent to {@code account} and its final reply. {@code to} is null for deposits. */
+  public record Entry(String key, String account, String to, long amount, boolean accepted, long balance) {}
+
+  private final List<String> accounts = new ArrayList<>();
+  private final int workers;
+  private final List<Integer> ports;
+  private final Queue<Entry> ledger = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger nextNode = new AtomicInteger();
+  private final AtomicLong transfers = new AtomicLong();
+  private final AtomicLong attempts = new AtomicLong();
+  private final AtomicLong unavailable = new AtomicLong();
+  private final AtomicLong connectionErrors = new AtomicLong();
+  private final AtomicLong replayed = new AtomicLong();
+  private final Map<Integer, AtomicLong> okByPort = new ConcurrentHashMap<>();
+  private final AtomicReference<Throwable> failure = new AtomicReference<>();
+  private final List<Thread> threads = new ArrayList<>();
+  private volatile boolean running;
+
+  /** {@code accounts} accounts ({@code acct-00}, ...) debited by {@code workers} threads, through {@code ports}. */
+  Bank(int accounts, int workers, List<Integer> ports) {
+    for (int i = 0; i < accounts; i++) this.accounts.add(String.format("acct-%02d", i));
+    this.workers = workers;
+    this.ports = new CopyOnWriteArrayList<>(ports);
+  }
+
+  public List<String> accounts() {
+    return List.copyOf(accounts);
+  }
+
+  /** Clients learn about a new node. */
+  public void addNode(int httpPort) {
+    ports.add(httpPort);
+  }
+
+  /** Deposits the opening balance into every account. */
+  public void open() {
+    for (String a : accounts) {
+      JsonNode r = call(a, "dep-" + a, "{\"type\":\"deposit\",\"amount\":" + OPENING_BALANCE + "}");
+      ledger.add(new Entry("dep-" + a, a, null, OPENING_BALANCE, r.path("accepted").asBoolean(), r.path("balance").asLong()));
+    }
+  }
+
+  /** Starts the transfer threads; they run until {@link #stopTransfers}. */
+  public void startTransfers() {
+    running = true;
+    for (int w = 0; w < workers; w++) {
+      List<String> owned = new ArrayList<>();
+      for (int i = w; i < accounts.size(); i += workers) owned.add(accounts.get(i));
+      int worker = w;
+      Thread t = new Thread(() -> transferLoop(worker, owned), "bank-client-" + w);
+      t.setDaemon(true);
+      threads.add(t);
+      t.start();
+    }
+  }
+
+  private void transferLoop(int worker, List<String> owned) {
+    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    try {
+      for (int n = 0; running; n++) {
+        String from = owned.get(n % owned.size());
+        String to;
+        do to = accounts.get(rnd.nextInt(accounts.size())); while (to.equals(from));
+        long amount = 1 + rnd.nextInt(20);
+        String key = String.format("tr-w%d-%06d", worker, n);
+        JsonNode r = call(from, key, "{\"type\":\"transfer\",\"to\":\"" + to + "\",\"amount\":" + amount + "}");
+        ledger.add(new Entry(key, from, to, amount, r.path("accepted").asBoolean(), r.path("balance").asLong()));
+        transfers.incrementAndGet();
+      }
+    } catch (Throwable e) {
+      failure.compareAndSet(null, e);
+      running = false;
+    }
+  }
+
+  /** POSTs one input with {@code key} to account {@code id}, retrying the same key until it gets 200. */
+  private JsonNode call(String id, String key, String body) {
+    long deadline = System.nanoTime() + GIVE_UP.toNanos();
+    int node = nextNode.getAndIncrement();
+    String last = "nothing yet";
+    while (System.nanoTime() < deadline) {
+      int port = ports.get(Math.floorMod(node++, ports.size()));
+      attempts.incrementAndGet();
+      HttpRequest req = HttpJson.request(port, "/machines/account/" + id, REQUEST_TIMEOUT)
+          .header("Content-Type", "application/json")
+          .header("Idempotency-Key", key)
+          .POST(HttpRequest.BodyPublishers.ofString(body))
+          .build();
+      HttpResponse<String> r;
+      try {
+        r = HttpJson.send(req);
+      } catch (UncheckedIOException e) { // refused (node down), reset (killed mid-request), timed out
+        connectionErrors.incrementAndGet();
+        last = e.getMessage();
+        LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
+        continue;
+      }
+      if (r.statusCode() == 200) {
+        okByPort.computeIfAbsent(port, p -> new AtomicLong()).incrementAndGet();
+        if (r.headers().firstValue("Idempotent-Replayed").isPresent()) replayed.incrementAndGet();
+        return HttpJson.parse(r.body());
+      }
+      if (r.statusCode() != 503)
+        throw new AssertionError("POST :" + port + "/machines/account/" + id + " key " + key
+            + " answered " + r.statusCode() + ": " + r.body());
+      unavailable.incrementAndGet();
+      last = "503 from :" + port + ": " + r.body();
+      long retryAfter = r.headers().firstValueAsLong("Retry-After").orElse(1);
+      LockSupport.parkNanos(Duration.ofSeconds(retryAfter).toNanos());
+    }
+    throw new AssertionError("key " + key + " to account " + id + " got no 200 within " + GIVE_UP + "; last: " + last);
+  }
+
+  /** Waits until {@code n} more transfers have completed: the cluster is serving. */
+  public void awaitMoreTransfers(long n, Duration timeout) {
+    long target = transfers.get() + n;
+    Await.until(n + " more transfers completed", timeout, () -> {
+      Throwable f = failure.get();
+      if (f != null) throw new AssertionError("a client failed", f);
+      return transfers.get();
+    }, done -> done >= target);
+  }
+
+  /** Stops the transfer threads after their current transfer completes; fails if any client failed. */
+  public void stopTransfers() {
+    running = false;
+    for (Thread t : threads) {
+      try {
+        t.join(GIVE_UP.plusSeconds(30).toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException(e);
+      }
+      if (t.isAlive()) throw new AssertionError(t.getName() + " did not finish its last transfer");
+    }
+    threads.clear();
+    Throwable f = failure.get();
+    if (f != null) throw new AssertionError("a client failed: " + f.getMessage(), f);
+  }
+
+  /** Stops the clients at once, mid-request (clean-up after a failed test: nothing is checked). */
+  void abort() {
+    running = false;
+    threads.forEach(Thread::interrupt);
+  }
+
+  public long transfers() {
+    return transfers.get();
+  }
+
+  /** 503 answers received so far. */
+  public long unavailable() {
+    return unavailable.get();
+  }
+
+  /** 200 answers received from the node with HTTP port {@code port}. */
+  public long answeredBy(int port) {
+    AtomicLong n = okByPort.get(port);
+    return n == null ? 0 : n.get();
+  }
+
+  public long connectionErrors() {
+    return connectionErrors.get();
+  }
+
+  public List<Entry> ledger() {
+    return List.copyOf(ledger);
+  }
+
+  /** What every account must hold: opening deposits, minus accepted debits, plus accepted credits. */
+  public Map<String, Long> expectedBalances() {
+    Map<String, Long> b = new HashMap<>();
+    for (String a : accounts) b.put(a, 0L);
+    for (Entry e : ledger) {
+      if (!e.accepted()) continue;
+      if (e.to() == null) {
+        b.merge(e.account(), e.amount(), Long::sum);
+      } else {
+        b.merge(e.account(), -e.amount(), Long::sum);
+        b.merge(e.to(), e.amount(), Long::sum);
+      }
+    }
+    return b;
+  }
+
+  public long totalDeposits() {
+    return ledger.stream().filter(e -> e.to() == null && e.accepted()).mapToLong(Entry::amount).sum();
+  }
+
+  /** Every key sent to each account: each must be one journaled step of that account. */
+  public Map<String, Set<String>> keysByAccount() {
+    Map<String, Set<String>> keys = new HashMap<>();
+    for (String a : accounts) keys.put(a, new HashSet<>());
+    for (Entry e : ledger) keys.get(e.account()).add(e.key());
+    return keys;
+  }
+
+  /** Accepted transfers into each account: each must be exactly one credit step there. */
+  public Map<String, Long> creditsByAccount() {
+    Map<String, Long> credits = new HashMap<>();
+    for (String a : accounts) credits.put(a, 0L);
+    for (Entry e : ledger) if (e.to() != null && e.accepted()) credits.merge(e.to(), 1L, Long::sum);
+    return credits;
+  }
+
+  /** One line for the test output. */
+  public String summary() {
+    long accepted = ledger.stream().filter(e -> e.to() != null && e.accepted()).count();
+    return String.format("%d transfers (%d accepted) over %d accounts; %d HTTP attempts, %d answered 503, "
+            + "%d connection errors/timeouts, %d replayed by key",
+        transfers.get(), accepted, accounts.size(), attempts.get(), unavailable.get(), connectionErrors.get(),
+        replayed.get());
+  }
+}

@@ -1,0 +1,44 @@
+package dev.rsm.multijvm.harness;
+
+import java.util.Optional;
+import org.junit.jupiter.api.extension.AfterEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestWatcher;
+
+/**
+ * Gives a test method its {@link Scenario}; after the test kills every node process it started
+ * (none outlives its test), and when the test fails prints the tail of every node's log.
+ */
+public final class MultiJvmExtension implements ParameterResolver, AfterEachCallback, TestWatcher {
+  private static final ExtensionContext.Namespace NS = ExtensionContext.Namespace.create(MultiJvmExtension.class);
+  private static final int TAIL_LINES = 60;
+
+  @Override
+  public boolean supportsParameter(ParameterContext p, ExtensionContext c) {
+    return p.getParameter().getType() == Scenario.class;
+  }
+
+  @Override
+  public Object resolveParameter(ParameterContext p, ExtensionContext c) {
+    return c.getStore(NS).getOrComputeIfAbsent("scenario",
+        k -> new Scenario(c.getRequiredTestClass().getSimpleName(), c.getRequiredTestMethod().getName()),
+        Scenario.class);
+  }
+
+  @Override
+  public void afterEach(ExtensionContext c) {
+    scenario(c).ifPresent(Scenario::close);
+  }
+
+  @Override
+  public void testFailed(ExtensionContext c, Throwable cause) {
+    scenario(c).ifPresent(s -> System.out.println("\n[multi-jvm] " + s + " FAILED: " + cause
+        + "\n[multi-jvm] node logs (full logs in " + s.logDir() + "):" + s.logTails(TAIL_LINES)));
+  }
+
+  private static Optional<Scenario> scenario(ExtensionContext c) {
+    return Optional.ofNullable(c.getStore(NS).get("scenario", Scenario.class));
+  }
+}

@@ -1,0 +1,116 @@
+package dev.rsm.multijvm.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.rsm.persistence.testing.Await;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+
+/**
+ * Node processes that form one cluster: every node lists the cluster's first nodes as its seed
+ * nodes, so a node restarted later (or one added by {@link #add}) joins the running ones. Membership
+ * and placement are read from the outside, through each node's Pekko Management endpoint.
+ */
+public final class NodeCluster {
+  /** The node's {@code pekko.cluster.sharding.number-of-shards} (sharding's reference.conf). */
+  public static final int NUMBER_OF_SHARDS = 100;
+  /** Generous: three JVMs starting at once on two shared cores take a while. */
+  public static final Duration START_TIMEOUT = Duration.ofSeconds(90);
+
+  private final Scenario scenario;
+  private final String name;
+  private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
+  private final List<String> seeds = new ArrayList<>();
+
+  NodeCluster(Scenario scenario, String name, int size) {
+    this.scenario = scenario;
+    this.name = name;
+    for (int i = 1; i <= size; i++) nodes.add(scenario.newNode(name + "-" + i));
+    for (NodeProcess n : nodes) seeds.add(n.address());
+    for (NodeProcess n : nodes) n.seedNodes(seeds);
+  }
+
+  /** Starts every node and waits until they all see each other Up. */
+  public NodeCluster start() {
+    for (NodeProcess n : nodes) n.start();
+    for (NodeProcess n : nodes) n.awaitReady(START_TIMEOUT);
+    awaitMembersUp(nodes.size(), START_TIMEOUT);
+    return this;
+  }
+
+  /** A new node that will join this cluster through its seed nodes (not started yet). */
+  public NodeProcess add() {
+    NodeProcess n = scenario.newNode(name + "-" + (nodes.size() + 1));
+    n.seedNodes(seeds);
+    nodes.add(n);
+    return n;
+  }
+
+  public NodeProcess node(int i) {
+    return nodes.get(i);
+  }
+
+  public List<NodeProcess> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  public List<NodeProcess> running() {
+    return nodes.stream().filter(NodeProcess::isAlive).toList();
+  }
+
+  /** Every node's HTTP port, running or not: the address list a client is configured with. */
+  public List<Integer> httpPorts() {
+    return nodes.stream().map(NodeProcess::httpPort).toList();
+  }
+
+  /**
+   * Waits until every running node sees exactly {@code n} members, all Up, and none unreachable
+   * ({@code GET /cluster/members}).
+   */
+  public void awaitMembersUp(int n, Duration timeout) {
+    for (NodeProcess node : running())
+      Await.until(node.name() + " sees " + n + " members Up, none unreachable", timeout,
+          () -> HttpJson.getJson(node.managementPort(), "/cluster/members", Duration.ofSeconds(5)),
+          m -> {
+            if (!m.path("unreachable").isEmpty() || m.path("members").size() != n) return false;
+            for (JsonNode member : m.path("members"))
+              if (!"Up".equals(member.path("status").asText())) return false;
+            return true;
+          });
+  }
+
+  /** Shard ids of {@code entityType} hosted by {@code node} with at least one entity running. */
+  public static List<String> hostedShards(NodeProcess node, String entityType) {
+    JsonNode r = HttpJson.getJson(node.managementPort(), "/cluster/shards/" + entityType, Duration.ofSeconds(5));
+    List<String> shards = new ArrayList<>();
+    for (JsonNode region : r.path("regions"))
+      if (region.path("numEntities").asInt() > 0) shards.add(region.path("shardId").asText());
+    return shards;
+  }
+
+  /** Which running node hosts each of {@code machineIds} of {@code machineType} right now. */
+  public Map<String, NodeProcess> placement(String machineType, List<String> machineIds) {
+    Map<String, NodeProcess> byShard = new HashMap<>();
+    for (NodeProcess n : running())
+      for (String shard : hostedShards(n, "rsm-" + machineType)) byShard.put(shard, n);
+    Map<String, NodeProcess> placement = new HashMap<>();
+    for (String id : machineIds) {
+      NodeProcess host = byShard.get(shardOf(id));
+      if (host != null) placement.put(id, host);
+    }
+    return placement;
+  }
+
+  /** Cluster Sharding's default shard of an entity id (its hash code modulo the shard count). */
+  public static String shardOf(String entityId) {
+    return Integer.toString(Math.abs(entityId.hashCode() % NUMBER_OF_SHARDS));
+  }
+
+  @Override
+  public String toString() {
+    return name + nodes;
+  }
+}

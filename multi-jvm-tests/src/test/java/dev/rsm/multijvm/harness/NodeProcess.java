@@ -1,0 +1,279 @@
+package dev.rsm.multijvm.harness;
+
+import dev.rsm.persistence.testing.Await;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.time.LocalTime;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
+
+/**
+ * One node of the app as its own JVM, started from the built {@code rsm.jar} the way a user runs
+ * it: {@code java <JVM options> -Dconfig.file=config/postgres.conf -D<overrides> -jar rsm.jar}. Its
+ * ports (HTTP, Artery, management) are chosen once and kept across restarts, as a deployed node
+ * keeps its address. stdout and stderr go to one log file, appended to on every start.
+ *
+ * <p>{@link #kill()} is {@code kill -9} (no shutdown hook, no leaving, no hand-off); {@link #stop()}
+ * is SIGTERM, which runs the node's CoordinatedShutdown (unbind, hand shards off, leave). {@link
+ * #start()} after either is a restart: same ports, same working directory, same seed nodes.
+ */
+public final class NodeProcess implements AutoCloseable {
+  /**
+   * JVM options. The heap is small because up to four nodes share the machine with the build;
+   * C1 only and the serial collector halve a node's start-up CPU (about 6 s to 3 s on two cores),
+   * which matters more here than peak throughput. None of them changes what the node does.
+   */
+  static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
+
+  /**
+   * Settings that make failure detection, downing and rebalancing take seconds, not minutes, and
+   * callers hear 503 after 3s instead of 5s.
+   */
+  static final Map<String, String> FAST = ordered(
+      "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "3s",
+      "pekko.cluster.split-brain-resolver.stable-after", "3s",
+      "pekko.cluster.sharding.rebalance-interval", "2s",
+      "pekko.cluster.sharding.retry-interval", "500ms",
+      "rsm.http.request-timeout", "3s",
+      "rsm.persistence.delivery.resend-interval", "200ms",
+      "rsm.persistence.delivery.resend-max-backoff", "2s",
+      "rsm.persistence.restart.max-backoff", "1s");
+
+  /** How the node's logback pattern ({@code app/src/main/resources/logback.xml}) starts an entry. */
+  private static final Pattern LOG_ENTRY_START = Pattern.compile("\\d\\d:\\d\\d:\\d\\d\\.\\d{3} |==== ");
+
+  /** Node processes still running; killed if the test JVM exits first (e.g. interrupted build). */
+  private static final Set<Process> RUNNING = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> RUNNING.forEach(Process::destroyForcibly), "kill-nodes"));
+  }
+
+  private final String name;
+  private final int httpPort = freePort();
+  private final int arteryPort = freePort();
+  private final int managementPort = freePort();
+  private final Path log;
+  private final Path workDir;
+  private final Map<String, String> settings = new LinkedHashMap<>();
+  private Process process;
+  private int starts;
+
+  NodeProcess(String name, Path logDir, Path dataDir, String jdbcUrl) {
+    this.name = name;
+    this.log = logDir.resolve(name + ".log");
+    this.workDir = dataDir.resolve(name);
+    settings.putAll(FAST);
+    settings.put("rsm.storage.jdbc.url", jdbcUrl);
+    settings.put("rsm.storage.jdbc.user", "postgres");
+    settings.put("rsm.storage.jdbc.max-connections", "8");
+    settings.put("rsm.sharding.data-dir", workDir.resolve("sharding").toString());
+    settings.put("rsm.http.port", Integer.toString(httpPort));
+    settings.put("pekko.remote.artery.canonical.port", Integer.toString(arteryPort));
+    settings.put("pekko.management.http.port", Integer.toString(managementPort));
+    try {
+      Files.createDirectories(logDir);
+      Files.createDirectories(workDir);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The seed nodes this node joins (Artery addresses); empty: it forms a cluster by itself. */
+  void seedNodes(List<String> seeds) {
+    settings.keySet().removeIf(k -> k.startsWith("pekko.cluster.seed-nodes."));
+    for (int i = 0; i < seeds.size(); i++) settings.put("pekko.cluster.seed-nodes." + i, seeds.get(i));
+    // As in config/cluster-node1.conf: the first seed node, restarted while the others run, forms
+    // a cluster of its own (a split brain no resolver sees) if they have not answered within this
+    // time; the 5s default was too short for a JVM starting on the loaded two-core machine.
+    if (seeds.size() > 1 && seeds.get(0).equals(address())) settings.put("pekko.cluster.seed-node-timeout", "30s");
+    else settings.remove("pekko.cluster.seed-node-timeout");
+  }
+
+  public String name() {
+    return name;
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public int managementPort() {
+    return managementPort;
+  }
+
+  /** The node's cluster address, as in seed-nodes and in {@code /cluster/members}. */
+  public String address() {
+    return "pekko://rsm@127.0.0.1:" + arteryPort;
+  }
+
+  public Path log() {
+    return log;
+  }
+
+  public synchronized boolean isAlive() {
+    return process != null && process.isAlive();
+  }
+
+  /** Starts the JVM (it must not be running); returns at once, see {@link #awaitReady}. */
+  public synchronized NodeProcess start() {
+    if (isAlive()) throw new IllegalStateException(name + " is already running");
+    Path jar = jar();
+    List<String> cmd = new ArrayList<>();
+    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+    cmd.addAll(JVM_OPTIONS);
+    cmd.add("-Dconfig.file=" + jar.getParent().getParent().getParent().resolve("config/postgres.conf"));
+    settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
+    cmd.add("-jar");
+    cmd.add(jar.toString());
+    starts++;
+    appendToLog("==== " + name + " start #" + starts + " at " + LocalTime.now() + ": " + String.join(" ", cmd));
+    try {
+      process = new ProcessBuilder(cmd)
+          .directory(workDir.toFile())
+          .redirectErrorStream(true)
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .start();
+      Process started = process;
+      RUNNING.add(started);
+      started.onExit().thenRun(() -> RUNNING.remove(started));
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not start " + name + ": " + cmd, e);
+    }
+    return this;
+  }
+
+  /** Waits until the node's management endpoint reports it ready (a cluster member that is Up). */
+  public NodeProcess awaitReady(Duration timeout) {
+    Await.until(name + " ready (GET :" + managementPort + "/ready is 200)", timeout, () -> {
+      if (!isAlive()) throw new AssertionError(name + " exited with " + process.exitValue() + " while starting");
+      return HttpJson.status(managementPort, "/ready");
+    }, status -> status == 200);
+    return this;
+  }
+
+  /** {@code kill -9}: the process dies at once, as on a power cut or an OOM kill. */
+  public synchronized void kill() {
+    appendToLog("==== " + name + " killed with SIGKILL at " + LocalTime.now());
+    process.destroyForcibly(); // SIGKILL on Linux
+    waitForExit(Duration.ofSeconds(10));
+  }
+
+  /** SIGTERM and wait: the node unbinds HTTP, hands its shards off and leaves the cluster. */
+  public synchronized void stop() {
+    appendToLog("==== " + name + " sent SIGTERM at " + LocalTime.now());
+    process.destroy();
+    waitForExit(Duration.ofSeconds(60));
+  }
+
+  private void waitForExit(Duration timeout) {
+    try {
+      if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS))
+        throw new AssertionError(name + " (pid " + process.pid() + ") did not exit within " + timeout);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** The last {@code lines} lines of the node's log. */
+  public String tail(int lines) {
+    try {
+      if (!Files.exists(log)) return "(no log)";
+      List<String> all = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+      return String.join("\n", all.subList(Math.max(0, all.size() - lines), all.size()));
+    } catch (IOException e) {
+      return "(could not read " + log + ": " + e + ")";
+    }
+  }
+
+  /** Lines of the node's log (every start) containing {@code text}. */
+  public long countLogLines(String text) {
+    return logEntries().stream().flatMap(e -> e.lines()).filter(l -> l.contains(text)).count();
+  }
+
+  /**
+   * Log entries (a line starting with a timestamp and its continuation lines, such as a stack
+   * trace) that contain every one of {@code texts}.
+   */
+  public long countLogEntries(String... texts) {
+    return logEntries().stream().filter(e -> {
+      for (String t : texts) if (!e.contains(t)) return false;
+      return true;
+    }).count();
+  }
+
+  private List<String> logEntries() {
+    List<String> entries = new ArrayList<>();
+    StringBuilder entry = new StringBuilder();
+    try (var lines = Files.lines(log, StandardCharsets.ISO_8859_1)) {
+      for (String line : (Iterable<String>) lines::iterator) {
+        if (LOG_ENTRY_START.matcher(line).lookingAt() && entry.length() > 0) {
+          entries.add(entry.toString());
+          entry.setLength(0);
+        }
+        entry.append(line).append('\n');
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    if (entry.length() > 0) entries.add(entry.toString());
+    return entries;
+  }
+
+  private void appendToLog(String line) {
+    try {
+      Files.writeString(log, line + "\n", StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Kills the process if it is still running (cleanup after a test). */
+  @Override
+  public synchronized void close() {
+    if (isAlive()) kill();
+  }
+
+  @Override
+  public String toString() {
+    return name + "(http " + httpPort + ", mgmt " + managementPort + ", " + address() + ")";
+  }
+
+  private static Map<String, String> ordered(String... keysAndValues) {
+    Map<String, String> m = new LinkedHashMap<>();
+    for (int i = 0; i < keysAndValues.length; i += 2) m.put(keysAndValues[i], keysAndValues[i + 1]);
+    return Collections.unmodifiableMap(m);
+  }
+
+  private static int freePort() {
+    try (ServerSocket s = new ServerSocket(0)) {
+      return s.getLocalPort();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** {@code ../app/target/rsm.jar} from this module, built by the reactor before these tests run. */
+  static Path jar() {
+    Path jar = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize()
+        .resolve("../app/target/rsm.jar").normalize();
+    if (!Files.isRegularFile(jar) || !Files.isDirectory(jar.resolveSibling("lib")))
+      throw new IllegalStateException("the node jar " + jar + " (with lib/ beside it) is missing: build the app "
+          + "first, e.g. `mvn -B verify` from the repository root or `mvn -B package -DskipTests -pl app -am`");
+    return jar;
+  }
+}

@@ -1,0 +1,48 @@
+package dev.rsm.multijvm.harness;
+
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.locks.LockSupport;
+
+/** Measures, from the outside, when machines answer again after a failure. */
+public final class Probe {
+  private Probe() {}
+
+  /**
+   * Reads every machine ({@code GET /machines/account/{id}}) through {@code ports}, in parallel and
+   * again until each has answered 200 once; returns the time from {@code sinceNanos} (a
+   * {@link System#nanoTime()}) until the last of them answered.
+   */
+  public static Duration untilAllServed(List<String> accounts, List<Integer> ports, long sinceNanos, Duration timeout) {
+    Map<String, Long> servedAt = new ConcurrentHashMap<>();
+    long deadline = System.nanoTime() + timeout.toNanos();
+    int round = 0;
+    while (servedAt.size() < accounts.size()) {
+      if (System.nanoTime() > deadline)
+        throw new AssertionError("not every machine answered within " + timeout + " of the failure; answered: "
+            + servedAt.keySet() + " of " + accounts);
+      List<CompletableFuture<Void>> pending = new ArrayList<>();
+      int i = round++;
+      for (String a : accounts) {
+        if (servedAt.containsKey(a)) continue;
+        int port = ports.get(i++ % ports.size());
+        pending.add(HttpJson.CLIENT.sendAsync(
+                HttpJson.request(port, "/machines/account/" + a, Duration.ofSeconds(5)).GET().build(),
+                HttpResponse.BodyHandlers.ofString())
+            .thenAccept(r -> {
+              if (r.statusCode() == 200) servedAt.put(a, System.nanoTime());
+            })
+            .exceptionally(e -> null));
+      }
+      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
+      LockSupport.parkNanos(Duration.ofMillis(50).toNanos()); // a refused connection returns at once
+    }
+    long last = servedAt.values().stream().mapToLong(Long::longValue).max().orElse(sinceNanos);
+    return Duration.ofNanos(last - sinceNanos);
+  }
+}
