@@ -14,8 +14,10 @@ import dev.rsm.persistence.internal.RsmSerializable;
  *       handled again).
  *   <li>{@link Invalid} — the input is not one of the machine type's inputs; nothing was journaled.
  *   <li>{@link Failed} — the handler threw; nothing was journaled and the state is unchanged.
- *   <li>{@link Unavailable} — the machine could not take the input now (journal down, machine
- *       recovering or back-pressured); nothing was journaled; retry later with the same key.
+ *   <li>{@link Unavailable} — the machine could not take the input now (back-pressured), or it
+ *       stopped before confirming it (journal write failed, fenced by another writer, crash). In
+ *       the second case the step may have been journaled: retry with the same key to get the
+ *       recorded reply or have it handled once.
  * </ul>
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "r")

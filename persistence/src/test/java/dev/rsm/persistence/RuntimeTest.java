@@ -9,6 +9,7 @@ import dev.rsm.actors.Address;
 import dev.rsm.persistence.machines.Counter;
 import dev.rsm.persistence.machines.Fragile;
 import dev.rsm.persistence.testing.Await;
+import dev.rsm.persistence.testing.CrashOnce;
 import dev.rsm.persistence.testing.TestNode;
 import dev.rsm.persistence.testing.TestStores;
 import java.time.Duration;
@@ -113,6 +114,25 @@ class RuntimeTest {
       assertInstanceOf(IngressResult.Invalid.class, r);
       assertTrue(((IngressResult.Invalid) r).error().contains("not an input of machine type counter"), r.toString());
       assertEquals(0, node.state(Counter.TYPE.address("a")).seqNr());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {TestStores.H2})
+  void aCallerWhoseMachineDiesBeforeReplyingIsToldAtOnceAndItsKeyedRetryGetsTheRecordedReply(String store) {
+    Address a = Counter.TYPE.address("a");
+    CrashOnce crash = new CrashOnce(FaultInjector.Point.AFTER_JOURNAL_BEFORE_SEND, a);
+    var slowAsk = ConfigFactory.parseString("rsm.persistence.ask-timeout = 20s");
+    try (TestNode node = new TestNode("release", TestStores.fresh(store), TYPES, slowAsk, crash)) {
+      crash.arm();
+      long start = System.nanoTime();
+      IngressResult r = node.machines().ask(a, "k", new Counter.Add(4)).toCompletableFuture().join();
+      long millis = (System.nanoTime() - start) / 1_000_000;
+      assertInstanceOf(IngressResult.Unavailable.class, r);
+      assertTrue(millis < 10_000, "told in " + millis + " ms, not after the 20 s ask timeout");
+      assertEquals(1, crash.crashes());
+      // The step had been journaled before the crash: the retry gets the recorded reply.
+      assertEquals(new IngressResult.Replied(new Counter.Total(4), true, 1), node.askUntilAnswered(a, "k", new Counter.Add(4)));
     }
   }
 }

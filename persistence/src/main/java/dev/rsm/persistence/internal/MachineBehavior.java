@@ -30,6 +30,8 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PostStop;
+import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -98,6 +100,9 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private StepTaken pendingEvent;
   private Object pendingUser;
   private boolean recovering = true;
+  // The external caller of the step being journaled: told at once if this incarnation dies before
+  // replying (journal write failed, fenced by another writer, crash), instead of timing out.
+  private ActorRef<IngressResult> awaitingReply;
   private boolean resendTicking;
   // Failed attempts per input (channel message or timer firing), transient by design: a restart
   // gives an input a fresh set of attempts, which only delays its rejection.
@@ -214,6 +219,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       throw new FaultInjector.InjectedCrash(Point.BEFORE_JOURNAL, self);
     pendingEvent = event;
     pendingUser = step.nextState(s.user);
+    awaitingReply = replyTo;
     return Effect().persist(event).thenRun(after -> afterStep(after, event, replyTo));
   }
 
@@ -297,6 +303,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     if (e.origin() instanceof Origin.Channel c)
       env.transport().tell(c.from(), new Ack(self, c.seq()));
     if (replyTo != null) replyTo.tell(new IngressResult.Replied(e.reply(), false, s.seqNr));
+    awaitingReply = null;
     ensureResendTick(s);
     if (env.faults().crash(Point.AFTER_ACK, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_ACK, self);
@@ -394,7 +401,17 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
         .onSignal(RecoveryCompleted.instance(), this::onRecovered)
         .onSignal(RecoveryFailed.class, (s, f) ->
             log.error("recovery of machine {} failed: {}", self, f.getFailure().getMessage()))
+        .onSignal(PostStop.instance(), s -> releaseCaller())
+        .onSignal(PreRestart.instance(), s -> releaseCaller())
         .build();
+  }
+
+  private void releaseCaller() {
+    if (awaitingReply == null) return;
+    awaitingReply.tell(new IngressResult.Unavailable("machine " + self + " stopped before confirming "
+        + "the step (journal write failed or crash); it may or may not have been recorded: retry "
+        + "with the same idempotency key"));
+    awaitingReply = null;
   }
 
   /** Resends every unacknowledged output, in channel order, and re-arms every timer. */
