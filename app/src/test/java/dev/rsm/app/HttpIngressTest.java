@@ -136,7 +136,8 @@ class HttpIngressTest {
       HttpResponse<String> down = Http.post(p, "/machines/account/e", "k2", "{\"type\":\"deposit\",\"amount\":2}");
       assertEquals(503, down.statusCode(), down.body());
       assertEquals("1", down.headers().firstValue("Retry-After").orElse(""));
-      assertTrue(down.body().contains("retry with the same Idempotency-Key"), down.body());
+      assertTrue(down.body().toLowerCase().contains("retry with the same idempotency-key")
+          || down.body().contains("retry with the same idempotency key"), down.body());
       pg.start(); // it comes back; the client retries with the same key
       HttpResponse<String> ok = Await.until("the retry succeeds", Duration.ofSeconds(60),
           () -> Http.post(p, "/machines/account/e", "k2", "{\"type\":\"deposit\",\"amount\":2}"), r -> r.statusCode() == 200);
