@@ -7,6 +7,7 @@ import dev.rsm.persistence.JdbcSchema;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.Machines;
 import dev.rsm.persistence.RuntimeSettings;
+import dev.rsm.persistence.StepObserver;
 import dev.rsm.persistence.Transport;
 import dev.rsm.persistence.internal.MachineBehavior;
 import dev.rsm.persistence.internal.MachineEnvironment;
@@ -48,10 +49,10 @@ public final class ShardedRuntime implements Transport {
   private final Machines machines;
 
   private ShardedRuntime(ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
-      FaultInjector faults) {
+      FaultInjector faults, StepObserver observer) {
     JdbcSchema.ensure(system.settings().config());
     this.sharding = ClusterSharding.get(system);
-    MachineEnvironment env = new MachineEnvironment(settings, registry, this, Clock.systemUTC(), faults);
+    MachineEnvironment env = new MachineEnvironment(settings, registry, this, Clock.systemUTC(), faults, observer);
     for (MachineType<?, ?> type : registry.types()) {
       EntityTypeKey<Protocol.Command> key = typeKey(type.name());
       keys.put(type.name(), key);
@@ -68,7 +69,13 @@ public final class ShardedRuntime implements Transport {
 
   public static ShardedRuntime start(ActorSystem<?> system, MachineRegistry registry,
       RuntimeSettings settings, FaultInjector faults) {
-    return new ShardedRuntime(system, registry, settings, faults);
+    return start(system, registry, settings, faults, StepObserver.NONE);
+  }
+
+  /** Starts with a {@link StepObserver} that sees every journaled step (benchmarks, metrics). */
+  public static ShardedRuntime start(ActorSystem<?> system, MachineRegistry registry,
+      RuntimeSettings settings, FaultInjector faults, StepObserver observer) {
+    return new ShardedRuntime(system, registry, settings, faults, observer);
   }
 
   /** The sharding entity type key of a machine type. */

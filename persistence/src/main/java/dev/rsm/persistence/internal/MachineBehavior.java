@@ -288,6 +288,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       timers.cancel(timerKey(t.name()));
     if (env.faults().crash(Point.AFTER_SEND_BEFORE_ACK, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_SEND_BEFORE_ACK, self);
+    env.observer().stepJournaled(self, e.input(), s.seqNr);
     if (e.origin() instanceof Origin.Channel c)
       env.transport().tell(c.from(), new Ack(self, c.seq()));
     if (replyTo != null) replyTo.tell(new IngressResult.Replied(e.reply(), false, s.seqNr));
