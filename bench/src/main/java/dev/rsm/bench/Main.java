@@ -1,7 +1,6 @@
 package dev.rsm.bench;
 
 import java.io.PrintStream;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -62,9 +61,8 @@ public final class Main {
           // Latency at half the maximum throughput: an open loop at half the closed loop's rate.
           double half = ((Number) r.get("rsm").get("msgs_per_s")).doubleValue() / 2;
           if (half > 0) {
-            Duration warm = o.warmup().compareTo(Duration.ofSeconds(5)) > 0 ? Duration.ofSeconds(5) : o.warmup();
             r.put("rsm_half", runner.measure(new RsmWorkload(store, tag + "-h", o.machines(), o.inFlight(), half,
-                o.payload()), warm, o.duration()));
+                o.payload()), o.warmup(), o.duration()));
           }
         }
         case "es" -> r.put("es", runner.measure(new EsWorkload(store, tag, o.machines(), o.inFlight(), o.payload()),

@@ -17,7 +17,7 @@ final class Report {
 
   private static final List<String> ROWS = List.of("rsm", "rsm_half", "es", "rd", "db");
   private static final List<String> MEDIAN_FIELDS = List.of("msgs_per_s", "p50_ms", "p99_ms", "p999_ms",
-      "bytes_per_row");
+      "bytes_per_row", "jvm_cpu_us_per_msg", "db_cpu_us_per_msg", "jvm_cores_busy");
 
   static Map<String, Object> summarize(BenchOptions o, Store store, List<Map<String, Map<String, Object>>> runs) {
     Map<String, Object> r = new LinkedHashMap<>();
@@ -41,7 +41,7 @@ final class Report {
         if (xs.isEmpty()) continue;
         xs.sort(Double::compare);
         double med = xs.size() % 2 == 1 ? xs.get(xs.size() / 2) : (xs.get(xs.size() / 2 - 1) + xs.get(xs.size() / 2)) / 2;
-        m.put(f, f.endsWith("_ms") ? Math.round(med * 100) / 100.0 : (Object) Math.round(med));
+        m.put(f, f.endsWith("_ms") || f.startsWith("jvm_") || f.startsWith("db_cpu") ? Math.round(med * 100) / 100.0 : (Object) Math.round(med));
       }
       r.put(w, m);
     }
@@ -90,17 +90,19 @@ final class Report {
     b.append(String.format("Store %s, %s machines, %s messages in flight, %s-byte payload, %ss per workload, "
             + "median of %s run(s), %s cores.%n%n", r.get("store_detail"), r.get("machines"), r.get("in_flight"),
         r.get("payload_bytes"), r.get("duration_s"), r.get("runs"), r.get("cores")));
-    b.append("| workload | msgs/s | p50 ms | p99 ms | p99.9 ms | rsm ÷ it | bytes/row |\n");
-    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    b.append("| workload | msgs/s | p50 ms | p99 ms | p99.9 ms | rsm ÷ it | bytes/row | JVM CPU µs/msg | DB CPU µs/msg |\n");
+    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     double rsm = rate(r, "rsm");
     for (String w : ROWS) {
       if (!(r.get(w) instanceof Map<?, ?> m)) continue;
       double x = rate(r, w);
-      b.append(String.format("| %s | %,d | %s | %s | %s | %s | %s |%n",
+      b.append(String.format("| %s | %,d | %s | %s | %s | %s | %s | %s | %s |%n",
           w.equals("rsm_half") ? "rsm at ½ max (open loop)" : w, Math.round(x), ms(m.get("p50_ms")),
           ms(m.get("p99_ms")), ms(m.get("p999_ms")),
           w.startsWith("rsm") || x == 0 || rsm == 0 ? "" : String.format("%.2f", rsm / x),
-          m.get("bytes_per_row") == null ? "" : m.get("bytes_per_row")));
+          m.get("bytes_per_row") == null ? "" : m.get("bytes_per_row"),
+          m.get("jvm_cpu_us_per_msg") == null ? "" : m.get("jvm_cpu_us_per_msg"),
+          m.get("db_cpu_us_per_msg") == null ? "" : m.get("db_cpu_us_per_msg")));
     }
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> targets = (List<Map<String, Object>>) r.get("targets");

@@ -76,6 +76,11 @@ final class RsmWorkload implements Workload {
     };
     ShardedRuntime rsm = ShardedRuntime.start(node.system, MachineRegistry.of(type),
         RuntimeSettings.create(node.system), FaultInjector.NONE, observer);
+    // Start (recover) every machine first, so that neither loop measures machine creation.
+    List<CompletableFuture<?>> started = new ArrayList<>();
+    for (int m = 0; m < machines; m++)
+      started.add(rsm.machines().state(type.address("m-" + m), Duration.ofSeconds(60)).toCompletableFuture());
+    for (CompletableFuture<?> f : started) f.get();
     if (rate <= 0) {
       List<CompletableFuture<IngressResult>> replies = new ArrayList<>();
       for (int t = 0; t < inFlight; t++)

@@ -20,10 +20,11 @@ final class Runner {
       progress.printf("[%s] started in %d ms%n", w.name(), (System.nanoTime() - started) / 1_000_000);
       phase(w, "warm-up", warmup);
       w.meter().reset();
-      long t0 = System.nanoTime();
+      long t0 = System.nanoTime(), jvm0 = CpuClock.jvmNanos(), db0 = CpuClock.childrenNanos();
       phase(w, "measure", duration);
       long n = w.meter().messages();
       double seconds = (System.nanoTime() - t0) / 1e9;
+      long jvm = CpuClock.jvmNanos() - jvm0, db = CpuClock.childrenNanos() - db0;
       Histogram h = w.meter().latency();
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("msgs_per_s", Math.round(n / seconds));
@@ -33,6 +34,12 @@ final class Runner {
         r.put("p999_ms", h.quantileMillis(0.999));
       }
       r.put("messages", n);
+      if (n > 0) {
+        // Where the time goes: CPU per message in this JVM and in the database server's processes.
+        r.put("jvm_cpu_us_per_msg", Math.round(jvm / 1000.0 / n * 10) / 10.0);
+        if (db > 0) r.put("db_cpu_us_per_msg", Math.round(db / 1000.0 / n * 10) / 10.0);
+        r.put("jvm_cores_busy", Math.round(jvm / 1e9 / seconds * 100) / 100.0);
+      }
       r.put("seconds", Math.round(seconds * 10) / 10.0);
       progress.printf("[%s] %,d msgs/s%s%n", w.name(), (long) r.get("msgs_per_s"),
           h.count() > 0 ? String.format("  p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms",

@@ -20,6 +20,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -46,6 +47,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 public final class ShardedRuntime implements Transport {
   private final ClusterSharding sharding;
   private final Map<String, EntityTypeKey<Protocol.Command>> keys = new HashMap<>();
+  // The local shard region of each type: tells go straight to it, without an EntityRef per message.
+  private final Map<String, ActorRef<ShardingEnvelope<Protocol.Command>>> regions = new HashMap<>();
   private final Machines machines;
 
   private ShardedRuntime(ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
@@ -56,8 +59,9 @@ public final class ShardedRuntime implements Transport {
     for (MachineType<?, ?> type : registry.types()) {
       EntityTypeKey<Protocol.Command> key = typeKey(type.name());
       keys.put(type.name(), key);
-      sharding.init(Entity.of(key, ctx -> MachineBehavior.create(env, new Address(type.name(), ctx.getEntityId()),
-          self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self)))));
+      regions.put(type.name(), sharding.init(Entity.of(key, ctx -> MachineBehavior.create(env,
+          new Address(type.name(), ctx.getEntityId()),
+          self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))));
     }
     this.machines = Machines.over(this, registry, settings);
   }
@@ -95,7 +99,9 @@ public final class ShardedRuntime implements Transport {
 
   @Override
   public void tell(Address to, Protocol.Command message) {
-    sharding.entityRefFor(key(to), to.id()).tell(message);
+    ActorRef<ShardingEnvelope<Protocol.Command>> region = regions.get(to.type());
+    if (region == null) throw new MachineRegistry.UnknownMachineTypeException(to.type(), keys.keySet());
+    region.tell(new ShardingEnvelope<>(to.id(), message));
   }
 
   @Override
