@@ -78,6 +78,14 @@ final class HeapMode {
       r.put("active_idle_machines", active);
       r.put("heap_with_active_kb", loaded / 1024);
       r.put("bytes_per_active_idle_machine", Math.round(perMachine));
+      // -Drsm.bench.heap-histogram=N prints the N classes that hold the most heap at this point.
+      int top = Integer.getInteger("rsm.bench.heap-histogram", 0);
+      if (top > 0) {
+        String h = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+            new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+            "gcClassHistogram", new Object[] {null}, new String[] {String[].class.getName()});
+        h.lines().limit(top + 3).forEach(out::println);
+      }
       r.put("targets", java.util.List.of(
           Map.of("target", "heap per active idle machine <= 2 KB", "measured", Math.round(perMachine),
               "holds", perMachine <= 2048),

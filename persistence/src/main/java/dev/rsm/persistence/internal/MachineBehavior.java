@@ -138,16 +138,20 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   @Override
   public CommandHandler<Command, Event, RuntimeState> commandHandler() {
-    return newCommandHandlerBuilder()
-        .forAnyState()
-        .onCommand(Deliver.class, this::onDeliver)
-        .onCommand(Ack.class, this::onAck)
-        .onCommand(Ingress.class, this::onIngress)
-        .onCommand(TimerFired.class, this::onTimer)
-        .onCommand(GetState.class, this::onGetState)
-        .onCommand(ResendTick.class, this::onResendTick)
-        .onCommand(IdleTimeout.class, this::onIdle)
-        .build();
+    // One handler dispatching with instanceof, most frequent first: the builder's per-case
+    // predicates were a visible cost on the per-message path.
+    return newCommandHandlerBuilder().forAnyState().onAnyCommand(this::onCommand);
+  }
+
+  private Effect<Event, RuntimeState> onCommand(RuntimeState s, Command c) {
+    if (c instanceof Deliver d) return onDeliver(s, d);
+    if (c instanceof Ack a) return onAck(s, a);
+    if (c instanceof Ingress in) return onIngress(s, in);
+    if (c instanceof TimerFired f) return onTimer(s, f);
+    if (c instanceof GetState g) return onGetState(s, g);
+    if (c instanceof ResendTick t) return onResendTick(s, t);
+    if (c instanceof IdleTimeout t) return onIdle(s, t);
+    return Effect().unhandled();
   }
 
   // ---------------------------------------------------------------- inputs
@@ -417,10 +421,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   @Override
   public EventHandler<RuntimeState, Event> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(StepTaken.class, this::applyStep)
-        .build();
+    return newEventHandlerBuilder().forAnyState().onAnyEvent((s, e) -> applyStep(s, (StepTaken) e));
   }
 
   private RuntimeState applyStep(RuntimeState s, StepTaken e) {
