@@ -39,16 +39,21 @@ final class Report {
         for (Map<String, Map<String, Object>> run : runs)
           if (run.get(w).get(f) instanceof Number n) xs.add(n.doubleValue());
         if (xs.isEmpty()) continue;
-        xs.sort(Double::compare);
-        double med = xs.size() % 2 == 1 ? xs.get(xs.size() / 2) : (xs.get(xs.size() / 2 - 1) + xs.get(xs.size() / 2)) / 2;
+        double med = median(xs);
         m.put(f, f.endsWith("_ms") || f.startsWith("jvm_") || f.startsWith("db_cpu") ? Math.round(med * 100) / 100.0 : (Object) Math.round(med));
       }
       r.put(w, m);
     }
+    // Ratios are taken within each run (the workloads of one run share the machine's conditions,
+    // which other processes change from run to run) and the median of those is reported.
     Map<String, Object> ratios = new LinkedHashMap<>();
     for (String base : List.of("es", "rd", "db")) {
-      double x = rate(r, "rsm"), y = rate(r, base);
-      if (x > 0 && y > 0) ratios.put("rsm_over_" + base, Math.round(x / y * 100) / 100.0);
+      List<Double> xs = new ArrayList<>();
+      for (Map<String, Map<String, Object>> run : runs) {
+        double x = runRate(run, "rsm"), y = runRate(run, base);
+        if (x > 0 && y > 0) xs.add(x / y);
+      }
+      if (!xs.isEmpty()) ratios.put("rsm_over_" + base, Math.round(median(xs) * 100) / 100.0);
     }
     r.put("ratios", ratios);
     List<Map<String, Object>> targets = new ArrayList<>();
@@ -60,6 +65,15 @@ final class Report {
     r.put("targets", targets);
     r.put("all_runs", runs);
     return r;
+  }
+
+  private static double median(List<Double> xs) {
+    xs.sort(Double::compare);
+    return xs.size() % 2 == 1 ? xs.get(xs.size() / 2) : (xs.get(xs.size() / 2 - 1) + xs.get(xs.size() / 2)) / 2;
+  }
+
+  private static double runRate(Map<String, Map<String, Object>> run, String w) {
+    return run.get(w) != null && run.get(w).get("msgs_per_s") instanceof Number n ? n.doubleValue() : 0;
   }
 
   private static double rate(Map<String, Object> r, String w) {
@@ -90,16 +104,16 @@ final class Report {
     b.append(String.format("Store %s, %s machines, %s messages in flight, %s-byte payload, %ss per workload, "
             + "median of %s run(s), %s cores.%n%n", r.get("store_detail"), r.get("machines"), r.get("in_flight"),
         r.get("payload_bytes"), r.get("duration_s"), r.get("runs"), r.get("cores")));
+    b.append("Ratios are medians of the per-run ratios.\n\n");
     b.append("| workload | msgs/s | p50 ms | p99 ms | p99.9 ms | rsm ÷ it | bytes/row | JVM CPU µs/msg | DB CPU µs/msg |\n");
     b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
-    double rsm = rate(r, "rsm");
     for (String w : ROWS) {
       if (!(r.get(w) instanceof Map<?, ?> m)) continue;
       double x = rate(r, w);
       b.append(String.format("| %s | %,d | %s | %s | %s | %s | %s | %s | %s |%n",
           w.equals("rsm_half") ? "rsm at ½ max (open loop)" : w, Math.round(x), ms(m.get("p50_ms")),
           ms(m.get("p99_ms")), ms(m.get("p999_ms")),
-          w.startsWith("rsm") || x == 0 || rsm == 0 ? "" : String.format("%.2f", rsm / x),
+          ratio(r, w),
           m.get("bytes_per_row") == null ? "" : m.get("bytes_per_row"),
           m.get("jvm_cpu_us_per_msg") == null ? "" : m.get("jvm_cpu_us_per_msg"),
           m.get("db_cpu_us_per_msg") == null ? "" : m.get("db_cpu_us_per_msg")));
@@ -113,6 +127,11 @@ final class Report {
             Boolean.TRUE.equals(t.get("holds")) ? "yes" : "**no**"));
     }
     return b.toString();
+  }
+
+  private static String ratio(Map<String, Object> r, String w) {
+    Object v = r.get("ratios") instanceof Map<?, ?> m ? m.get("rsm_over_" + w) : null;
+    return v == null ? "" : String.format("%.2f", ((Number) v).doubleValue());
   }
 
   private static String ms(Object v) {
