@@ -23,6 +23,18 @@ public record Address(String type, String id) {
     return "rsm|" + type + "|" + id;
   }
 
+  // Written out: the runtime looks addresses up in per-channel maps on every message, and the
+  // generated record methods were measurably slower there (see the bench module).
+  @Override
+  public int hashCode() {
+    return 31 * type.hashCode() + id.hashCode();
+  }
+
+  @Override
+  public boolean equals(Object o) {
+    return this == o || (o instanceof Address a && id.equals(a.id) && type.equals(a.type));
+  }
+
   @Override
   public String toString() {
     return type + "/" + id;

@@ -7,6 +7,7 @@ import dev.rsm.persistence.JdbcSchema;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.Machines;
 import dev.rsm.persistence.RuntimeSettings;
+import dev.rsm.persistence.StepObserver;
 import dev.rsm.persistence.Transport;
 import dev.rsm.persistence.internal.MachineBehavior;
 import dev.rsm.persistence.internal.MachineEnvironment;
@@ -19,6 +20,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
 import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
@@ -45,18 +47,21 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 public final class ShardedRuntime implements Transport {
   private final ClusterSharding sharding;
   private final Map<String, EntityTypeKey<Protocol.Command>> keys = new HashMap<>();
+  // The local shard region of each type: tells go straight to it, without an EntityRef per message.
+  private final Map<String, ActorRef<ShardingEnvelope<Protocol.Command>>> regions = new HashMap<>();
   private final Machines machines;
 
   private ShardedRuntime(ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
-      FaultInjector faults) {
+      FaultInjector faults, StepObserver observer) {
     JdbcSchema.ensure(system.settings().config());
     this.sharding = ClusterSharding.get(system);
-    MachineEnvironment env = new MachineEnvironment(settings, registry, this, Clock.systemUTC(), faults);
+    MachineEnvironment env = new MachineEnvironment(settings, registry, this, Clock.systemUTC(), faults, observer);
     for (MachineType<?, ?> type : registry.types()) {
       EntityTypeKey<Protocol.Command> key = typeKey(type.name());
       keys.put(type.name(), key);
-      sharding.init(Entity.of(key, ctx -> MachineBehavior.create(env, new Address(type.name(), ctx.getEntityId()),
-          self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self)))));
+      regions.put(type.name(), sharding.init(Entity.of(key, ctx -> MachineBehavior.create(env,
+          new Address(type.name(), ctx.getEntityId()),
+          self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))));
     }
     this.machines = Machines.over(this, registry, settings);
   }
@@ -68,7 +73,13 @@ public final class ShardedRuntime implements Transport {
 
   public static ShardedRuntime start(ActorSystem<?> system, MachineRegistry registry,
       RuntimeSettings settings, FaultInjector faults) {
-    return new ShardedRuntime(system, registry, settings, faults);
+    return start(system, registry, settings, faults, StepObserver.NONE);
+  }
+
+  /** Starts with a {@link StepObserver} that sees every journaled step (benchmarks, metrics). */
+  public static ShardedRuntime start(ActorSystem<?> system, MachineRegistry registry,
+      RuntimeSettings settings, FaultInjector faults, StepObserver observer) {
+    return new ShardedRuntime(system, registry, settings, faults, observer);
   }
 
   /** The sharding entity type key of a machine type. */
@@ -88,7 +99,9 @@ public final class ShardedRuntime implements Transport {
 
   @Override
   public void tell(Address to, Protocol.Command message) {
-    sharding.entityRefFor(key(to), to.id()).tell(message);
+    ActorRef<ShardingEnvelope<Protocol.Command>> region = regions.get(to.type());
+    if (region == null) throw new MachineRegistry.UnknownMachineTypeException(to.type(), keys.keySet());
+    region.tell(new ShardingEnvelope<>(to.id(), message));
   }
 
   @Override

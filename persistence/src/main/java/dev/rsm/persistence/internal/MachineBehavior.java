@@ -107,6 +107,9 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   // Failed attempts per input (channel message or timer firing), transient by design: a restart
   // gives an input a fresh set of attempts, which only delays its rejection.
   private final Map<Origin, Integer> failures = new HashMap<>(2);
+  // When the last input (or state read) arrived; the idle timer compares against it.
+  private long lastActivityNanos;
+  private static final String IDLE = "idle";
 
   @SuppressWarnings("unchecked")
   private MachineBehavior(
@@ -127,7 +130,10 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     this.passivate = passivate;
     this.log = ctx.getLog();
     this.retentionMillis = settings.idempotencyRetention().toMillis();
-    ctx.setReceiveTimeout(settings.passivateAfter(), IdleTimeout.INSTANCE);
+    // One timer per passivate-after period instead of a receive timeout, which Pekko reschedules
+    // on every message: that was a scheduler cancel + schedule on the per-message path.
+    this.lastActivityNanos = System.nanoTime();
+    timers.startSingleTimer(IDLE, IdleTimeout.INSTANCE, settings.passivateAfter());
   }
 
   @Override
@@ -137,34 +143,46 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   @Override
   public CommandHandler<Command, Event, RuntimeState> commandHandler() {
-    return newCommandHandlerBuilder()
-        .forAnyState()
-        .onCommand(Deliver.class, this::onDeliver)
-        .onCommand(Ack.class, this::onAck)
-        .onCommand(Ingress.class, this::onIngress)
-        .onCommand(TimerFired.class, this::onTimer)
-        .onCommand(GetState.class, this::onGetState)
-        .onCommand(ResendTick.class, this::onResendTick)
-        .onCommand(IdleTimeout.class, this::onIdle)
-        .build();
+    // One handler dispatching with instanceof, most frequent first: the builder's per-case
+    // predicates were a visible cost on the per-message path.
+    return newCommandHandlerBuilder().forAnyState().onAnyCommand(this::onCommand);
+  }
+
+  private Effect<Event, RuntimeState> onCommand(RuntimeState s, Command c) {
+    if (c instanceof Deliver d) return onDeliver(s, d);
+    if (c instanceof Ack a) return onAck(s, a);
+    if (c instanceof Ingress in) return onIngress(s, in);
+    if (c instanceof TimerFired f) return onTimer(s, f);
+    if (c instanceof GetState g) return onGetState(s, g);
+    if (c instanceof ResendTick t) return onResendTick(s, t);
+    if (c instanceof IdleTimeout t) return onIdle(s, t);
+    return Effect().unhandled();
   }
 
   // ---------------------------------------------------------------- inputs
 
   private Effect<Event, RuntimeState> onDeliver(RuntimeState s, Deliver d) {
+    lastActivityNanos = System.nanoTime();
     long hw = s.highWater(d.from());
     if (d.seq() <= hw) {
-      env.transport().tell(d.from(), new Ack(self, hw));
+      ack(d.from(), d.ackTo(), hw);
       return Effect().none();
     }
     if (d.seq() > hw + 1 || overloaded(s)) return Effect().none(); // the sender resends in order
     Origin origin = new Origin.Channel(d.from(), d.seq());
     if (!type.accepts(d.input()))
       return persistRejection(s, origin, d.input(), "not an input of machine type " + type.name());
-    return takeStep(s, origin, d.input(), null);
+    return takeStep(s, origin, d.input(), null, d.ackTo());
+  }
+
+  /** Acknowledges to the sending incarnation directly when its ref is known, else via the transport. */
+  private void ack(Address to, ActorRef<Command> ackTo, long upTo) {
+    if (ackTo != null) ackTo.tell(new Ack(self, upTo));
+    else env.transport().tell(to, new Ack(self, upTo));
   }
 
   private Effect<Event, RuntimeState> onIngress(RuntimeState s, Ingress in) {
+    lastActivityNanos = System.nanoTime();
     if (in.key() != null) {
       IdempotencyCache.Entry seen = s.keys.get(in.key());
       if (seen != null) {
@@ -182,10 +200,11 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
           "machine " + self + " has " + s.unacked + " unacknowledged outputs; retry later"));
       return Effect().none();
     }
-    return takeStep(s, new Origin.External(in.key()), in.input(), in.replyTo());
+    return takeStep(s, new Origin.External(in.key()), in.input(), in.replyTo(), null);
   }
 
   private Effect<Event, RuntimeState> onTimer(RuntimeState s, TimerFired f) {
+    lastActivityNanos = System.nanoTime();
     Armed armed = s.timers.get(f.name());
     if (armed == null || armed.generation() != f.generation()) return Effect().none(); // stale
     if (armed.deadline() > env.clock().millis()) {
@@ -194,7 +213,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       armOrCancel(f.name(), armed);
       return Effect().none();
     }
-    return takeStep(s, new Origin.Timer(f.name(), f.generation()), armed.input(), null);
+    return takeStep(s, new Origin.Timer(f.name(), f.generation()), armed.input(), null, null);
   }
 
   private boolean overloaded(RuntimeState s) {
@@ -202,8 +221,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   }
 
   /** Runs the handler and journals its step; outputs leave only after the write succeeds. */
-  private Effect<Event, RuntimeState> takeStep(
-      RuntimeState s, Origin origin, Object input, ActorRef<IngressResult> replyTo) {
+  private Effect<Event, RuntimeState> takeStep(RuntimeState s, Origin origin, Object input,
+      ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo) {
     long now = env.clock().millis();
     long seed = seeds.nextLong();
     Step<Object> step;
@@ -220,7 +239,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     pendingEvent = event;
     pendingUser = step.nextState(s.user);
     awaitingReply = replyTo;
-    return Effect().persist(event).thenRun(after -> afterStep(after, event, replyTo));
+    return Effect().persist(event).thenRun(after -> afterStep(after, event, replyTo, ackTo));
   }
 
   private Effect<Event, RuntimeState> handlerFailed(
@@ -253,7 +272,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
         List.of(), reason);
     pendingEvent = event;
     pendingUser = s.user;
-    return Effect().persist(event).thenRun(after -> afterStep(after, event, null));
+    return Effect().persist(event).thenRun(after -> afterStep(after, event, null, null));
   }
 
   /** Turns a step into its event: numbers the sends per channel, stamps timer generations. */
@@ -291,7 +310,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   }
 
   /** After the journal write: send, arm timers, acknowledge, reply — in that order. */
-  private void afterStep(RuntimeState s, StepTaken e, ActorRef<IngressResult> replyTo) {
+  private void afterStep(
+      RuntimeState s, StepTaken e, ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo) {
     if (env.faults().crash(Point.AFTER_JOURNAL_BEFORE_SEND, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_JOURNAL_BEFORE_SEND, self);
     for (Sent sent : e.sends()) sendWindow(s, s.outbox.get(sent.to()), sent.to());
@@ -300,8 +320,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       timers.cancel(timerKey(t.name()));
     if (env.faults().crash(Point.AFTER_SEND_BEFORE_ACK, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_SEND_BEFORE_ACK, self);
-    if (e.origin() instanceof Origin.Channel c)
-      env.transport().tell(c.from(), new Ack(self, c.seq()));
+    env.observer().stepJournaled(self, e.input(), s.seqNr);
+    if (e.origin() instanceof Origin.Channel c) ack(c.from(), ackTo, c.seq());
     if (replyTo != null) replyTo.tell(new IngressResult.Replied(e.reply(), false, s.seqNr));
     awaitingReply = null;
     ensureResendTick(s);
@@ -310,6 +330,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   }
 
   private Effect<Event, RuntimeState> onGetState(RuntimeState s, GetState g) {
+    lastActivityNanos = System.nanoTime();
     long next = s.timers.values().stream().mapToLong(Armed::deadline).min().orElse(0);
     g.replyTo().tell(new MachineView(s.user, s.seqNr, s.unacked, s.timers.size(), next));
     return Effect().none();
@@ -333,7 +354,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     for (Sent sent : ch.unacked) {
       if (sent.seq() > limit) break;
       if (sent.seq() <= ch.sentUpTo) continue;
-      env.transport().tell(to, new Deliver(self, sent.seq(), sent.input()));
+      env.transport().tell(to, new Deliver(self, sent.seq(), sent.input(), ctx.getSelf()));
       ch.sentUpTo = sent.seq();
     }
     ch.lastSendNanos = System.nanoTime();
@@ -391,7 +412,10 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   }
 
   private Effect<Event, RuntimeState> onIdle(RuntimeState s, IdleTimeout t) {
-    if (!s.hasPendingWork()) passivate.accept(ctx.getSelf());
+    long idle = System.nanoTime() - lastActivityNanos;
+    long after = settings.passivateAfter().toNanos();
+    if (idle >= after && !s.hasPendingWork()) passivate.accept(ctx.getSelf());
+    else timers.startSingleTimer(IDLE, IdleTimeout.INSTANCE, Duration.ofNanos(idle >= after ? after : after - idle));
     return Effect().none();
   }
 
@@ -430,10 +454,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   @Override
   public EventHandler<RuntimeState, Event> eventHandler() {
-    return newEventHandlerBuilder()
-        .forAnyState()
-        .onEvent(StepTaken.class, this::applyStep)
-        .build();
+    return newEventHandlerBuilder().forAnyState().onAnyEvent((s, e) -> applyStep(s, (StepTaken) e));
   }
 
   private RuntimeState applyStep(RuntimeState s, StepTaken e) {

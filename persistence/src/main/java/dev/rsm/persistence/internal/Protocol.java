@@ -1,5 +1,6 @@
 package dev.rsm.persistence.internal;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.rsm.actors.Address;
 import dev.rsm.persistence.IngressResult;
 import dev.rsm.persistence.MachineView;
@@ -12,8 +13,13 @@ public final class Protocol {
   /** Every message to a machine. Remote ones are serializable; the local ticks never leave. */
   public interface Command {}
 
-  /** Message {@code seq} on the channel {@code from} → receiver. */
-  public record Deliver(Address from, long seq, @Payload Object input)
+  /**
+   * Message {@code seq} on the channel {@code from} → receiver. {@code ackTo} is the sending
+   * incarnation's own ref, a shortcut for the acknowledgement (no sharding round); if it is gone,
+   * the ack is lost and the sender's resend, deduplicated here, brings a fresh one.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Deliver(Address from, long seq, @Payload Object input, ActorRef<Command> ackTo)
       implements Command, RsmSerializable {}
 
   /** The receiver {@code from} has handled every message up to {@code upTo} on its channel. */

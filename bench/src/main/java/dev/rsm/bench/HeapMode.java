@@ -1,0 +1,143 @@
+package dev.rsm.bench;
+
+import com.typesafe.config.ConfigFactory;
+import dev.rsm.actors.MachineType;
+import dev.rsm.persistence.FaultInjector;
+import dev.rsm.persistence.MachineRegistry;
+import dev.rsm.persistence.Machines;
+import dev.rsm.persistence.RuntimeSettings;
+import dev.rsm.sharding.ShardedRuntime;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
+import org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+
+/**
+ * --mode heap. (1) Creates {@code --heap-cycle} machines (each started by sharding and recovered
+ * from the journal by a state read) that passivate after one idle second, waits until none is
+ * active, and compares the heap after GC with the heap before. (2) Keeps {@code --heap-machines}
+ * machines active and idle and divides the heap growth by their number.
+ */
+final class HeapMode {
+  private final BenchOptions o;
+  private final Store store;
+  private final PrintStream out;
+  private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+
+  HeapMode(BenchOptions o, Store store, PrintStream out) {
+    this.o = o;
+    this.store = store;
+    this.out = out;
+  }
+
+  Map<String, Object> run() throws Exception {
+    String tag = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("store", store.kind);
+    try (Node node = new Node("heap", store, ConfigFactory.empty())) {
+      var config = node.system.settings().config().getConfig("rsm.persistence");
+      RuntimeSettings quick = RuntimeSettings.fromConfig(ConfigFactory.parseString("passivate-after = 1s").withFallback(config));
+      RuntimeSettings slow = RuntimeSettings.fromConfig(ConfigFactory.parseString("passivate-after = 1h").withFallback(config));
+      MachineType<IdleMachine.Input, IdleMachine.State> cycled = MachineType.of("cycle-" + tag, IdleMachine::new);
+      MachineType<IdleMachine.Input, IdleMachine.State> idle = MachineType.of("idle-" + tag, IdleMachine::new);
+      Machines cycling = ShardedRuntime.start(node.system, MachineRegistry.of(cycled), quick, FaultInjector.NONE).machines();
+      Machines keeping = ShardedRuntime.start(node.system, MachineRegistry.of(idle), slow, FaultInjector.NONE).machines();
+      touch(keeping, idle, 1, "warm-up"); // sharding regions and coordinators exist before the baseline
+      touch(cycling, cycled, 1, "warm-up");
+      awaitActive(node, cycled, 0);
+
+      long before = heapAfterGc();
+      out.printf("[heap] baseline %,d KB%n", before / 1024);
+      long t0 = System.nanoTime();
+      touch(cycling, cycled, o.heapCycle(), "created");
+      double createSeconds = (System.nanoTime() - t0) / 1e9;
+      awaitActive(node, cycled, 0);
+      long after = heapAfterGc();
+      out.printf("[heap] %,d machines created in %.0f s and passivated: heap %,d KB (%+,d KB)%n",
+          o.heapCycle(), createSeconds, after / 1024, (after - before) / 1024);
+      r.put("cycle_machines", o.heapCycle());
+      r.put("cycle_seconds", Math.round(createSeconds));
+      r.put("heap_before_kb", before / 1024);
+      r.put("heap_after_cycle_kb", after / 1024);
+      r.put("heap_growth_after_cycle_kb", (after - before) / 1024);
+
+      long base = after;
+      touch(keeping, idle, o.heapMachines() + 1, "active");
+      int active = awaitActive(node, idle, o.heapMachines() + 1);
+      long loaded = heapAfterGc();
+      double perMachine = (double) (loaded - base) / active;
+      out.printf("[heap] %,d active idle machines: heap %,d KB, %.0f bytes per machine%n",
+          active, loaded / 1024, perMachine);
+      r.put("active_idle_machines", active);
+      r.put("heap_with_active_kb", loaded / 1024);
+      r.put("bytes_per_active_idle_machine", Math.round(perMachine));
+      // -Drsm.bench.heap-histogram=N prints the N classes that hold the most heap at this point.
+      int top = Integer.getInteger("rsm.bench.heap-histogram", 0);
+      if (top > 0) {
+        String h = (String) ManagementFactory.getPlatformMBeanServer().invoke(
+            new javax.management.ObjectName("com.sun.management:type=DiagnosticCommand"),
+            "gcClassHistogram", new Object[] {null}, new String[] {String[].class.getName()});
+        h.lines().limit(top + 3).forEach(out::println);
+      }
+      r.put("targets", java.util.List.of(
+          Map.of("target", "heap per active idle machine <= 2 KB", "measured", Math.round(perMachine),
+              "holds", perMachine <= 2048),
+          Map.of("target", o.heapCycle() + " machines created and passivated leave the heap where it started",
+              "measured_kb", (after - before) / 1024, "holds", after - before <= Math.max(8L << 20, before / 20))));
+    }
+    return r;
+  }
+
+  /** Reads the state of machines 1..n (starting and recovering each), 1,000 at a time. */
+  private void touch(Machines machines, MachineType<?, ?> type, int n, String what) throws InterruptedException {
+    Semaphore window = new Semaphore(1000);
+    AtomicLong failed = new AtomicLong();
+    long lastReport = System.nanoTime();
+    for (int i = 0; i < n; i++) {
+      window.acquire();
+      machines.state(type.address("m-" + i), Duration.ofSeconds(60)).whenComplete((v, e) -> {
+        if (e != null) failed.incrementAndGet();
+        window.release();
+      });
+      if (System.nanoTime() - lastReport > 5_000_000_000L) {
+        out.printf("[heap] %s %,d of %,d%n", what, i, n);
+        lastReport = System.nanoTime();
+      }
+    }
+    window.acquire(1000);
+    if (failed.get() > 0) throw new IllegalStateException(failed.get() + " machines did not answer");
+  }
+
+  /** Waits until sharding hosts {@code n} machines of {@code type}; returns how many it hosts. */
+  private int awaitActive(Node node, MachineType<?, ?> type, int n) throws Exception {
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    int count;
+    do {
+      CurrentShardRegionState s = AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery, CurrentShardRegionState>ask(
+          org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(node.system).shardState(),
+          replyTo -> new GetShardRegionState(ShardedRuntime.typeKey(type.name()), replyTo),
+          Duration.ofSeconds(10), node.system.scheduler()).toCompletableFuture().get();
+      count = s.getShards().stream().mapToInt(sh -> sh.getEntityIds().size()).sum();
+      if (count == n) return count;
+      Thread.sleep(500);
+    } while (System.nanoTime() < deadline);
+    return count;
+  }
+
+  private long heapAfterGc() throws InterruptedException {
+    long min = Long.MAX_VALUE;
+    for (int i = 0; i < 3; i++) {
+      System.gc();
+      Thread.sleep(300);
+      min = Math.min(min, memory.getHeapMemoryUsage().getUsed());
+    }
+    return min;
+  }
+}

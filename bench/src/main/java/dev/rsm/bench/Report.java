@@ -1,0 +1,150 @@
+package dev.rsm.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Medians over runs, ratios, targets; the table on screen, results.json and results.md. */
+final class Report {
+  private Report() {}
+
+  private static final List<String> ROWS = List.of("rsm", "rsm_half", "es", "rd", "db");
+  private static final List<String> MEDIAN_FIELDS = List.of("msgs_per_s", "p50_ms", "p99_ms", "p999_ms",
+      "bytes_per_row", "jvm_cpu_us_per_msg", "db_cpu_us_per_msg", "jvm_cores_busy");
+
+  static Map<String, Object> summarize(BenchOptions o, Store store, List<Map<String, Map<String, Object>>> runs) {
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("store", store.kind);
+    r.put("store_detail", store.describe());
+    r.put("machines", o.machines());
+    r.put("in_flight", o.inFlight());
+    r.put("duration_s", o.duration().toMillis() / 1000.0);
+    r.put("warmup_s", o.warmup().toMillis() / 1000.0);
+    r.put("payload_bytes", o.payload());
+    r.put("runs", runs.size());
+    r.put("cores", Runtime.getRuntime().availableProcessors());
+    r.put("java", System.getProperty("java.version"));
+    for (String w : ROWS) {
+      if (!runs.get(0).containsKey(w)) continue;
+      Map<String, Object> m = new LinkedHashMap<>(runs.get(runs.size() / 2).get(w)); // facts of one run
+      for (String f : MEDIAN_FIELDS) {
+        List<Double> xs = new ArrayList<>();
+        for (Map<String, Map<String, Object>> run : runs)
+          if (run.get(w).get(f) instanceof Number n) xs.add(n.doubleValue());
+        if (xs.isEmpty()) continue;
+        double med = median(xs);
+        m.put(f, f.endsWith("_ms") || f.startsWith("jvm_") || f.startsWith("db_cpu") ? Math.round(med * 100) / 100.0 : (Object) Math.round(med));
+      }
+      r.put(w, m);
+    }
+    // Ratios are taken within each run (the workloads of one run share the machine's conditions,
+    // which other processes change from run to run) and the median of those is reported.
+    Map<String, Object> ratios = new LinkedHashMap<>();
+    for (String base : List.of("es", "rd", "db")) {
+      List<Double> xs = new ArrayList<>();
+      for (Map<String, Map<String, Object>> run : runs) {
+        double x = runRate(run, "rsm"), y = runRate(run, base);
+        if (x > 0 && y > 0) xs.add(x / y);
+      }
+      if (!xs.isEmpty()) ratios.put("rsm_over_" + base, Math.round(median(xs) * 100) / 100.0);
+    }
+    r.put("ratios", ratios);
+    List<Map<String, Object>> targets = new ArrayList<>();
+    target(targets, "rsm >= 1.0 x es (msgs/s)", ratios.get("rsm_over_es"), 1.0, true);
+    target(targets, "rsm >= 2 x rd (msgs/s)", ratios.get("rsm_over_rd"), 2.0, true);
+    target(targets, "rsm >= 0.5 x db (msgs/s)", ratios.get("rsm_over_db"), 0.5, true);
+    Object halfP99 = r.get("rsm_half") instanceof Map<?, ?> h ? h.get("p99_ms") : null;
+    target(targets, "rsm p99 per hop <= 10 ms at half its max throughput", halfP99, 10.0, false);
+    r.put("targets", targets);
+    r.put("all_runs", runs);
+    return r;
+  }
+
+  private static double median(List<Double> xs) {
+    xs.sort(Double::compare);
+    return xs.size() % 2 == 1 ? xs.get(xs.size() / 2) : (xs.get(xs.size() / 2 - 1) + xs.get(xs.size() / 2)) / 2;
+  }
+
+  private static double runRate(Map<String, Map<String, Object>> run, String w) {
+    return run.get(w) != null && run.get(w).get("msgs_per_s") instanceof Number n ? n.doubleValue() : 0;
+  }
+
+  private static double rate(Map<String, Object> r, String w) {
+    return r.get(w) instanceof Map<?, ?> m && m.get("msgs_per_s") instanceof Number n ? n.doubleValue() : 0;
+  }
+
+  private static void target(List<Map<String, Object>> out, String name, Object measured, double bound, boolean atLeast) {
+    if (!(measured instanceof Number n)) return;
+    Map<String, Object> t = new LinkedHashMap<>();
+    t.put("target", name);
+    t.put("measured", n);
+    t.put("holds", atLeast ? n.doubleValue() >= bound : n.doubleValue() <= bound);
+    out.add(t);
+  }
+
+  static void write(BenchOptions o, Map<String, Object> r, PrintStream out) throws IOException {
+    String md = markdown(r);
+    out.println();
+    out.print(md);
+    Files.createDirectories(o.out());
+    json(o.out().resolve("results.json"), r);
+    Files.writeString(o.out().resolve("results.md"), md);
+    out.println("wrote " + o.out().resolve("results.json") + " and " + o.out().resolve("results.md"));
+  }
+
+  static String markdown(Map<String, Object> r) {
+    StringBuilder b = new StringBuilder();
+    b.append(String.format("Store %s, %s machines, %s messages in flight, %s-byte payload, %ss per workload, "
+            + "median of %s run(s), %s cores.%n%n", r.get("store_detail"), r.get("machines"), r.get("in_flight"),
+        r.get("payload_bytes"), r.get("duration_s"), r.get("runs"), r.get("cores")));
+    b.append("Ratios are medians of the per-run ratios.\n\n");
+    b.append("| workload | msgs/s | p50 ms | p99 ms | p99.9 ms | rsm ÷ it | bytes/row | JVM CPU µs/msg | DB CPU µs/msg |\n");
+    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    for (String w : ROWS) {
+      if (!(r.get(w) instanceof Map<?, ?> m)) continue;
+      double x = rate(r, w);
+      b.append(String.format("| %s | %,d | %s | %s | %s | %s | %s | %s | %s |%n",
+          w.equals("rsm_half") ? "rsm at ½ max (open loop)" : w, Math.round(x), ms(m.get("p50_ms")),
+          ms(m.get("p99_ms")), ms(m.get("p999_ms")),
+          ratio(r, w),
+          m.get("bytes_per_row") == null ? "" : m.get("bytes_per_row"),
+          m.get("jvm_cpu_us_per_msg") == null ? "" : m.get("jvm_cpu_us_per_msg"),
+          m.get("db_cpu_us_per_msg") == null ? "" : m.get("db_cpu_us_per_msg")));
+    }
+    @SuppressWarnings("unchecked")
+    List<Map<String, Object>> targets = (List<Map<String, Object>>) r.get("targets");
+    if (targets != null && !targets.isEmpty()) {
+      b.append("\n| target | measured | holds |\n| --- | ---: | --- |\n");
+      for (Map<String, Object> t : targets)
+        b.append(String.format("| %s | %s | %s |%n", t.get("target"), t.get("measured"),
+            Boolean.TRUE.equals(t.get("holds")) ? "yes" : "**no**"));
+    }
+    return b.toString();
+  }
+
+  private static String ratio(Map<String, Object> r, String w) {
+    Object v = r.get("ratios") instanceof Map<?, ?> m ? m.get("rsm_over_" + w) : null;
+    return v == null ? "" : String.format("%.2f", ((Number) v).doubleValue());
+  }
+
+  private static String ms(Object v) {
+    return v instanceof Number n ? String.format("%.2f", n.doubleValue()) : "";
+  }
+
+  static void writeHeap(BenchOptions o, Store store, Map<String, Object> heap, PrintStream out) throws IOException {
+    Files.createDirectories(o.out());
+    json(o.out().resolve("heap.json"), heap);
+    out.println("wrote " + o.out().resolve("heap.json"));
+  }
+
+  private static void json(Path file, Object value) throws IOException {
+    new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(file.toFile(), value);
+  }
+}

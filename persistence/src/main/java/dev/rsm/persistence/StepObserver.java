@@ -1,0 +1,25 @@
+package dev.rsm.persistence;
+
+import dev.rsm.actors.Address;
+
+/**
+ * Observes steps as they are journaled, for benchmarks and metrics. Called on the machine's own
+ * thread right after the step's event is written and its outputs were handed to the transport
+ * (before the input is acknowledged); never called for steps replayed during recovery, nor for
+ * inputs that were only deduplicated.
+ *
+ * <p>It must be cheap and must not block: it runs on the per-message path of every machine. It
+ * cannot influence what machines do, so it keeps handlers pure. Production uses {@link #NONE}.
+ */
+@FunctionalInterface
+public interface StepObserver {
+
+  StepObserver NONE = (machine, input, seqNr) -> {};
+
+  /**
+   * @param machine the machine that took the step
+   * @param input the input it handled
+   * @param seqNr the step's position in the machine's journal
+   */
+  void stepJournaled(Address machine, Object input, long seqNr);
+}
