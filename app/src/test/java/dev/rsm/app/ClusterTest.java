@@ -94,7 +94,10 @@ class ClusterTest {
           () -> Placement.hostedIds(second, "account").size() + Placement.hostedIds(first, "account").size() * 0, n -> n > 0);
       assertFalse(Placement.hostedIds(second, "account").isEmpty());
       for (int i = 0; i < accounts.size(); i++) {
-        MachineView v = second.machines().state(accounts.get(i)).toCompletableFuture().join();
+        Address a = accounts.get(i);
+        // A read may wait out a shard hand-off in progress; a client retries it, as here.
+        MachineView v = Await.until(a + " answers", Duration.ofSeconds(30),
+            () -> second.machines().state(a, Duration.ofSeconds(3)).toCompletableFuture().join(), x -> true);
         assertEquals(new Account.State(100 + i), v.state(), accounts.get(i) + " kept its state");
         assertEquals(1, v.seqNr());
       }
