@@ -31,13 +31,13 @@ public final class Main {
   /** Runs the benchmark and returns what it wrote to results.json. */
   public static Map<String, Object> run(BenchOptions o, PrintStream out) throws Exception {
     try (Store store = Store.open(o)) {
-      out.printf("store %s, %d machines, %d in flight, %d-byte payload, %.1fs per workload (+%.1fs warm-up), %d run(s)%n",
-          store.describe(), o.machines(), o.inFlight(), o.payload(), o.duration().toMillis() / 1000.0, o.warmup().toMillis() / 1000.0, o.runs());
       if (o.mode().equals("heap")) {
         Map<String, Object> heap = new HeapMode(o, store, out).run();
         Report.writeHeap(o, store, heap, out);
         return heap;
       }
+      out.printf("store %s, %d machines, %d in flight, %d-byte payload, %.1fs per workload (+%.1fs warm-up), %d run(s)%n",
+          store.describe(), o.machines(), o.inFlight(), o.payload(), o.duration().toMillis() / 1000.0, o.warmup().toMillis() / 1000.0, o.runs());
       List<Map<String, Map<String, Object>>> runs = new ArrayList<>();
       String id = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
       for (int i = 1; i <= o.runs(); i++) {
