@@ -26,6 +26,7 @@ public record BenchOptions(
     int rdProducers,
     int heapMachines,
     int heapCycle,
+    boolean latencyAtHalf,
     Path out) {
 
   static final String USAGE = """
@@ -46,6 +47,7 @@ public record BenchOptions(
         --rd-producers N         ShardingProducerControllers in the rd workload (8)
         --heap-machines N        heap mode: machines kept active and idle to weigh one (20000)
         --heap-cycle N           heap mode: machines created and passivated (1000000)
+        --latency-at-half B      after rsm, measure its latency at half its throughput (true)
         --out DIR                where results.json and results.md go (bench/target, else target)
       """;
 
@@ -53,6 +55,7 @@ public record BenchOptions(
     String mode = "throughput", store = "h2", url = null, user = "postgres", password = "";
     int machines = 200, inFlight = 200, payload = 64, runs = 1, dbBatch = 100, dbThreads = 4,
         rdProducers = 8, heapMachines = 20_000, heapCycle = 1_000_000;
+    boolean latencyAtHalf = true;
     Duration duration = Duration.ofSeconds(30), warmup = Duration.ofSeconds(10);
     List<String> workloads = List.of("rsm", "es", "rd", "db");
     Path out = Path.of("bench/target").toFile().isDirectory() ? Path.of("bench/target") : Path.of("target");
@@ -79,13 +82,14 @@ public record BenchOptions(
         case "--rd-producers" -> rdProducers = positive(a, v);
         case "--heap-machines" -> heapMachines = positive(a, v);
         case "--heap-cycle" -> heapCycle = positive(a, v);
+        case "--latency-at-half" -> latencyAtHalf = Boolean.parseBoolean(oneOf(a, v, "true", "false"));
         case "--out" -> out = Path.of(v);
         default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
       }
     }
     if (store.equals("url") && url == null) throw new IllegalArgumentException("--store url needs --url");
     return new BenchOptions(mode, store, url, user, password, machines, inFlight, duration, warmup,
-        payload, workloads, runs, dbBatch, dbThreads, rdProducers, heapMachines, heapCycle, out);
+        payload, workloads, runs, dbBatch, dbThreads, rdProducers, heapMachines, heapCycle, latencyAtHalf, out);
   }
 
   private static String oneOf(String option, String v, String... allowed) {

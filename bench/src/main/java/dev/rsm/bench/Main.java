@@ -60,7 +60,7 @@ public final class Main {
               o.warmup(), o.duration()));
           // Latency at half the maximum throughput: an open loop at half the closed loop's rate.
           double half = ((Number) r.get("rsm").get("msgs_per_s")).doubleValue() / 2;
-          if (half > 0) {
+          if (half > 0 && o.latencyAtHalf()) {
             r.put("rsm_half", runner.measure(new RsmWorkload(store, tag + "-h", o.machines(), o.inFlight(), half,
                 o.payload()), o.warmup(), o.duration()));
           }

@@ -6,6 +6,7 @@ import dev.rsm.actors.MachineType;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.internal.Replay;
 import dev.rsm.persistence.internal.StepTaken;
+import dev.rsm.persistence.internal.StepsTaken;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -78,22 +79,26 @@ public final class ReplayCheck {
 
   private static ReplayReport.Machine check(
       MachineType<?, ?> type, Address address, List<JournalRow> rows, Serialization serialization) {
+    // A row holds one step (StepTaken) or several (StepsTaken, a group commit); steps are
+    // numbered 1.. across rows, as the machine's seqNr counts them.
     List<StepTaken> events = new ArrayList<>(rows.size());
     ReplayReport.Divergence unreadable = null;
+    long expectedRow = 1;
     for (JournalRow row : rows) {
-      long expected = events.size() + 1;
-      if (row.sequenceNumber() != expected) {
-        unreadable = new ReplayReport.Divergence(address, expected, "the journal has no event "
-            + expected + " (next is " + row.sequenceNumber() + "); the check needs every event from 1");
+      long nextStep = events.size() + 1;
+      if (row.sequenceNumber() != expectedRow) {
+        unreadable = new ReplayReport.Divergence(address, nextStep, "the journal has no event "
+            + expectedRow + " (next is " + row.sequenceNumber() + "); the check needs every event from 1");
         break;
       }
+      expectedRow++;
       try {
         Object event = serialization.deserialize(row.payload(), row.serializerId(), row.manifest()).get();
-        if (!(event instanceof StepTaken step))
-          throw new IllegalStateException("not an RSM step: " + event.getClass().getName());
-        events.add(step);
+        if (event instanceof StepTaken step) events.add(step);
+        else if (event instanceof StepsTaken batch) events.addAll(batch.steps());
+        else throw new IllegalStateException("not an RSM step: " + event.getClass().getName());
       } catch (Exception e) {
-        unreadable = new ReplayReport.Divergence(address, expected,
+        unreadable = new ReplayReport.Divergence(address, nextStep,
             "the journaled event cannot be read with the current classes: " + e);
         break;
       }

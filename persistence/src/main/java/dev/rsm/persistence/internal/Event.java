@@ -1,4 +1,4 @@
 package dev.rsm.persistence.internal;
 
 /** INTERNAL API. The journal events of a machine. */
-public sealed interface Event extends RsmSerializable permits StepTaken {}
+public sealed interface Event extends RsmSerializable permits StepTaken, StepsTaken {}

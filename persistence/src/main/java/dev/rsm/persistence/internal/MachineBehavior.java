@@ -14,6 +14,7 @@ import dev.rsm.persistence.internal.MachineSnapshot.Armed;
 import dev.rsm.persistence.internal.Protocol.Ack;
 import dev.rsm.persistence.internal.Protocol.Command;
 import dev.rsm.persistence.internal.Protocol.Deliver;
+import dev.rsm.persistence.internal.Protocol.Flush;
 import dev.rsm.persistence.internal.Protocol.GetState;
 import dev.rsm.persistence.internal.Protocol.IdleTimeout;
 import dev.rsm.persistence.internal.Protocol.Ingress;
@@ -95,14 +96,25 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private final SplittableRandom seeds = new SplittableRandom();
   private final long retentionMillis;
 
-  // The step computed by the command handler for the event being persisted, so the event handler
-  // applies it without running the handler twice. Any other event is a replay.
-  private StepTaken pendingEvent;
-  private Object pendingUser;
+  // Group commit. A step is applied to the state as soon as it is taken (as Pekko applies an event
+  // before its write) and journaled later; nothing of it leaves (sends, acknowledgement, reply)
+  // before its write succeeds. With no write in flight a step is written at once. While a write is
+  // in flight, Pekko stashes the inputs that arrive; when it completes, the stashed inputs are
+  // taken one after another ("draining") and the Flush sent at completion writes them all as one
+  // event. A failed write stops the actor, and recovery rebuilds the state from the journal.
+  private final ArrayList<Taken> unwritten = new ArrayList<>(4);
+  private boolean draining;
+  // The event being persisted, applied already; any other event the handler sees is a replay.
+  private Event pendingEvent;
+  // Answers that must not leave before the unwritten steps are journaled (they may reveal them).
+  private final ArrayList<Runnable> afterWrite = new ArrayList<>(0);
   private boolean recovering = true;
-  // The external caller of the step being journaled: told at once if this incarnation dies before
+  // External callers of steps not yet confirmed: told at once if this incarnation dies before
   // replying (journal write failed, fenced by another writer, crash), instead of timing out.
-  private ActorRef<IngressResult> awaitingReply;
+  private final ArrayList<ActorRef<IngressResult>> awaitingReplies = new ArrayList<>(0);
+
+  /** A step taken and applied, waiting for (or in) its journal write. */
+  private record Taken(StepTaken event, long seqNr, ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo) {}
   private boolean resendTicking;
   // Failed attempts per input (channel message or timer firing), transient by design: a restart
   // gives an input a fresh set of attempts, which only delays its rejection.
@@ -153,6 +165,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     if (c instanceof Ack a) return onAck(s, a);
     if (c instanceof Ingress in) return onIngress(s, in);
     if (c instanceof TimerFired f) return onTimer(s, f);
+    if (c == Flush.INSTANCE) return onFlush(s);
     if (c instanceof GetState g) return onGetState(s, g);
     if (c instanceof ResendTick t) return onResendTick(s, t);
     if (c instanceof IdleTimeout t) return onIdle(s, t);
@@ -165,7 +178,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     lastActivityNanos = System.nanoTime();
     long hw = s.highWater(d.from());
     if (d.seq() <= hw) {
-      ack(d.from(), d.ackTo(), hw);
+      if (unwritten.isEmpty()) ack(d.from(), d.ackTo(), hw);
+      else afterWrite.add(() -> ack(d.from(), d.ackTo(), hw)); // hw may be an unwritten step's
       return Effect().none();
     }
     if (d.seq() > hw + 1 || overloaded(s)) return Effect().none(); // the sender resends in order
@@ -186,7 +200,9 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     if (in.key() != null) {
       IdempotencyCache.Entry seen = s.keys.get(in.key());
       if (seen != null) {
-        in.replyTo().tell(new IngressResult.Replied(seen.reply(), true, s.seqNr));
+        IngressResult.Replied replied = new IngressResult.Replied(seen.reply(), true, s.seqNr);
+        if (unwritten.isEmpty()) in.replyTo().tell(replied);
+        else afterWrite.add(() -> in.replyTo().tell(replied)); // the key may be an unwritten step's
         return Effect().none();
       }
     }
@@ -236,10 +252,50 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     failures.remove(origin);
     if (env.faults().crash(Point.BEFORE_JOURNAL, self))
       throw new FaultInjector.InjectedCrash(Point.BEFORE_JOURNAL, self);
+    return taken(s, event, step.nextState(s.user), replyTo, ackTo);
+  }
+
+  /** Applies a step and writes it now, or with the others when the Flush comes (see unwritten). */
+  private Effect<Event, RuntimeState> taken(RuntimeState s, StepTaken event, Object nextUser,
+      ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo) {
+    s.apply(event, nextUser, settings.idempotencyMaxKeys(), retentionMillis);
+    unwritten.add(new Taken(event, s.seqNr, replyTo, ackTo));
+    if (replyTo != null) awaitingReplies.add(replyTo);
+    return draining ? Effect().none() : write();
+  }
+
+  private Effect<Event, RuntimeState> onFlush(RuntimeState s) {
+    draining = false;
+    return unwritten.isEmpty() ? Effect().none() : write();
+  }
+
+  /** One journal write for every unwritten step; their outputs leave when it succeeds. */
+  private Effect<Event, RuntimeState> write() {
+    List<Taken> batch = List.copyOf(unwritten);
+    unwritten.clear();
+    Event event;
+    if (batch.size() == 1) {
+      event = batch.get(0).event();
+    } else {
+      List<StepTaken> steps = new ArrayList<>(batch.size());
+      for (Taken t : batch) steps.add(t.event());
+      event = new StepsTaken(steps);
+    }
     pendingEvent = event;
-    pendingUser = step.nextState(s.user);
-    awaitingReply = replyTo;
-    return Effect().persist(event).thenRun(after -> afterStep(after, event, replyTo, ackTo));
+    return Effect().persist(event).thenRun(after -> written(after, batch));
+  }
+
+  /** After a journal write: the steps' outputs, in step order, then the deferred answers. */
+  private void written(RuntimeState s, List<Taken> batch) {
+    for (Taken t : batch) afterStep(s, t);
+    if (!afterWrite.isEmpty()) {
+      List<Runnable> answers = List.copyOf(afterWrite);
+      afterWrite.clear();
+      answers.forEach(Runnable::run);
+    }
+    // Inputs stashed during the write are taken next, then this Flush writes them together.
+    draining = true;
+    ctx.getSelf().tell(Flush.INSTANCE);
   }
 
   private Effect<Event, RuntimeState> handlerFailed(
@@ -270,9 +326,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
         self, describe(input), origin, settings.maxAttempts(), reason);
     StepTaken event = new StepTaken(origin, input, env.clock().millis(), 0, List.of(), null,
         List.of(), reason);
-    pendingEvent = event;
-    pendingUser = s.user;
-    return Effect().persist(event).thenRun(after -> afterStep(after, event, null, null));
+    return taken(s, event, s.user, null, null);
   }
 
   /** Turns a step into its event: numbers the sends per channel, stamps timer generations. */
@@ -309,21 +363,27 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     return new StepTaken(origin, input, now, seed, sends, step.reply(), ts, null);
   }
 
-  /** After the journal write: send, arm timers, acknowledge, reply — in that order. */
-  private void afterStep(
-      RuntimeState s, StepTaken e, ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo) {
+  /** After the journal write of a step: send, arm timers, acknowledge, reply — in that order. */
+  private void afterStep(RuntimeState s, Taken taken) {
+    StepTaken e = taken.event();
     if (env.faults().crash(Point.AFTER_JOURNAL_BEFORE_SEND, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_JOURNAL_BEFORE_SEND, self);
-    for (Sent sent : e.sends()) sendWindow(s, s.outbox.get(sent.to()), sent.to());
+    for (Sent sent : e.sends()) {
+      OutChannel ch = s.outbox.get(sent.to());
+      if (sent.seq() > ch.journaledUpTo) ch.journaledUpTo = sent.seq();
+      sendWindow(s, ch, sent.to());
+    }
     for (TimerSet t : e.timers()) armOrCancel(t.name(), t.isCancel() ? null : s.timers.get(t.name()));
     if (e.origin() instanceof Origin.Timer t && !s.timers.containsKey(t.name()))
       timers.cancel(timerKey(t.name()));
     if (env.faults().crash(Point.AFTER_SEND_BEFORE_ACK, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_SEND_BEFORE_ACK, self);
-    env.observer().stepJournaled(self, e.input(), s.seqNr);
-    if (e.origin() instanceof Origin.Channel c) ack(c.from(), ackTo, c.seq());
-    if (replyTo != null) replyTo.tell(new IngressResult.Replied(e.reply(), false, s.seqNr));
-    awaitingReply = null;
+    env.observer().stepJournaled(self, e.input(), taken.seqNr());
+    if (e.origin() instanceof Origin.Channel c) ack(c.from(), taken.ackTo(), c.seq());
+    if (taken.replyTo() != null) {
+      taken.replyTo().tell(new IngressResult.Replied(e.reply(), false, taken.seqNr()));
+      awaitingReplies.remove(taken.replyTo());
+    }
     ensureResendTick(s);
     if (env.faults().crash(Point.AFTER_ACK, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_ACK, self);
@@ -331,9 +391,14 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   private Effect<Event, RuntimeState> onGetState(RuntimeState s, GetState g) {
     lastActivityNanos = System.nanoTime();
-    long next = s.timers.values().stream().mapToLong(Armed::deadline).min().orElse(0);
-    g.replyTo().tell(new MachineView(s.user, s.seqNr, s.unacked, s.timers.size(), next));
+    if (unwritten.isEmpty()) g.replyTo().tell(view(s));
+    else afterWrite.add(() -> g.replyTo().tell(view(s))); // a read never shows an unwritten step
     return Effect().none();
+  }
+
+  private static MachineView view(RuntimeState s) {
+    long next = s.timers.values().stream().mapToLong(Armed::deadline).min().orElse(0);
+    return new MachineView(s.user, s.seqNr, s.unacked, s.timers.size(), next);
   }
 
   // ---------------------------------------------------------------- delivery (sender side)
@@ -347,10 +412,10 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     return Effect().none();
   }
 
-  /** Puts on the wire the unsent outputs of {@code ch} that fit in the window. */
+  /** Puts on the wire the unsent, journaled outputs of {@code ch} that fit in the window. */
   private void sendWindow(RuntimeState s, OutChannel ch, Address to) {
-    long limit = ch.acked + settings.window();
-    if (ch.sentUpTo >= limit || ch.sentUpTo >= ch.lastSeq) return;
+    long limit = Math.min(ch.acked + settings.window(), ch.journaledUpTo);
+    if (ch.sentUpTo >= limit) return;
     for (Sent sent : ch.unacked) {
       if (sent.seq() > limit) break;
       if (sent.seq() <= ch.sentUpTo) continue;
@@ -414,7 +479,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private Effect<Event, RuntimeState> onIdle(RuntimeState s, IdleTimeout t) {
     long idle = System.nanoTime() - lastActivityNanos;
     long after = settings.passivateAfter().toNanos();
-    if (idle >= after && !s.hasPendingWork()) passivate.accept(ctx.getSelf());
+    if (idle >= after && !s.hasPendingWork() && unwritten.isEmpty() && !draining)
+      passivate.accept(ctx.getSelf());
     else timers.startSingleTimer(IDLE, IdleTimeout.INSTANCE, Duration.ofNanos(idle >= after ? after : after - idle));
     return Effect().none();
   }
@@ -431,11 +497,11 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   }
 
   private void releaseCaller() {
-    if (awaitingReply == null) return;
-    awaitingReply.tell(new IngressResult.Unavailable("machine " + self + " stopped before confirming "
-        + "the step (journal write failed or crash); it may or may not have been recorded: retry "
-        + "with the same idempotency key"));
-    awaitingReply = null;
+    for (ActorRef<IngressResult> caller : awaitingReplies)
+      caller.tell(new IngressResult.Unavailable("machine " + self + " stopped before confirming "
+          + "the step (journal write failed or crash); it may or may not have been recorded: retry "
+          + "with the same idempotency key"));
+    awaitingReplies.clear();
   }
 
   /** Resends every unacknowledged output, in channel order, and re-arms every timer. */
@@ -443,6 +509,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     recovering = false;
     s.outbox.forEach(
         (to, ch) -> {
+          ch.journaledUpTo = ch.lastSeq; // everything recovered was journaled
           ch.sentUpTo = ch.acked;
           sendWindow(s, ch, to);
         });
@@ -454,20 +521,25 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   @Override
   public EventHandler<RuntimeState, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent((s, e) -> applyStep(s, (StepTaken) e));
+    return newEventHandlerBuilder().forAnyState().onAnyEvent(this::applyEvent);
+  }
+
+  private RuntimeState applyEvent(RuntimeState s, Event e) {
+    if (e == pendingEvent) { // taken live and applied already
+      pendingEvent = null;
+      return s;
+    }
+    if (e instanceof StepsTaken batch) {
+      for (StepTaken step : batch.steps()) applyStep(s, step);
+      return s;
+    }
+    return applyStep(s, (StepTaken) e);
   }
 
   private RuntimeState applyStep(RuntimeState s, StepTaken e) {
-    Object next;
-    if (e == pendingEvent) {
-      next = pendingUser;
-      pendingEvent = null;
-      pendingUser = null;
-    } else {
-      if (recovering && env.faults().crash(Point.DURING_RECOVERY, self))
-        throw new FaultInjector.InjectedCrash(Point.DURING_RECOVERY, self);
-      next = e.rejected() != null ? s.user : Replay.recompute(machine, self, s, e, settings);
-    }
+    if (recovering && env.faults().crash(Point.DURING_RECOVERY, self))
+      throw new FaultInjector.InjectedCrash(Point.DURING_RECOVERY, self);
+    Object next = e.rejected() != null ? s.user : Replay.recompute(machine, self, s, e, settings);
     s.apply(e, next, settings.idempotencyMaxKeys(), retentionMillis);
     return s;
   }

@@ -12,7 +12,10 @@ final class OutChannel {
   long acked;
   final ArrayDeque<Sent> unacked = new ArrayDeque<>(4);
 
-  // Transient: what this incarnation has put on the wire, and when to try again.
+  // Transient: the last output known to be journaled (outputs of steps still waiting for their
+  // write are in the outbox already but must not leave), what this incarnation has put on the
+  // wire, and when to try again.
+  long journaledUpTo;
   long sentUpTo;
   long lastSendNanos;
   long backoffNanos;
@@ -21,6 +24,7 @@ final class OutChannel {
     this.lastSeq = lastSeq;
     this.acked = acked;
     this.sentUpTo = acked;
+    this.journaledUpTo = lastSeq;
   }
 
   void append(Sent s) {

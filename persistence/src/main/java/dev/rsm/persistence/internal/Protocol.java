@@ -40,6 +40,11 @@ public final class Protocol {
     INSTANCE
   }
 
+  /** Journal the steps taken since the last write completed, as one write (local). */
+  public enum Flush implements Command {
+    INSTANCE
+  }
+
   /** Nothing happened for {@code passivate-after} (local). */
   public enum IdleTimeout implements Command {
     INSTANCE
