@@ -30,7 +30,8 @@ class SplitBrainTest {
    */
   static final String FENCED = "\"event_journal_pkey\"";
   /** How a machine's failed step write is logged (with the database's error as its cause). */
-  static final String STEP_FAILED = "Failed to persist event type [dev.rsm.persistence.internal.StepTaken]";
+  // One step (StepTaken) or several written together (StepsTaken).
+  static final String STEP_FAILED = "Failed to persist event type [dev.rsm.persistence.internal.Step";
 
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)

@@ -24,13 +24,14 @@ public final class RuntimeSettings {
   private final Duration restartMaxBackoff;
   private final Duration askTimeout;
   private final Duration timerMaxSchedulerDelay;
+  private final int maxStepsPerWrite;
 
   private RuntimeSettings(
       int snapshotEvery, boolean recoverFromSnapshots, boolean adoptJournaledOutputs,
       int maxAttempts, int idempotencyMaxKeys, Duration idempotencyRetention, int window,
       int maxUnacked, Duration resendInterval, Duration resendMaxBackoff, Duration passivateAfter,
       Duration restartMinBackoff, Duration restartMaxBackoff, Duration askTimeout,
-      Duration timerMaxSchedulerDelay) {
+      Duration timerMaxSchedulerDelay, int maxStepsPerWrite) {
     this.snapshotEvery = snapshotEvery;
     this.recoverFromSnapshots = recoverFromSnapshots;
     this.adoptJournaledOutputs = adoptJournaledOutputs;
@@ -46,6 +47,7 @@ public final class RuntimeSettings {
     this.restartMaxBackoff = restartMaxBackoff;
     this.askTimeout = askTimeout;
     this.timerMaxSchedulerDelay = timerMaxSchedulerDelay;
+    this.maxStepsPerWrite = maxStepsPerWrite;
   }
 
   public static RuntimeSettings create(ActorSystem<?> system) {
@@ -69,7 +71,8 @@ public final class RuntimeSettings {
         c.getDuration("restart.min-backoff"),
         c.getDuration("restart.max-backoff"),
         c.getDuration("ask-timeout"),
-        c.getDuration("timers.max-scheduler-delay"));
+        c.getDuration("timers.max-scheduler-delay"),
+        c.getInt("group-commit.max-steps"));
     s.validate();
     return s;
   }
@@ -77,6 +80,7 @@ public final class RuntimeSettings {
   private void validate() {
     require(snapshotEvery >= 0, "snapshot-every must be >= 0 (0 disables snapshots)");
     require(maxAttempts >= 1, "max-attempts must be >= 1");
+    require(maxStepsPerWrite >= 1, "group-commit.max-steps must be >= 1 (1 writes every step alone)");
     require(idempotencyMaxKeys >= 1, "idempotency.max-keys must be >= 1");
     require(window >= 1, "delivery.window must be >= 1");
     require(maxUnacked >= window, "delivery.max-unacked must be >= delivery.window");
@@ -94,7 +98,7 @@ public final class RuntimeSettings {
     return new RuntimeSettings(snapshotEvery, recoverFromSnapshots, adoptJournaledOutputs,
         maxAttempts, idempotencyMaxKeys, idempotencyRetention, window, maxUnacked, resendInterval,
         resendMaxBackoff, passivateAfter, restartMinBackoff, restartMaxBackoff, askTimeout,
-        timerMaxSchedulerDelay);
+        timerMaxSchedulerDelay, maxStepsPerWrite);
   }
 
   public RuntimeSettings withSnapshotEvery(int n) {
@@ -124,4 +128,5 @@ public final class RuntimeSettings {
   public Duration restartMaxBackoff() { return restartMaxBackoff; }
   public Duration askTimeout() { return askTimeout; }
   public Duration timerMaxSchedulerDelay() { return timerMaxSchedulerDelay; }
+  public int maxStepsPerWrite() { return maxStepsPerWrite; }
 }

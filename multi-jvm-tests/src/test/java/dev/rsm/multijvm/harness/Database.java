@@ -40,18 +40,19 @@ public final class Database {
     return url;
   }
 
-  /** One row of {@code event_journal}. */
-  public record JournalRow(long seqNr, byte[] payload) {}
+  /** One row of {@code event_journal}: the event's Pekko serializer id, manifest and bytes. */
+  public record JournalRow(long seqNr, int serializerId, String manifest, byte[] payload) {}
 
   /** The journal of {@code persistenceId} in sequence-number order (deleted rows included). */
   public List<JournalRow> journal(String persistenceId) {
     try (Connection c = DriverManager.getConnection(url);
         PreparedStatement st = c.prepareStatement(
-            "SELECT sequence_number, event_payload FROM event_journal WHERE persistence_id = ? ORDER BY sequence_number")) {
+            "SELECT sequence_number, event_ser_id, event_ser_manifest, event_payload FROM event_journal "
+                + "WHERE persistence_id = ? ORDER BY sequence_number")) {
       st.setString(1, persistenceId);
       List<JournalRow> rows = new ArrayList<>();
       try (ResultSet rs = st.executeQuery()) {
-        while (rs.next()) rows.add(new JournalRow(rs.getLong(1), rs.getBytes(2)));
+        while (rs.next()) rows.add(new JournalRow(rs.getLong(1), rs.getInt(2), rs.getString(3), rs.getBytes(4)));
       }
       return rows;
     } catch (SQLException e) {

@@ -7,13 +7,10 @@ import dev.rsm.persistence.internal.MachineSnapshot.Key;
 import dev.rsm.persistence.internal.MachineSnapshot.Outbound;
 import dev.rsm.persistence.internal.StepTaken.Sent;
 import dev.rsm.persistence.internal.StepTaken.TimerSet;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * INTERNAL API. The binary form of the journal's events and snapshots.
@@ -253,12 +250,41 @@ public final class JournalCodec {
   /**
    * Strings are {@code 0} for null, {@code (length + 1) << 1} followed by UTF-8 for a first
    * occurrence, and {@code (index << 1) | 1} for a repeat of the index-th distinct string.
+   *
+   * <p>A plain growable array, not a {@code ByteArrayOutputStream} (whose methods synchronize), and
+   * a short linear string table: a record has a handful of distinct strings, mostly the same
+   * instances (a machine's type name), so identity usually decides before {@code equals}.
    */
-  static final class Out extends ByteArrayOutputStream {
-    private Map<String, Integer> seen;
+  static final class Out {
+    private byte[] buf;
+    private int count;
+    private String[] seen;
+    private int seenCount;
+    // Beyond a few strings (a snapshot naming many machines), a map keeps the lookups constant.
+    private java.util.HashMap<String, Integer> index;
+    private static final int LINEAR = 16;
 
     Out(int size) {
-      super(size);
+      buf = new byte[Math.max(16, size)];
+    }
+
+    private void ensure(int more) {
+      if (count + more > buf.length) buf = Arrays.copyOf(buf, Math.max(buf.length * 2, count + more));
+    }
+
+    void write(int b) {
+      ensure(1);
+      buf[count++] = (byte) b;
+    }
+
+    void write(byte[] b, int off, int len) {
+      ensure(len);
+      System.arraycopy(b, off, buf, count, len);
+      count += len;
+    }
+
+    byte[] toByteArray() {
+      return Arrays.copyOf(buf, count);
     }
 
     void writeByte(int b) {
@@ -266,13 +292,14 @@ public final class JournalCodec {
     }
 
     void writeVarLong(long v) {
+      ensure(10);
       // zig-zag, so that the rare negative value (a reset clock) stays short too
       long z = (v << 1) ^ (v >> 63);
       while ((z & ~0x7FL) != 0) {
-        write((int) ((z & 0x7F) | 0x80));
+        buf[count++] = (byte) ((z & 0x7F) | 0x80);
         z >>>= 7;
       }
-      write((int) z);
+      buf[count++] = (byte) z;
     }
 
     void writeVarInt(int v) {
@@ -280,7 +307,8 @@ public final class JournalCodec {
     }
 
     void writeLong(long v) {
-      for (int i = 56; i >= 0; i -= 8) write((int) (v >>> i));
+      ensure(8);
+      for (int i = 56; i >= 0; i -= 8) buf[count++] = (byte) (v >>> i);
     }
 
     void writeString(String s) {
@@ -288,16 +316,38 @@ public final class JournalCodec {
         writeVarLong(0);
         return;
       }
-      if (seen == null) seen = new HashMap<>(8);
-      Integer index = seen.get(s);
-      if (index != null) {
+      int index = indexOf(s);
+      if (index >= 0) {
         writeVarLong(((long) index << 1) | 1);
         return;
       }
-      seen.put(s, seen.size());
+      remember(s);
       byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
       writeVarLong((long) (utf8.length + 1) << 1);
       write(utf8, 0, utf8.length);
+    }
+
+    private int indexOf(String s) {
+      if (index != null) return index.getOrDefault(s, -1);
+      for (int i = 0; i < seenCount; i++) if (seen[i] == s) return i;
+      for (int i = 0; i < seenCount; i++) if (seen[i].equals(s)) return i;
+      return -1;
+    }
+
+    private void remember(String s) {
+      if (index != null) {
+        index.put(s, index.size());
+        return;
+      }
+      if (seenCount == LINEAR) {
+        index = new java.util.HashMap<>(64);
+        for (int i = 0; i < seenCount; i++) index.put(seen[i], i);
+        index.put(s, seenCount);
+        return;
+      }
+      if (seen == null) seen = new String[8];
+      else if (seenCount == seen.length) seen = Arrays.copyOf(seen, seenCount * 2);
+      seen[seenCount++] = s;
     }
   }
 

@@ -261,7 +261,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     s.apply(event, nextUser, settings.idempotencyMaxKeys(), retentionMillis);
     unwritten.add(new Taken(event, s.seqNr, replyTo, ackTo));
     if (replyTo != null) awaitingReplies.add(replyTo);
-    return draining ? Effect().none() : write();
+    return draining && unwritten.size() < settings.maxStepsPerWrite() ? Effect().none() : write();
   }
 
   private Effect<Event, RuntimeState> onFlush(RuntimeState s) {

@@ -1,0 +1,149 @@
+package dev.rsm.persistence.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.ConfigFactory;
+import dev.rsm.actors.Address;
+import dev.rsm.persistence.internal.MachineSnapshot.Armed;
+import dev.rsm.persistence.internal.MachineSnapshot.Inbound;
+import dev.rsm.persistence.internal.MachineSnapshot.Key;
+import dev.rsm.persistence.internal.MachineSnapshot.Outbound;
+import dev.rsm.persistence.internal.StepTaken.Sent;
+import dev.rsm.persistence.internal.StepTaken.TimerSet;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import org.apache.pekko.actor.ActorSystem;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The journal's binary form: every field survives, strings are shared, bad bytes are refused. */
+class JournalCodecTest {
+  public record Credit(String from, long amount) {}
+
+  public record Tags(List<String> tags, Map<String, Integer> counts) {}
+
+  private static ActorSystem system;
+  private static Serialization serialization;
+
+  @BeforeAll
+  static void start() {
+    system = ActorSystem.create("codec", ConfigFactory.load());
+    serialization = SerializationExtension.get(system);
+  }
+
+  @AfterAll
+  static void stop() {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  private static final Address A = new Address("account", "a-1");
+  private static final Address B = new Address("account", "b-2");
+
+  static StepTaken fullStep() {
+    return new StepTaken(new Origin.Channel(A, 41), new Credit("a-1", -7), 1_700_000_000_123L, -42L,
+        List.of(new Sent(B, 9, new Credit("b", 3)), new Sent(B, 10, "plain string"), new Sent(A, 1, 12L)),
+        new Tags(List.of("x", "y"), Map.of("k", 1)),
+        List.of(new TimerSet("retry", 3, 1_700_000_005_000L, new Credit("t", 1)), new TimerSet("old", 4, 0, null)),
+        null);
+  }
+
+  static List<StepTaken> everyOrigin() {
+    return List.of(
+        fullStep(),
+        new StepTaken(new Origin.External("key-1"), new Credit("x", 1), 5, 6, List.of(), Boolean.TRUE, List.of(), null),
+        new StepTaken(new Origin.External(null), new Credit("x", 1), 5, 6, List.of(), null, List.of(), null),
+        new StepTaken(new Origin.Timer("retry", 3), new Credit("t", 1), 0, 0, List.of(), null, List.of(), null),
+        new StepTaken(new Origin.Channel(B, 2), new Credit("bad", 0), 9, 0, List.of(), null, List.of(), "IllegalStateException: no"));
+  }
+
+  @Test
+  void stepsRoundTripThroughTheBoundSerializer() throws Exception {
+    for (StepTaken e : everyOrigin()) assertEquals(e, roundTrip(e));
+    StepsTaken batch = new StepsTaken(everyOrigin());
+    assertEquals(batch, roundTrip(batch));
+  }
+
+  @Test
+  void snapshotsRoundTripIncludingManyChannels() throws Exception {
+    List<Inbound> inbox = new ArrayList<>();
+    List<Outbound> outbox = new ArrayList<>();
+    for (int i = 0; i < 300; i++) { // more distinct strings than the codec's linear table holds
+      inbox.add(new Inbound(new Address("account", "in-" + i), i + 1));
+      Address to = new Address(i % 2 == 0 ? "account" : "ledger", "out-" + i);
+      outbox.add(new Outbound(to, i + 5, i, i % 3 == 0 ? List.of(new Sent(to, i + 1, new Credit("c", i))) : List.of()));
+    }
+    MachineSnapshot s = new MachineSnapshot(new Credit("state", 99), 1234, inbox, outbox,
+        List.of(new Key("k-1", 5L, 10), new Key("k-2", null, 11)),
+        List.of(new Armed("retry", 7, 1_700_000_000_000L, new Credit("t", 2))), 7);
+    MachineSnapshot back = (MachineSnapshot) roundTrip(s);
+    assertEquals(s, back);
+  }
+
+  @Test
+  void repeatedStringsAreWrittenOnce() {
+    Serializer serializer = serialization.findSerializerFor(fullStep());
+    StepTaken e = new StepTaken(new Origin.Channel(new Address("a-rather-long-machine-type", "x"), 1),
+        new Credit("a-rather-long-machine-type", 1), 1, 1,
+        List.of(new Sent(new Address("a-rather-long-machine-type", "y"), 1, new Credit("z", 1))),
+        null, List.of(), null);
+    byte[] bytes = serializer.toBinary(e);
+    String text = new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1);
+    // the type name appears once in the codec's part (the payloads are Jackson's business)
+    assertEquals(2, text.split("a-rather-long-machine-type", -1).length - 1,
+        "type name once as an address string, once inside the Credit payload");
+    assertEquals(1, text.split(Credit.class.getName().replace("$", "\\$"), -1).length - 1, "class name once");
+  }
+
+  @Test
+  void eventsAndSnapshotsUseTheJournalSerializer() {
+    assertInstanceOf(RsmJournalSerializer.class, serialization.findSerializerFor(fullStep()));
+    assertInstanceOf(RsmJournalSerializer.class, serialization.findSerializerFor(new StepsTaken(everyOrigin())));
+    assertEquals(RsmJournalSerializer.ID, serialization.findSerializerFor(fullStep()).identifier());
+  }
+
+  @Test
+  void rowsWrittenByTheJacksonSerializerStayReadable() throws Exception {
+    // Journals written before the binary codec hold jackson-cbor rows; recovery reads them by id.
+    Serializer jackson = serialization.serializerByIdentity().get(33).get();
+    for (StepTaken e : everyOrigin()) {
+      byte[] old = jackson.toBinary(e);
+      String manifest = Serializers.manifestFor(jackson, e);
+      assertEquals(e, serialization.deserialize(old, 33, manifest).get());
+    }
+  }
+
+  @Test
+  void corruptOrForeignBytesAreRefusedWithAReason() {
+    JournalCodec codec = new JournalCodec(new RsmJournalSerializer.JacksonPayloads(
+        new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.cbor.CBORFactory()),
+        getClass().getClassLoader()));
+    byte[] good = codec.step(fullStep());
+    IllegalArgumentException truncated = assertThrows(IllegalArgumentException.class,
+        () -> codec.step(Arrays.copyOf(good, good.length - 3)));
+    assertTrue(truncated.getMessage().contains("truncated") || truncated.getMessage().contains("malformed"),
+        truncated.getMessage());
+    byte[] newer = good.clone();
+    newer[0] = 9;
+    IllegalArgumentException format = assertThrows(IllegalArgumentException.class, () -> codec.step(newer));
+    assertTrue(format.getMessage().contains("format 9"), format.getMessage());
+    byte[] longer = Arrays.copyOf(good, good.length + 2);
+    assertThrows(IllegalArgumentException.class, () -> codec.step(longer));
+  }
+
+  private static Object roundTrip(Object o) throws Exception {
+    Serializer s = serialization.findSerializerFor(o);
+    byte[] bytes = s.toBinary(o);
+    return serialization.deserialize(bytes, s.identifier(), Serializers.manifestFor(s, o)).get();
+  }
+}
