@@ -102,7 +102,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   // in flight, Pekko stashes the inputs that arrive; when it completes, the stashed inputs are
   // taken one after another ("draining") and the Flush sent at completion writes them all as one
   // event. A failed write stops the actor, and recovery rebuilds the state from the journal.
-  private final ArrayList<Taken> unwritten = new ArrayList<>(4);
+  private final ArrayList<Taken> unwritten = new ArrayList<>(); // no array until a first step
   private boolean draining;
   // The event being persisted, applied already; any other event the handler sees is a replay.
   private Event pendingEvent;
