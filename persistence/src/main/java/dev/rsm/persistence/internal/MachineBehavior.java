@@ -53,8 +53,10 @@ import org.slf4j.Logger;
 
 /**
  * INTERNAL API. One machine as a Pekko {@code EventSourcedBehavior}: every handled input is one
- * {@link StepTaken} event; outputs are sent and inputs acknowledged only after that event is
- * journaled; recovery re-runs the handler over the journal and checks the outputs.
+ * {@link StepTaken}; outputs are sent and inputs acknowledged only after it is journaled; recovery
+ * re-runs the handler over the journal and checks the outputs. Steps taken while a write is in
+ * flight are journaled together as one {@link StepsTaken} row (group commit, see {@code
+ * unwritten}).
  *
  * <p>Delivery protocol (receiver side): message {@code seq} on a channel is handled only when
  * {@code seq == hw + 1}; {@code seq <= hw} is a duplicate and is acknowledged again; {@code seq >
