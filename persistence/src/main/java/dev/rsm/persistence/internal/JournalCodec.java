@@ -40,6 +40,16 @@ public final class JournalCodec {
 
   private final Payloads payloads;
 
+  // The bytes of recently journaled outputs, by identity. A message between two machines on one
+  // node is one object: the sender's row holds it as an output, and the receiver's row, written
+  // a moment later, holds it as its input. Looking it up here serializes it once instead of twice.
+  // Entries are immutable, so the unsynchronized array is safe: a reader sees null, an older entry
+  // or a complete newer one, and anything but the same object is a miss.
+  private static final int RECENT = 4096;
+  private final Recent[] recent = new Recent[RECENT];
+
+  private record Recent(Object value, byte[] bytes) {}
+
   public JournalCodec(Payloads payloads) {
     this.payloads = payloads;
   }
@@ -102,14 +112,15 @@ public final class JournalCodec {
     } else {
       throw new IllegalArgumentException("unknown origin " + o);
     }
-    writePayload(out, e.input());
+    if (o instanceof Origin.Channel) writeBytes(out, e.input(), recalled(e.input()));
+    else writePayload(out, e.input());
     out.writeVarLong(e.time());
     out.writeLong(e.seed());
     out.writeVarInt(e.sends().size());
     for (Sent s : e.sends()) {
       writeAddress(out, s.to());
       out.writeVarLong(s.seq());
-      writePayload(out, s.input());
+      writeBytes(out, s.input(), remembered(s.input()));
     }
     writePayload(out, e.reply());
     out.writeVarInt(e.timers().size());
@@ -167,7 +178,7 @@ public final class JournalCodec {
       out.writeVarInt(o.unacked().size());
       for (Sent sent : o.unacked()) {
         out.writeVarLong(sent.seq()); // the channel's address is the send's address
-        writePayload(out, sent.input());
+        writeBytes(out, sent.input(), recalled(sent.input()));
       }
     }
     out.writeVarInt(s.keys().size());
@@ -231,14 +242,37 @@ public final class JournalCodec {
 
   /** A user value: its class name (null for null) and, if not null, its bytes. */
   private void writePayload(Out out, Object value) {
+    writeBytes(out, value, value == null ? null : payloads.write(value));
+  }
+
+  private static void writeBytes(Out out, Object value, byte[] bytes) {
     if (value == null) {
       out.writeString(null);
       return;
     }
     out.writeString(value.getClass().getName());
-    byte[] bytes = payloads.write(value);
     out.writeVarInt(bytes.length);
     out.write(bytes, 0, bytes.length);
+  }
+
+  /** An output's bytes, kept for the receiver's row (see {@code recent}). */
+  private byte[] remembered(Object value) {
+    if (value == null) return null;
+    byte[] bytes = payloads.write(value);
+    recent[slot(value)] = new Recent(value, bytes);
+    return bytes;
+  }
+
+  /** The bytes of a value that may be a recent output, serialized again only if it is not. */
+  private byte[] recalled(Object value) {
+    if (value == null) return null;
+    Recent r = recent[slot(value)];
+    return r != null && r.value() == value ? r.bytes() : payloads.write(value);
+  }
+
+  private static int slot(Object value) {
+    int h = System.identityHashCode(value);
+    return (h ^ (h >>> 16)) & (RECENT - 1);
   }
 
   private Object readPayload(In in) {

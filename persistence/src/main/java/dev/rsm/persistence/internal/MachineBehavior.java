@@ -31,6 +31,8 @@ import java.util.SplittableRandom;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
@@ -79,7 +81,11 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
             Behaviors.<Command>setup(
                 ctx ->
                     Behaviors.withTimers(
-                        timers -> new MachineBehavior(env, type, address, ctx, timers, passivate))))
+                        timers -> {
+                          Arrivals arrivals = new Arrivals();
+                          return Behaviors.intercept(() -> arrivals,
+                              new MachineBehavior(env, type, address, ctx, timers, passivate, arrivals));
+                        })))
         .onFailure(
             Exception.class,
             SupervisorStrategy.restartWithBackoff(s.restartMinBackoff(), s.restartMaxBackoff(), 0.2)
@@ -97,13 +103,18 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private final Logger log;
   private final SplittableRandom seeds = new SplittableRandom();
   private final long retentionMillis;
+  private final Arrivals arrivals;
+  // Commands that reached onCommand; with arrivals.count, how many Pekko holds in its stash.
+  private long handled;
 
   // Group commit. A step is applied to the state as soon as it is taken (as Pekko applies an event
   // before its write) and journaled later; nothing of it leaves (sends, acknowledgement, reply)
   // before its write succeeds. With no write in flight a step is written at once. While a write is
   // in flight, Pekko stashes the inputs that arrive; when it completes, the stashed inputs are
   // taken one after another ("draining") and the Flush sent at completion writes them all as one
-  // event. A failed write stops the actor, and recovery rebuilds the state from the journal.
+  // event. The Flush is only sent when commands arrived during the write (see Arrivals): most
+  // writes of a machine with one message at a time have none. A failed write stops the actor, and
+  // recovery rebuilds the state from the journal.
   private final ArrayList<Taken> unwritten = new ArrayList<>(); // no array until a first step
   private boolean draining;
   // The event being persisted, applied already; any other event the handler sees is a replay.
@@ -116,7 +127,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private final ArrayList<ActorRef<IngressResult>> awaitingReplies = new ArrayList<>(0);
 
   /** A step taken and applied, waiting for (or in) its journal write. */
-  private record Taken(StepTaken event, long seqNr, ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo) {}
+  private record Taken(StepTaken event, long seqNr, ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo,
+      OutChannel firstChannel) {}
   private boolean resendTicking;
   // Failed attempts per input (channel message or timer firing), transient by design: a restart
   // gives an input a fresh set of attempts, which only delays its rejection.
@@ -132,8 +144,10 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       Address self,
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
-      Consumer<ActorRef<Command>> passivate) {
+      Consumer<ActorRef<Command>> passivate,
+      Arrivals arrivals) {
     super(PersistenceId.ofUniqueId(self.persistenceId()));
+    this.arrivals = arrivals;
     this.env = env;
     this.settings = env.settings();
     this.type = type;
@@ -163,6 +177,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   }
 
   private Effect<Event, RuntimeState> onCommand(RuntimeState s, Command c) {
+    handled++;
     if (c instanceof Deliver d) return onDeliver(s, d);
     if (c instanceof Ack a) return onAck(s, a);
     if (c instanceof Ingress in) return onIngress(s, in);
@@ -260,8 +275,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   /** Applies a step and writes it now, or with the others when the Flush comes (see unwritten). */
   private Effect<Event, RuntimeState> taken(RuntimeState s, StepTaken event, Object nextUser,
       ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo) {
-    s.apply(event, nextUser, settings.idempotencyMaxKeys(), retentionMillis);
-    unwritten.add(new Taken(event, s.seqNr, replyTo, ackTo));
+    OutChannel first = s.apply(event, nextUser, settings.idempotencyMaxKeys(), retentionMillis);
+    unwritten.add(new Taken(event, s.seqNr, replyTo, ackTo, first));
     if (replyTo != null) awaitingReplies.add(replyTo);
     return draining && unwritten.size() < settings.maxStepsPerWrite() ? Effect().none() : write();
   }
@@ -296,8 +311,29 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       answers.forEach(Runnable::run);
     }
     // Inputs stashed during the write are taken next, then this Flush writes them together.
-    draining = true;
-    ctx.getSelf().tell(Flush.INSTANCE);
+    if (arrivals.count > handled) {
+      draining = true;
+      ctx.getSelf().tell(Flush.INSTANCE);
+    }
+  }
+
+  /**
+   * Counts the commands that reach this incarnation, before Pekko's event sourcing stashes those
+   * that arrive during a journal write; {@code count - handled} is how many wait in that stash.
+   */
+  static final class Arrivals extends BehaviorInterceptor<Command, Command> {
+    long count; // only touched on the actor's thread
+
+    Arrivals() {
+      super(Command.class);
+    }
+
+    @Override
+    public Behavior<Command> aroundReceive(
+        TypedActorContext<Command> ctx, Command msg, ReceiveTarget<Command> target) {
+      count++;
+      return target.apply(ctx, msg);
+    }
   }
 
   private Effect<Event, RuntimeState> handlerFailed(
@@ -336,14 +372,17 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       RuntimeState s, Origin origin, Object input, long now, long seed, Step<Object> step) {
     List<Sent> sends = List.of();
     if (!step.sends().isEmpty()) {
-      sends = new ArrayList<>(step.sends().size());
-      Map<Address, Long> next = new HashMap<>(4);
+      int n = step.sends().size();
+      sends = new ArrayList<>(n);
+      Map<Address, Long> next = n == 1 ? null : new HashMap<>(4); // numbers sends to one target
       for (Step.Send send : step.sends()) {
         MachineType<?, ?> target = env.registry().get(send.to().type());
         if (!target.accepts(send.input()))
           throw new IllegalArgumentException(describe(send.input())
               + " sent to " + send.to() + " is not an input of machine type " + target.name());
-        long seq = next.merge(send.to(), s.nextSeq(send.to()), (a, b) -> a + 1);
+        long seq = next == null
+            ? s.nextSeq(send.to())
+            : next.merge(send.to(), s.nextSeq(send.to()), (a, b) -> a + 1);
         sends.add(new Sent(send.to(), seq, send.input()));
       }
     }
@@ -371,7 +410,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     if (env.faults().crash(Point.AFTER_JOURNAL_BEFORE_SEND, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_JOURNAL_BEFORE_SEND, self);
     for (Sent sent : e.sends()) {
-      OutChannel ch = s.outbox.get(sent.to());
+      OutChannel ch = sent == e.sends().get(0) ? taken.firstChannel() : s.outbox.get(sent.to());
       if (sent.seq() > ch.journaledUpTo) ch.journaledUpTo = sent.seq();
       sendWindow(s, ch, sent.to());
     }
@@ -406,8 +445,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   // ---------------------------------------------------------------- delivery (sender side)
 
   private Effect<Event, RuntimeState> onAck(RuntimeState s, Ack a) {
-    if (s.ack(a.from(), a.upTo())) {
-      OutChannel ch = s.outbox.get(a.from());
+    OutChannel ch = s.ack(a.from(), a.upTo());
+    if (ch != null) {
       ch.backoffNanos = 0;
       sendWindow(s, ch, a.from());
     }
@@ -427,11 +466,20 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     ch.lastSendNanos = System.nanoTime();
   }
 
+  /**
+   * Starts the resend tick when outputs are unacknowledged. Only the tick itself stops it, once it
+   * finds nothing to resend: a busy machine goes from one unacknowledged output to none and back
+   * on every message, and starting and cancelling a scheduler timer each time was a visible cost.
+   */
   private void ensureResendTick(RuntimeState s) {
     if (s.unacked > 0 && !resendTicking) {
       timers.startTimerWithFixedDelay("resend", ResendTick.INSTANCE, settings.resendInterval());
       resendTicking = true;
-    } else if (s.unacked == 0 && resendTicking) {
+    }
+  }
+
+  private void stopResendTickIfIdle(RuntimeState s) {
+    if (s.unacked == 0 && resendTicking) {
       timers.cancel("resend");
       resendTicking = false;
     }
@@ -451,7 +499,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
           sendWindow(s, ch, to);
           ch.backoffNanos = Math.min(max, wait * 2);
         });
-    ensureResendTick(s);
+    stopResendTickIfIdle(s);
     return Effect().none();
   }
 

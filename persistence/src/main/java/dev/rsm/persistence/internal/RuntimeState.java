@@ -22,7 +22,9 @@ import java.util.Map;
 final class RuntimeState {
   Object user;
   long seqNr;
-  final HashMap<Address, Long> inbox = new HashMap<>(4);
+  // High-water marks held in mutable cells: a step updates a long in place instead of storing a
+  // fresh boxed Long into an old map entry (an allocation and a card the young GC must scan).
+  final HashMap<Address, long[]> inbox = new HashMap<>(4);
   final HashMap<Address, OutChannel> outbox = new HashMap<>(4);
   final IdempotencyCache keys = new IdempotencyCache();
   final HashMap<String, Armed> timers = new HashMap<>(2);
@@ -34,8 +36,8 @@ final class RuntimeState {
   }
 
   long highWater(Address from) {
-    Long hw = inbox.get(from);
-    return hw == null ? 0 : hw;
+    long[] hw = inbox.get(from);
+    return hw == null ? 0 : hw[0];
   }
 
   OutChannel channel(Address to) {
@@ -51,20 +53,29 @@ final class RuntimeState {
     return unacked > 0 || !timers.isEmpty();
   }
 
-  /** Applies a journaled step; {@code nextUser} is the user state the handler produced. */
-  void apply(StepTaken e, Object nextUser, int maxKeys, long retentionMillis) {
+  /**
+   * Applies a journaled step; {@code nextUser} is the user state the handler produced. Returns the
+   * channel of the step's first send (null without sends), so that sending it after the write
+   * needs no second lookup in a map that is cold in the cache by then.
+   */
+  OutChannel apply(StepTaken e, Object nextUser, int maxKeys, long retentionMillis) {
     user = nextUser;
     seqNr++;
     if (e.origin() instanceof Origin.Channel c) {
-      inbox.put(c.from(), c.seq());
+      long[] hw = inbox.get(c.from());
+      if (hw == null) inbox.put(c.from(), new long[] {c.seq()});
+      else hw[0] = c.seq();
     } else if (e.origin() instanceof Origin.External x) {
       if (x.key() != null) keys.put(x.key(), e.reply(), e.time(), maxKeys, retentionMillis);
     } else if (e.origin() instanceof Origin.Timer t) {
       Armed a = timers.get(t.name());
       if (a != null && a.generation() == t.generation()) timers.remove(t.name());
     }
+    OutChannel first = null;
     for (Sent s : e.sends()) {
-      channel(s.to()).append(s);
+      OutChannel ch = channel(s.to());
+      ch.append(s);
+      if (first == null) first = ch;
       unacked++;
     }
     for (TimerSet t : e.timers()) {
@@ -72,21 +83,22 @@ final class RuntimeState {
       if (t.isCancel()) timers.remove(t.name());
       else timers.put(t.name(), new Armed(t.name(), t.generation(), t.deadline(), t.input()));
     }
+    return first;
   }
 
-  /** Acknowledges {@code upTo} on the channel to {@code to}; returns whether it was progress. */
-  boolean ack(Address to, long upTo) {
+  /** Acknowledges {@code upTo} on the channel to {@code to}; returns it if that was progress. */
+  OutChannel ack(Address to, long upTo) {
     OutChannel ch = outbox.get(to);
-    if (ch == null) return false;
+    if (ch == null) return null;
     int before = ch.unacked.size();
     boolean progress = ch.ack(upTo);
     unacked -= before - ch.unacked.size();
-    return progress;
+    return progress ? ch : null;
   }
 
   MachineSnapshot toSnapshot() {
     List<MachineSnapshot.Inbound> in = new ArrayList<>(inbox.size());
-    inbox.forEach((a, hw) -> in.add(new MachineSnapshot.Inbound(a, hw)));
+    inbox.forEach((a, hw) -> in.add(new MachineSnapshot.Inbound(a, hw[0])));
     List<MachineSnapshot.Outbound> out = new ArrayList<>(outbox.size());
     outbox.forEach(
         (a, ch) ->
@@ -100,7 +112,7 @@ final class RuntimeState {
   static RuntimeState fromSnapshot(MachineSnapshot s) {
     RuntimeState r = new RuntimeState(s.state());
     r.seqNr = s.seqNr();
-    for (MachineSnapshot.Inbound i : s.inbox()) r.inbox.put(i.from(), i.hw());
+    for (MachineSnapshot.Inbound i : s.inbox()) r.inbox.put(i.from(), new long[] {i.hw()});
     for (MachineSnapshot.Outbound o : s.outbox()) {
       OutChannel ch = new OutChannel(o.lastSeq(), o.acked());
       ch.unacked.addAll(o.unacked());

@@ -141,6 +141,37 @@ class JournalCodecTest {
     assertThrows(IllegalArgumentException.class, () -> codec.step(longer));
   }
 
+  @Test
+  void aMessageIsSerializedOnceForTheSendersAndTheReceiversRows() {
+    var mapper = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.cbor.CBORFactory());
+    var jackson = new RsmJournalSerializer.JacksonPayloads(mapper, getClass().getClassLoader());
+    List<Object> written = new ArrayList<>();
+    JournalCodec codec = new JournalCodec(new JournalCodec.Payloads() {
+      @Override
+      public byte[] write(Object value) {
+        written.add(value);
+        return jackson.write(value);
+      }
+
+      @Override
+      public Object read(String className, byte[] bytes) {
+        return jackson.read(className, bytes);
+      }
+    });
+    Credit message = new Credit("a-1", 5);
+    StepTaken sender = new StepTaken(new Origin.External(null), new Credit("in", 1), 1, 2,
+        List.of(new Sent(B, 1, message)), null, List.of(), null);
+    StepTaken receiver = new StepTaken(new Origin.Channel(A, 1), message, 3, 4, List.of(), null, List.of(), null);
+    codec.step(sender);
+    byte[] received = codec.step(receiver);
+    assertEquals(List.of(new Credit("in", 1), message), written, "the message was serialized for the sender's row only");
+    assertEquals(receiver, codec.step(received));
+    // An equal message that is another object is serialized again, to the same bytes.
+    StepTaken same = new StepTaken(new Origin.Channel(A, 1), new Credit("a-1", 5), 3, 4, List.of(), null, List.of(), null);
+    assertTrue(Arrays.equals(received, codec.step(same)));
+    assertEquals(3, written.size());
+  }
+
   private static Object roundTrip(Object o) throws Exception {
     Serializer s = serialization.findSerializerFor(o);
     byte[] bytes = s.toBinary(o);
