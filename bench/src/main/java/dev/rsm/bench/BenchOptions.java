@@ -27,7 +27,22 @@ public record BenchOptions(
     int heapMachines,
     int heapCycle,
     boolean latencyAtHalf,
-    Path out) {
+    boolean fork,
+    Path out,
+    Child child) {
+
+  /**
+   * Set in a forked JVM only: the one workload it measures ({@code rsm}, {@code rsm_half}, {@code
+   * es}, {@code rd}, {@code db}), its persistence-id tag, the open loop's rate, the db row size, and
+   * the file its results go to.
+   */
+  public record Child(String workload, String tag, double rate, int rowBytes, int serverPort, Path result) {}
+
+  /** The embedded PostgreSQL's port passed to a forked workload, for its CPU figures (0: none). */
+  int serverPort() {
+    return child == null ? 0 : child.serverPort();
+  }
+
 
   static final String USAGE = """
       java -jar bench/target/rsm-bench.jar [options]
@@ -48,6 +63,8 @@ public record BenchOptions(
         --heap-machines N        heap mode: machines kept active and idle to weigh one (20000)
         --heap-cycle N           heap mode: machines created and passivated (1000000)
         --latency-at-half B      after rsm, measure its latency at half its throughput (true)
+        --fork B                 each workload in a fresh JVM, as JMH forks, so that none runs
+                                 on code the JIT compiled for another (true)
         --out DIR                where results.json and results.md go (bench/target, else target)
       """;
 
@@ -55,7 +72,11 @@ public record BenchOptions(
     String mode = "throughput", store = "h2", url = null, user = "postgres", password = "";
     int machines = 200, inFlight = 200, payload = 64, runs = 1, dbBatch = 100, dbThreads = 4,
         rdProducers = 8, heapMachines = 20_000, heapCycle = 1_000_000;
-    boolean latencyAtHalf = true;
+    boolean latencyAtHalf = true, fork = true;
+    String childWorkload = null, childTag = null;
+    double childRate = 0;
+    int childRowBytes = 0, childServerPort = 0;
+    Path childResult = null;
     Duration duration = Duration.ofSeconds(30), warmup = Duration.ofSeconds(10);
     List<String> workloads = List.of("rsm", "es", "rd", "db");
     Path out = Path.of("bench/target").toFile().isDirectory() ? Path.of("bench/target") : Path.of("target");
@@ -84,12 +105,23 @@ public record BenchOptions(
         case "--heap-cycle" -> heapCycle = positive(a, v);
         case "--latency-at-half" -> latencyAtHalf = Boolean.parseBoolean(oneOf(a, v, "true", "false"));
         case "--out" -> out = Path.of(v);
+        case "--fork" -> fork = Boolean.parseBoolean(oneOf(a, v, "true", "false"));
+        // Set by the parent for a forked workload; not for users.
+        case "--child" -> childWorkload = oneOf(a, v, "rsm", "rsm_half", "es", "rd", "db");
+        case "--child-tag" -> childTag = v;
+        case "--child-rate" -> childRate = Double.parseDouble(v);
+        case "--child-row-bytes" -> childRowBytes = positive(a, v);
+        case "--child-server-port" -> childServerPort = Integer.parseInt(v);
+        case "--child-result" -> childResult = Path.of(v);
         default -> throw new IllegalArgumentException("unknown option " + a + "\n" + USAGE);
       }
     }
     if (store.equals("url") && url == null) throw new IllegalArgumentException("--store url needs --url");
+    Child child = childWorkload == null ? null
+        : new Child(childWorkload, childTag, childRate, childRowBytes, childServerPort, childResult);
     return new BenchOptions(mode, store, url, user, password, machines, inFlight, duration, warmup,
-        payload, workloads, runs, dbBatch, dbThreads, rdProducers, heapMachines, heapCycle, latencyAtHalf, out);
+        payload, workloads, runs, dbBatch, dbThreads, rdProducers, heapMachines, heapCycle, latencyAtHalf,
+        fork, out, child);
   }
 
   private static String oneOf(String option, String v, String... allowed) {

@@ -1,6 +1,9 @@
 package dev.rsm.bench;
 
 import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,8 +27,21 @@ public final class Main {
       System.exit(2);
       return;
     }
-    run(o, System.out);
+    if (o.child() != null) {
+      runChild(o);
+    } else {
+      run(o, System.out);
+    }
     System.exit(0); // embedded PostgreSQL and Pekko leave non-daemon threads behind
+  }
+
+  /** In a forked JVM: measure the one workload and write its figures for the parent. */
+  private static void runChild(BenchOptions o) throws Exception {
+    try (Store store = Store.open(o)) {
+      BenchOptions.Child c = o.child();
+      Map<String, Object> r = inProcess(o, store, c.workload(), c.tag(), c.rate(), c.rowBytes(), new Runner(System.out, store));
+      new com.fasterxml.jackson.databind.ObjectMapper().writeValue(c.result().toFile(), r);
+    }
   }
 
   /** Runs the benchmark and returns what it wrote to results.json. */
@@ -56,28 +72,76 @@ public final class Main {
     for (String w : o.workloads()) {
       switch (w) {
         case "rsm" -> {
-          r.put("rsm", runner.measure(new RsmWorkload(store, tag, o.machines(), o.inFlight(), 0, o.payload()),
-              o.warmup(), o.duration()));
+          r.put("rsm", measure(o, store, "rsm", tag, 0, 0, runner));
           // Latency at half the maximum throughput: an open loop at half the closed loop's rate.
           double half = ((Number) r.get("rsm").get("msgs_per_s")).doubleValue() / 2;
-          if (half > 0 && o.latencyAtHalf()) {
-            r.put("rsm_half", runner.measure(new RsmWorkload(store, tag + "-h", o.machines(), o.inFlight(), half,
-                o.payload()), o.warmup(), o.duration()));
-          }
+          if (half > 0 && o.latencyAtHalf()) r.put("rsm_half", measure(o, store, "rsm_half", tag + "-h", half, 0, runner));
         }
-        case "es" -> r.put("es", runner.measure(new EsWorkload(store, tag, o.machines(), o.inFlight(), o.payload()),
-            o.warmup(), o.duration()));
-        case "rd" -> r.put("rd", runner.measure(new RdWorkload(store, tag, o.machines(), o.inFlight(),
-            o.rdProducers(), o.payload()), o.warmup(), o.duration()));
         case "db" -> {
           Object rsmRow = r.containsKey("rsm") ? r.get("rsm").get("bytes_per_row") : null;
           int rowBytes = rsmRow instanceof Number n && n.intValue() > 0 ? n.intValue() : o.payload() * 2 + 150;
-          r.put("db", runner.measure(new DbWorkload(store, tag, o.dbThreads(), o.dbBatch(), rowBytes, o.machines()),
-              o.warmup(), o.duration()));
+          r.put("db", measure(o, store, "db", tag, 0, rowBytes, runner));
         }
-        default -> throw new IllegalArgumentException(w);
+        default -> r.put(w, measure(o, store, w, tag, 0, 0, runner));
       }
     }
     return r;
+  }
+
+  private static Map<String, Object> measure(BenchOptions o, Store store, String workload, String tag, double rate,
+      int rowBytes, Runner runner) throws Exception {
+    return o.fork() ? forked(o, store, workload, tag, rate, rowBytes, runner.progress())
+        : inProcess(o, store, workload, tag, rate, rowBytes, runner);
+  }
+
+  private static Map<String, Object> inProcess(BenchOptions o, Store store, String workload, String tag, double rate,
+      int rowBytes, Runner runner) throws Exception {
+    Workload w = switch (workload) {
+      case "rsm" -> new RsmWorkload(store, tag, o.machines(), o.inFlight(), 0, o.payload());
+      case "rsm_half" -> new RsmWorkload(store, tag, o.machines(), o.inFlight(), rate, o.payload());
+      case "es" -> new EsWorkload(store, tag, o.machines(), o.inFlight(), o.payload());
+      case "rd" -> new RdWorkload(store, tag, o.machines(), o.inFlight(), o.rdProducers(), o.payload());
+      case "db" -> new DbWorkload(store, tag, o.dbThreads(), o.dbBatch(), rowBytes, o.machines());
+      default -> throw new IllegalArgumentException(workload);
+    };
+    return runner.measure(w, o.warmup(), o.duration());
+  }
+
+  /**
+   * The workload in a fresh JVM with this one's JVM options, on the same store: every workload
+   * starts from cold code and an empty heap, instead of running on what the JIT compiled (and the
+   * garbage collector sized) for the workloads before it. Its progress lines pass through.
+   */
+  private static Map<String, Object> forked(BenchOptions o, Store store, String workload, String tag, double rate,
+      int rowBytes, PrintStream progress) throws Exception {
+    Path result = Files.createTempFile("rsm-bench-" + workload + "-", ".json");
+    List<String> cmd = new ArrayList<>();
+    cmd.add(ProcessHandle.current().info().command().orElse("java"));
+    for (String arg : ManagementFactory.getRuntimeMXBean().getInputArguments())
+      if (!arg.startsWith("-agentlib:jdwp") && !arg.startsWith("-Xrunjdwp")) cmd.add(arg); // not a second debugger
+    cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
+        "--url", store.url, "--user", store.user, "--password", store.password,
+        "--machines", String.valueOf(o.machines()), "--in-flight", String.valueOf(o.inFlight()),
+        "--duration", o.duration().toMillis() + "ms", "--warmup", o.warmup().toMillis() + "ms",
+        "--payload", String.valueOf(o.payload()), "--db-batch", String.valueOf(o.dbBatch()),
+        "--db-threads", String.valueOf(o.dbThreads()), "--rd-producers", String.valueOf(o.rdProducers()),
+        "--child", workload, "--child-tag", tag, "--child-rate", String.valueOf(rate),
+        "--child-server-port", String.valueOf(store.serverPort), "--child-result", result.toString()));
+    if (rowBytes > 0) cmd.addAll(List.of("--child-row-bytes", String.valueOf(rowBytes)));
+    Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+    try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
+        java.nio.charset.StandardCharsets.UTF_8))) {
+      for (String line; (line = lines.readLine()) != null; ) progress.println(line);
+    }
+    int exit = p.waitFor();
+    try {
+      if (exit != 0 || Files.size(result) == 0)
+        throw new IllegalStateException("the forked " + workload + " workload failed (exit " + exit + "), see its output above");
+      @SuppressWarnings("unchecked")
+      Map<String, Object> r = new com.fasterxml.jackson.databind.ObjectMapper().readValue(result.toFile(), LinkedHashMap.class);
+      return r;
+    } finally {
+      Files.deleteIfExists(result);
+    }
   }
 }

