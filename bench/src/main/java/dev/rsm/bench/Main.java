@@ -131,7 +131,8 @@ public final class Main {
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
     try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(p.getInputStream(),
         java.nio.charset.StandardCharsets.UTF_8))) {
-      for (String line; (line = lines.readLine()) != null; ) progress.println(line);
+      for (String line; (line = lines.readLine()) != null; )
+        if (!line.startsWith("SLF4J(W)")) progress.println(line); // a child's logging start-up notes
     }
     int exit = p.waitFor();
     try {

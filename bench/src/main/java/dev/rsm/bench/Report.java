@@ -17,7 +17,7 @@ final class Report {
 
   private static final List<String> ROWS = List.of("rsm", "rsm_half", "es", "rd", "db");
   private static final List<String> MEDIAN_FIELDS = List.of("msgs_per_s", "p50_ms", "p99_ms", "p999_ms",
-      "bytes_per_row", "jvm_cpu_us_per_msg", "db_cpu_us_per_msg", "jvm_cores_busy");
+      "bytes_per_row", "jvm_cpu_us_per_msg", "db_cpu_us_per_msg", "jvm_cores_busy", "recovery_all_ms");
 
   static Map<String, Object> summarize(BenchOptions o, Store store, List<Map<String, Map<String, Object>>> runs) {
     Map<String, Object> r = new LinkedHashMap<>();
@@ -118,6 +118,9 @@ final class Report {
           m.get("jvm_cpu_us_per_msg") == null ? "" : m.get("jvm_cpu_us_per_msg"),
           m.get("db_cpu_us_per_msg") == null ? "" : m.get("db_cpu_us_per_msg")));
     }
+    if (r.get("rsm") instanceof Map<?, ?> rsm && rsm.get("recovery_all_ms") instanceof Number ms)
+      b.append(String.format("%nTaking over: a fresh node recovered all %s rsm machines (each its latest snapshot and at "
+          + "most %s rows after it) in %,d ms.%n", r.get("machines"), rsm.get("snapshot_every_rows"), ms.longValue()));
     @SuppressWarnings("unchecked")
     List<Map<String, Object>> targets = (List<Map<String, Object>>) r.get("targets");
     if (targets != null && !targets.isEmpty()) {

@@ -120,6 +120,34 @@ final class RsmWorkload implements Workload {
     if (rate > 0) {
       f.put("target_msgs_per_s", Math.round(rate));
       f.put("failed_injections", failedInjections.get());
+    } else {
+      f.putAll(recovery());
+    }
+    return f;
+  }
+
+  /**
+   * What taking over the machines costs after their node is gone: on a fresh node, the time until
+   * every machine answers a state read, which is loading its latest snapshot and replaying the rows
+   * after it (at most {@code snapshot-every}); sharding's remember-entities restarts a shard's
+   * machines together when the shard starts, as after a node failure.
+   */
+  private Map<String, Object> recovery() {
+    Map<String, Object> f = new java.util.LinkedHashMap<>();
+    try (Node fresh = new Node("rsm-recovery", store, ConfigFactory.empty())) {
+      MachineType<HopMachine.Input, HopMachine.State> type = MachineType.of(typeName(), HopMachine::new);
+      RuntimeSettings settings = RuntimeSettings.create(fresh.system);
+      ShardedRuntime rsm = ShardedRuntime.start(fresh.system, MachineRegistry.of(type), settings,
+          FaultInjector.NONE, StepObserver.NONE);
+      long t0 = System.nanoTime();
+      List<CompletableFuture<?>> states = new ArrayList<>();
+      for (int m = 0; m < machines; m++)
+        states.add(rsm.machines().state(type.address("m-" + m), Duration.ofSeconds(120)).toCompletableFuture());
+      for (CompletableFuture<?> s : states) s.get();
+      f.put("recovery_all_ms", Math.round((System.nanoTime() - t0) / 1e6));
+      f.put("snapshot_every_rows", settings.snapshotEvery());
+    } catch (Exception e) {
+      f.put("recovery_error", String.valueOf(e));
     }
     return f;
   }
