@@ -129,7 +129,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   /** A step taken and applied, waiting for (or in) its journal write. */
   private record Taken(StepTaken event, long seqNr, ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo,
-      OutChannel firstChannel) {}
+      Object ackChannel, OutChannel firstChannel) {}
   private boolean resendTicking;
   // Failed attempts per input (channel message or timer firing), transient by design: a restart
   // gives an input a fresh set of attempts, which only delays its rejection.
@@ -194,21 +194,21 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     lastActivityNanos = System.nanoTime();
     long hw = s.highWater(d.from());
     if (d.seq() <= hw) {
-      if (unwritten.isEmpty()) ack(d.from(), d.ackTo(), hw);
-      else afterWrite.add(() -> ack(d.from(), d.ackTo(), hw)); // hw may be an unwritten step's
+      if (unwritten.isEmpty()) ack(d.from(), d.ackTo(), d.channel(), hw);
+      else afterWrite.add(() -> ack(d.from(), d.ackTo(), d.channel(), hw)); // hw may be an unwritten step's
       return Effect().none();
     }
     if (d.seq() > hw + 1 || overloaded(s)) return Effect().none(); // the sender resends in order
     Origin origin = new Origin.Channel(d.from(), d.seq());
     if (!type.accepts(d.input()))
       return persistRejection(s, origin, d.input(), "not an input of machine type " + type.name());
-    return takeStep(s, origin, d.input(), null, d.ackTo());
+    return takeStep(s, origin, d.input(), null, d.ackTo(), d.channel());
   }
 
   /** Acknowledges to the sending incarnation directly when its ref is known, else via the transport. */
-  private void ack(Address to, ActorRef<Command> ackTo, long upTo) {
-    if (ackTo != null) ackTo.tell(new Ack(self, upTo));
-    else env.transport().tell(to, new Ack(self, upTo));
+  private void ack(Address to, ActorRef<Command> ackTo, Object channel, long upTo) {
+    if (ackTo != null) ackTo.tell(new Ack(self, upTo, channel));
+    else env.transport().tell(to, new Ack(self, upTo, null));
   }
 
   private Effect<Event, RuntimeState> onIngress(RuntimeState s, Ingress in) {
@@ -232,7 +232,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
           "machine " + self + " has " + s.unacked + " unacknowledged outputs; retry later"));
       return Effect().none();
     }
-    return takeStep(s, new Origin.External(in.key()), in.input(), in.replyTo(), null);
+    return takeStep(s, new Origin.External(in.key()), in.input(), in.replyTo(), null, null);
   }
 
   private Effect<Event, RuntimeState> onTimer(RuntimeState s, TimerFired f) {
@@ -245,7 +245,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       armOrCancel(f.name(), armed);
       return Effect().none();
     }
-    return takeStep(s, new Origin.Timer(f.name(), f.generation()), armed.input(), null, null);
+    return takeStep(s, new Origin.Timer(f.name(), f.generation()), armed.input(), null, null, null);
   }
 
   private boolean overloaded(RuntimeState s) {
@@ -254,7 +254,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   /** Runs the handler and journals its step; outputs leave only after the write succeeds. */
   private Effect<Event, RuntimeState> takeStep(RuntimeState s, Origin origin, Object input,
-      ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo) {
+      ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo, Object ackChannel) {
     long now = env.clock().millis();
     long seed = seeds.nextLong();
     Step<Object> step;
@@ -268,14 +268,14 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     failures.remove(origin);
     if (env.faults().crash(Point.BEFORE_JOURNAL, self))
       throw new FaultInjector.InjectedCrash(Point.BEFORE_JOURNAL, self);
-    return taken(s, event, step.nextState(s.user), replyTo, ackTo);
+    return taken(s, event, step.nextState(s.user), replyTo, ackTo, ackChannel);
   }
 
   /** Applies a step and writes it now, or with the others when the Flush comes (see unwritten). */
   private Effect<Event, RuntimeState> taken(RuntimeState s, StepTaken event, Object nextUser,
-      ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo) {
+      ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo, Object ackChannel) {
     OutChannel first = s.apply(event, nextUser, settings.idempotencyMaxKeys(), retentionMillis);
-    unwritten.add(new Taken(event, s.seqNr, replyTo, ackTo, first));
+    unwritten.add(new Taken(event, s.seqNr, replyTo, ackTo, ackChannel, first));
     if (replyTo != null) awaitingReplies.add(replyTo);
     return draining && unwritten.size() < settings.maxStepsPerWrite() ? Effect().none() : write();
   }
@@ -370,7 +370,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
         self, describe(input), origin, settings.maxAttempts(), reason);
     StepTaken event = new StepTaken(origin, input, env.clock().millis(), 0, List.of(), null,
         List.of(), reason);
-    return taken(s, event, s.user, null, null);
+    return taken(s, event, s.user, null, null, null);
   }
 
   /** Turns a step into its event: numbers the sends per channel, stamps timer generations. */
@@ -426,7 +426,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     if (env.faults().crash(Point.AFTER_SEND_BEFORE_ACK, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_SEND_BEFORE_ACK, self);
     env.observer().stepJournaled(self, e.input(), taken.seqNr());
-    if (e.origin() instanceof Origin.Channel c) ack(c.from(), taken.ackTo(), c.seq());
+    if (e.origin() instanceof Origin.Channel c) ack(c.from(), taken.ackTo(), taken.ackChannel(), c.seq());
     if (taken.replyTo() != null) {
       taken.replyTo().tell(new IngressResult.Replied(e.reply(), false, taken.seqNr()));
       awaitingReplies.remove(taken.replyTo());
@@ -457,7 +457,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   }
 
   private void applyAck(RuntimeState s, Ack a) {
-    OutChannel ch = s.ack(a.from(), a.upTo());
+    // The channel handed back is used when it is this incarnation's (not one before a restart).
+    OutChannel ch = a.channel() instanceof OutChannel c && c.owner == s ? s.ack(c, a.upTo()) : s.ack(a.from(), a.upTo());
     if (ch != null) {
       ch.backoffNanos = 0;
       sendWindow(s, ch, a.from());
@@ -471,7 +472,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     for (Sent sent : ch.unacked) {
       if (sent.seq() > limit) break;
       if (sent.seq() <= ch.sentUpTo) continue;
-      env.transport().tell(to, new Deliver(self, sent.seq(), sent.input(), ctx.getSelf()));
+      env.transport().tell(to, new Deliver(self, sent.seq(), sent.input(), ctx.getSelf(), ch));
       ch.sentUpTo = sent.seq();
     }
     ch.lastSendNanos = System.nanoTime();

@@ -20,7 +20,12 @@ final class OutChannel {
   long lastSendNanos;
   long backoffNanos;
 
-  OutChannel(long lastSeq, long acked) {
+  // The state this channel belongs to: an Ack hands the channel back (see Protocol.Deliver), and
+  // only the current incarnation's channels may be used that way.
+  final Object owner;
+
+  OutChannel(Object owner, long lastSeq, long acked) {
+    this.owner = owner;
     this.lastSeq = lastSeq;
     this.acked = acked;
     this.sentUpTo = acked;
@@ -35,8 +40,15 @@ final class OutChannel {
   /** Drops outputs up to {@code upTo}; returns whether anything new was acknowledged. */
   boolean ack(long upTo) {
     if (upTo <= acked) return false;
-    acked = Math.min(upTo, lastSeq);
-    while (!unacked.isEmpty() && unacked.peekFirst().seq() <= acked) unacked.pollFirst();
+    long upToNow = Math.min(upTo, lastSeq);
+    if (unacked.size() == lastSeq - acked) {
+      // The usual case: unacked holds exactly acked+1 .. lastSeq, so the count to drop is known
+      // without reading each output (by the time its acknowledgement comes, no longer in cache).
+      for (long n = upToNow - acked; n > 0; n--) unacked.pollFirst();
+    } else {
+      while (!unacked.isEmpty() && unacked.peekFirst().seq() <= upToNow) unacked.pollFirst();
+    }
+    acked = upToNow;
     if (sentUpTo < acked) sentUpTo = acked;
     return true;
   }

@@ -1,5 +1,6 @@
 package dev.rsm.persistence.internal;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.rsm.actors.Address;
 import dev.rsm.persistence.IngressResult;
@@ -16,14 +17,21 @@ public final class Protocol {
   /**
    * Message {@code seq} on the channel {@code from} → receiver. {@code ackTo} is the sending
    * incarnation's own ref, a shortcut for the acknowledgement (no sharding round); if it is gone,
-   * the ack is lost and the sender's resend, deduplicated here, brings a fresh one.
+   * the ack is lost and the sender's resend, deduplicated here, brings a fresh one. {@code channel}
+   * is the sender's own object for the channel, handed back in the {@link Ack} so that the sender
+   * need not look it up; it only exists within one JVM (never serialized) and the receiver does
+   * nothing with it but return it.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Deliver(Address from, long seq, @Payload Object input, ActorRef<Command> ackTo)
-      implements Command, RsmSerializable {}
+  public record Deliver(Address from, long seq, @Payload Object input, ActorRef<Command> ackTo,
+      @JsonIgnore Object channel) implements Command, RsmSerializable {}
 
-  /** The receiver {@code from} has handled every message up to {@code upTo} on its channel. */
-  public record Ack(Address from, long upTo) implements Command, RsmSerializable {}
+  /**
+   * The receiver {@code from} has handled every message up to {@code upTo} on its channel; {@code
+   * channel} is the one its {@link Deliver} carried (null from another JVM).
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Ack(Address from, long upTo, @JsonIgnore Object channel) implements Command, RsmSerializable {}
 
   /** An input from outside; {@code key} is the idempotency key, or null. */
   public record Ingress(String key, @Payload Object input, ActorRef<IngressResult> replyTo)

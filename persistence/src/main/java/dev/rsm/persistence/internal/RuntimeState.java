@@ -41,7 +41,7 @@ final class RuntimeState {
   }
 
   OutChannel channel(Address to) {
-    return outbox.computeIfAbsent(to, a -> new OutChannel(0, 0));
+    return outbox.computeIfAbsent(to, a -> new OutChannel(this, 0, 0));
   }
 
   long nextSeq(Address to) {
@@ -89,7 +89,11 @@ final class RuntimeState {
   /** Acknowledges {@code upTo} on the channel to {@code to}; returns it if that was progress. */
   OutChannel ack(Address to, long upTo) {
     OutChannel ch = outbox.get(to);
-    if (ch == null) return null;
+    return ch == null ? null : ack(ch, upTo);
+  }
+
+  /** The same, for a channel of this state's outbox. */
+  OutChannel ack(OutChannel ch, long upTo) {
     int before = ch.unacked.size();
     boolean progress = ch.ack(upTo);
     unacked -= before - ch.unacked.size();
@@ -114,7 +118,7 @@ final class RuntimeState {
     r.seqNr = s.seqNr();
     for (MachineSnapshot.Inbound i : s.inbox()) r.inbox.put(i.from(), new long[] {i.hw()});
     for (MachineSnapshot.Outbound o : s.outbox()) {
-      OutChannel ch = new OutChannel(o.lastSeq(), o.acked());
+      OutChannel ch = new OutChannel(r, o.lastSeq(), o.acked());
       ch.unacked.addAll(o.unacked());
       r.unacked += o.unacked().size();
       r.outbox.put(o.to(), ch);

@@ -1,0 +1,69 @@
+package dev.rsm.persistence.internal;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+
+import com.typesafe.config.ConfigFactory;
+import dev.rsm.actors.Address;
+import dev.rsm.persistence.internal.Protocol.Ack;
+import dev.rsm.persistence.internal.Protocol.Deliver;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.serialization.Serialization;
+import org.apache.pekko.serialization.SerializationExtension;
+import org.apache.pekko.serialization.Serializer;
+import org.apache.pekko.serialization.Serializers;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Delivery messages cross nodes with every field but the sender's local channel object, which is a
+ * shortcut within one JVM: it must never be serialized, and its absence only costs a lookup.
+ */
+class ProtocolSerializationTest {
+  public record Credit(String from, long amount) {}
+
+  private static ActorSystem<Protocol.Command> system;
+  private static Serialization serialization;
+
+  @BeforeAll
+  static void start() {
+    system = ActorSystem.create(Behaviors.ignore(), "protocol", ConfigFactory.parseString(
+        "pekko.actor.serialization-bindings { \"" + Credit.class.getName() + "\" = jackson-cbor }")
+        .withFallback(ConfigFactory.load()));
+    serialization = SerializationExtension.get(system);
+  }
+
+  @AfterAll
+  static void stop() {
+    system.terminate();
+    system.getWhenTerminated().toCompletableFuture().join();
+  }
+
+  private static Object roundTrip(Object o) {
+    // serialize() sets the transport information that actor refs need, as remoting does.
+    Serializer s = serialization.findSerializerFor(o);
+    byte[] bytes = serialization.serialize(o).get();
+    return serialization.deserialize(bytes, s.identifier(), Serializers.manifestFor(s, o)).get();
+  }
+
+  @Test
+  void deliverCrossesWithoutTheSendersChannel() throws Exception {
+    ActorRef<Protocol.Command> ackTo = system;
+    Deliver d = new Deliver(new Address("account", "a"), 42, new Credit("a", 5), ackTo, new Object());
+    Deliver back = (Deliver) roundTrip(d);
+    assertEquals(d.from(), back.from());
+    assertEquals(42, back.seq());
+    assertEquals(new Credit("a", 5), back.input());
+    assertEquals(ackTo, back.ackTo());
+    assertNull(back.channel());
+  }
+
+  @Test
+  void ackCrossesWithoutTheSendersChannel() throws Exception {
+    Ack back = (Ack) roundTrip(new Ack(new Address("account", "b"), 7, new Object()));
+    assertEquals(new Ack(new Address("account", "b"), 7, null), back);
+  }
+}
