@@ -1,6 +1,7 @@
 package dev.rsm.persistence;
 
 import dev.rsm.actors.Address;
+import dev.rsm.persistence.internal.DirectFuture;
 import dev.rsm.persistence.internal.Protocol;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
@@ -17,6 +18,13 @@ import java.util.concurrent.CompletionStage;
  * therefore gets exactly-once. Keys are remembered per machine, bounded by {@code
  * rsm.persistence.idempotency.max-keys} and {@code .retention}; a key evicted from that cache is
  * handled again if it comes back. An input sent without a key is handled at most once per call.
+ *
+ * <h2>Threads</h2>
+ *
+ * The answers are plain {@code CompletableFuture}s: a callback registered without an executor
+ * ({@code thenApply}, {@code whenComplete}, ...) runs on the thread that completes the answer, a
+ * Pekko dispatcher thread, so it must not block; give blocking work an executor of its own with the
+ * {@code *Async} variants.
  */
 public interface Machines {
 
@@ -53,7 +61,7 @@ public interface Machines {
       public CompletionStage<IngressResult> ask(
           Address to, String key, Object input, Duration timeout) {
         registry.get(to.type());
-        return transport.ask(to, replyTo -> new Protocol.Ingress(key, input, replyTo), timeout);
+        return DirectFuture.of(transport.ask(to, replyTo -> new Protocol.Ingress(key, input, replyTo), timeout));
       }
 
       @Override
@@ -64,7 +72,7 @@ public interface Machines {
       @Override
       public CompletionStage<MachineView> state(Address of, Duration timeout) {
         registry.get(of.type());
-        return transport.ask(of, Protocol.GetState::new, timeout);
+        return DirectFuture.of(transport.ask(of, Protocol.GetState::new, timeout));
       }
 
       @Override

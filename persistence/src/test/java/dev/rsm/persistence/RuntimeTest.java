@@ -46,6 +46,31 @@ class RuntimeTest {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void callbacksOnAnswersRunWithoutStartingThreads() throws Exception {
+    // Pekko's Java ask hands back Scala's CompletableFuture adapter, which runs every callback
+    // asynchronously on the common pool; with fewer than three cores that starts one thread per
+    // callback. The runtime's answers must run callbacks where the answer completes instead.
+    try (TestNode node = new TestNode("callbacks", TestStores.fresh(TestStores.H2), TYPES)) {
+      Address a = Counter.TYPE.address("a");
+      node.ask(a, null, new Counter.Add(1)); // started and recovered
+      List<String> threads = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+      List<java.util.concurrent.CompletableFuture<?>> done = new java.util.ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        done.add(node.machines().ask(a, null, new Counter.Add(1))
+            .thenApply(r -> threads.add(Thread.currentThread().getName())).toCompletableFuture());
+        done.add(node.machines().state(a)
+            .whenComplete((v, e) -> threads.add(Thread.currentThread().getName())).toCompletableFuture());
+      }
+      for (var f : done) f.get(10, java.util.concurrent.TimeUnit.SECONDS);
+      assertEquals(100, threads.size());
+      for (String t : threads)
+        assertTrue(!t.startsWith("Thread-") && !t.contains("commonPool"),
+            "a callback ran on " + t + ", not where the answer completed");
+      assertEquals(new Counter.State(51, 51), node.state(a).state());
+    }
+  }
+
   @ParameterizedTest
   @ValueSource(strings = {TestStores.H2, TestStores.POSTGRES})
   void theSameKeyTwiceGivesTheSameReplyAndOneStateChange(String store) {
