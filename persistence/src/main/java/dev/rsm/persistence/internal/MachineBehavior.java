@@ -502,15 +502,24 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     long now = System.nanoTime();
     long base = settings.resendInterval().toNanos();
     long max = settings.resendMaxBackoff().toNanos();
-    s.outbox.forEach(
-        (to, ch) -> {
-          if (ch.unacked.isEmpty()) return;
-          long wait = Math.max(base, ch.backoffNanos);
-          if (now - ch.lastSendNanos < wait) return;
-          ch.sentUpTo = ch.acked;
-          sendWindow(s, ch, to);
-          ch.backoffNanos = Math.min(max, wait * 2);
-        });
+    // Only the channels that had unacknowledged outputs since the last tick, not the whole outbox:
+    // a machine talking to hundreds of others has a few in flight at a time.
+    List<OutChannel> pending = s.pending;
+    for (int i = 0; i < pending.size(); ) {
+      OutChannel ch = pending.get(i);
+      if (ch.unacked.isEmpty()) {
+        ch.pending = false;
+        pending.set(i, pending.get(pending.size() - 1));
+        pending.remove(pending.size() - 1);
+        continue;
+      }
+      i++;
+      long wait = Math.max(base, ch.backoffNanos);
+      if (now - ch.lastSendNanos < wait) continue;
+      ch.sentUpTo = ch.acked;
+      sendWindow(s, ch, ch.to);
+      ch.backoffNanos = Math.min(max, wait * 2);
+    }
     stopResendTickIfIdle(s);
     return Effect().none();
   }

@@ -1,5 +1,6 @@
 package dev.rsm.persistence.internal;
 
+import dev.rsm.actors.Address;
 import dev.rsm.persistence.internal.StepTaken.Sent;
 import java.util.ArrayDeque;
 
@@ -23,9 +24,13 @@ final class OutChannel {
   // The state this channel belongs to: an Ack hands the channel back (see Protocol.Deliver), and
   // only the current incarnation's channels may be used that way.
   final Object owner;
+  final Address to;
+  // Listed in RuntimeState.pending, the channels the resend tick looks at.
+  boolean pending;
 
-  OutChannel(Object owner, long lastSeq, long acked) {
+  OutChannel(Object owner, Address to, long lastSeq, long acked) {
     this.owner = owner;
+    this.to = to;
     this.lastSeq = lastSeq;
     this.acked = acked;
     this.sentUpTo = acked;

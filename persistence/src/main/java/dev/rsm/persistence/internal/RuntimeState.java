@@ -26,6 +26,9 @@ final class RuntimeState {
   // fresh boxed Long into an old map entry (an allocation and a card the young GC must scan).
   final HashMap<Address, long[]> inbox = new HashMap<>(4);
   final HashMap<Address, OutChannel> outbox = new HashMap<>(4);
+  // Transient: the channels that may have unacknowledged outputs (a superset, pruned by the resend
+  // tick), so that the tick need not scan every channel.
+  final ArrayList<OutChannel> pending = new ArrayList<>();
   final IdempotencyCache keys = new IdempotencyCache();
   final HashMap<String, Armed> timers = new HashMap<>(2);
   long timerGeneration;
@@ -41,7 +44,7 @@ final class RuntimeState {
   }
 
   OutChannel channel(Address to) {
-    return outbox.computeIfAbsent(to, a -> new OutChannel(this, 0, 0));
+    return outbox.computeIfAbsent(to, a -> new OutChannel(this, a, 0, 0));
   }
 
   long nextSeq(Address to) {
@@ -75,6 +78,10 @@ final class RuntimeState {
     for (Sent s : e.sends()) {
       OutChannel ch = channel(s.to());
       ch.append(s);
+      if (!ch.pending) {
+        ch.pending = true;
+        pending.add(ch);
+      }
       if (first == null) first = ch;
       unacked++;
     }
@@ -118,8 +125,12 @@ final class RuntimeState {
     r.seqNr = s.seqNr();
     for (MachineSnapshot.Inbound i : s.inbox()) r.inbox.put(i.from(), new long[] {i.hw()});
     for (MachineSnapshot.Outbound o : s.outbox()) {
-      OutChannel ch = new OutChannel(r, o.lastSeq(), o.acked());
+      OutChannel ch = new OutChannel(r, o.to(), o.lastSeq(), o.acked());
       ch.unacked.addAll(o.unacked());
+      if (!ch.unacked.isEmpty()) {
+        ch.pending = true;
+        r.pending.add(ch);
+      }
       r.unacked += o.unacked().size();
       r.outbox.put(o.to(), ch);
     }

@@ -14,7 +14,7 @@ class OutChannelTest {
   private static final Address TO = new Address("account", "b");
 
   private static OutChannel withOutputs(long from, long to) {
-    OutChannel ch = new OutChannel(null, from - 1, from - 1);
+    OutChannel ch = new OutChannel(null, TO, from - 1, from - 1);
     for (long seq = from; seq <= to; seq++) ch.append(new Sent(TO, seq, "m" + seq));
     return ch;
   }
@@ -49,7 +49,7 @@ class OutChannelTest {
   void outputsThatAreNotContiguousAreDroppedBySequenceNumber() {
     // Not produced by the runtime (sequence numbers per channel have no gaps), but never lose an
     // unacknowledged output if it happens: fall back to reading each output's number.
-    OutChannel ch = new OutChannel(null, 0, 0);
+    OutChannel ch = new OutChannel(null, TO, 0, 0);
     ch.append(new Sent(TO, 2, "m2"));
     ch.append(new Sent(TO, 5, "m5"));
     assertTrue(ch.ack(3));
