@@ -39,7 +39,15 @@ public final class Main {
   private static void runChild(BenchOptions o) throws Exception {
     try (Store store = Store.open(o)) {
       BenchOptions.Child c = o.child();
-      Map<String, Object> r = inProcess(o, store, c.workload(), c.tag(), c.rate(), c.rowBytes(), new Runner(System.out, store));
+      Runner runner = new Runner(System.out, store);
+      Map<String, Map<String, Object>> r = new LinkedHashMap<>();
+      r.put(c.workload(), inProcess(o, store, c.workload(), c.tag(), c.rate(), c.rowBytes(), runner));
+      if (c.workload().equals("rsm") && o.latencyAtHalf()) {
+        // The open loop at half the rate runs in the same JVM, on code the closed loop warmed up:
+        // a node serving at half its capacity has been running for a while, not starting cold.
+        double half = ((Number) r.get("rsm").get("msgs_per_s")).doubleValue() / 2;
+        if (half > 0) r.put("rsm_half", inProcess(o, store, "rsm_half", c.tag() + "-h", half, 0, runner));
+      }
       new com.fasterxml.jackson.databind.ObjectMapper().writeValue(c.result().toFile(), r);
     }
   }
@@ -72,10 +80,14 @@ public final class Main {
     for (String w : o.workloads()) {
       switch (w) {
         case "rsm" -> {
-          r.put("rsm", measure(o, store, "rsm", tag, 0, 0, runner));
-          // Latency at half the maximum throughput: an open loop at half the closed loop's rate.
-          double half = ((Number) r.get("rsm").get("msgs_per_s")).doubleValue() / 2;
-          if (half > 0 && o.latencyAtHalf()) r.put("rsm_half", measure(o, store, "rsm_half", tag + "-h", half, 0, runner));
+          if (o.fork()) {
+            r.putAll(forked(o, store, "rsm", tag, 0, 0, runner.progress())); // with rsm_half, see runChild
+          } else {
+            r.put("rsm", inProcess(o, store, "rsm", tag, 0, 0, runner));
+            // Latency at half the maximum throughput: an open loop at half the closed loop's rate.
+            double half = ((Number) r.get("rsm").get("msgs_per_s")).doubleValue() / 2;
+            if (half > 0 && o.latencyAtHalf()) r.put("rsm_half", inProcess(o, store, "rsm_half", tag + "-h", half, 0, runner));
+          }
         }
         case "db" -> {
           Object rsmRow = r.containsKey("rsm") ? r.get("rsm").get("bytes_per_row") : null;
@@ -88,9 +100,10 @@ public final class Main {
     return r;
   }
 
+  @SuppressWarnings("unchecked")
   private static Map<String, Object> measure(BenchOptions o, Store store, String workload, String tag, double rate,
       int rowBytes, Runner runner) throws Exception {
-    return o.fork() ? forked(o, store, workload, tag, rate, rowBytes, runner.progress())
+    return o.fork() ? (Map<String, Object>) forked(o, store, workload, tag, rate, rowBytes, runner.progress()).get(workload)
         : inProcess(o, store, workload, tag, rate, rowBytes, runner);
   }
 
@@ -112,8 +125,8 @@ public final class Main {
    * starts from cold code and an empty heap, instead of running on what the JIT compiled (and the
    * garbage collector sized) for the workloads before it. Its progress lines pass through.
    */
-  private static Map<String, Object> forked(BenchOptions o, Store store, String workload, String tag, double rate,
-      int rowBytes, PrintStream progress) throws Exception {
+  private static Map<String, Map<String, Object>> forked(BenchOptions o, Store store, String workload, String tag,
+      double rate, int rowBytes, PrintStream progress) throws Exception {
     Path result = Files.createTempFile("rsm-bench-" + workload + "-", ".json");
     List<String> cmd = new ArrayList<>();
     cmd.add(ProcessHandle.current().info().command().orElse("java"));
@@ -126,6 +139,7 @@ public final class Main {
         "--payload", String.valueOf(o.payload()), "--db-batch", String.valueOf(o.dbBatch()),
         "--db-threads", String.valueOf(o.dbThreads()), "--rd-producers", String.valueOf(o.rdProducers()),
         "--child", workload, "--child-tag", tag, "--child-rate", String.valueOf(rate),
+        "--latency-at-half", String.valueOf(o.latencyAtHalf()),
         "--child-server-port", String.valueOf(store.serverPort), "--child-result", result.toString()));
     if (rowBytes > 0) cmd.addAll(List.of("--child-row-bytes", String.valueOf(rowBytes)));
     Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -139,7 +153,7 @@ public final class Main {
       if (exit != 0 || Files.size(result) == 0)
         throw new IllegalStateException("the forked " + workload + " workload failed (exit " + exit + "), see its output above");
       @SuppressWarnings("unchecked")
-      Map<String, Object> r = new com.fasterxml.jackson.databind.ObjectMapper().readValue(result.toFile(), LinkedHashMap.class);
+      Map<String, Map<String, Object>> r = new com.fasterxml.jackson.databind.ObjectMapper().readValue(result.toFile(), LinkedHashMap.class);
       return r;
     } finally {
       Files.deleteIfExists(result);
