@@ -113,7 +113,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   // before its write succeeds. With no write in flight a step is written at once. While a write is
   // in flight, Pekko stashes the inputs that arrive; when it completes, the stashed inputs are
   // taken one after another ("draining") and the Flush sent at completion writes them all as one
-  // event. The Flush is only sent when commands arrived during the write (see Arrivals): most
+  // event. The Flush is only sent when commands arrived during the write (see Front): most
   // writes of a machine with one message at a time have none. A failed write stops the actor, and
   // recovery rebuilds the state from the journal.
   private final ArrayList<Taken> unwritten = new ArrayList<>(); // no array until a first step
