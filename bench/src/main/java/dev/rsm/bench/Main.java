@@ -40,14 +40,8 @@ public final class Main {
     try (Store store = Store.open(o)) {
       BenchOptions.Child c = o.child();
       Runner runner = new Runner(System.out, store);
-      Map<String, Map<String, Object>> r = new LinkedHashMap<>();
-      r.put(c.workload(), inProcess(o, store, c.workload(), c.tag(), c.rate(), c.rowBytes(), runner));
-      if (c.workload().equals("rsm") && o.latencyAtHalf()) {
-        // The open loop at half the rate runs in the same JVM, on code the closed loop warmed up:
-        // a node serving at half its capacity has been running for a while, not starting cold.
-        double half = ((Number) r.get("rsm").get("msgs_per_s")).doubleValue() / 2;
-        if (half > 0) r.put("rsm_half", inProcess(o, store, "rsm_half", c.tag() + "-h", half, 0, runner));
-      }
+      Map<String, Map<String, Object>> r = c.workload().equals("rsm") ? rsmAndHalf(o, store, c.tag(), runner)
+          : Map.of(c.workload(), inProcess(o, store, c.workload(), c.tag(), c.rate(), c.rowBytes(), runner));
       new com.fasterxml.jackson.databind.ObjectMapper().writeValue(c.result().toFile(), r);
     }
   }
@@ -80,14 +74,7 @@ public final class Main {
     for (String w : o.workloads()) {
       switch (w) {
         case "rsm" -> {
-          if (o.fork()) {
-            r.putAll(forked(o, store, "rsm", tag, 0, 0, runner.progress())); // with rsm_half, see runChild
-          } else {
-            r.put("rsm", inProcess(o, store, "rsm", tag, 0, 0, runner));
-            // Latency at half the maximum throughput: an open loop at half the closed loop's rate.
-            double half = ((Number) r.get("rsm").get("msgs_per_s")).doubleValue() / 2;
-            if (half > 0 && o.latencyAtHalf()) r.put("rsm_half", inProcess(o, store, "rsm_half", tag + "-h", half, 0, runner));
-          }
+          r.putAll(o.fork() ? forked(o, store, "rsm", tag, 0, 0, runner.progress()) : rsmAndHalf(o, store, tag, runner));
         }
         case "db" -> {
           Object rsmRow = r.containsKey("rsm") ? r.get("rsm").get("bytes_per_row") : null;
@@ -97,6 +84,20 @@ public final class Main {
         default -> r.put(w, measure(o, store, w, tag, 0, 0, runner));
       }
     }
+    return r;
+  }
+
+  /**
+   * The closed loop, then (with --latency-at-half) latency at half its throughput: an open loop at
+   * half its rate, in the same JVM, on code the closed loop warmed up — a node serving at half its
+   * capacity has been running for a while, not starting cold.
+   */
+  private static Map<String, Map<String, Object>> rsmAndHalf(BenchOptions o, Store store, String tag, Runner runner)
+      throws Exception {
+    Map<String, Map<String, Object>> r = new LinkedHashMap<>();
+    r.put("rsm", inProcess(o, store, "rsm", tag, 0, 0, runner));
+    double half = ((Number) r.get("rsm").get("msgs_per_s")).doubleValue() / 2;
+    if (half > 0 && o.latencyAtHalf()) r.put("rsm_half", inProcess(o, store, "rsm_half", tag + "-h", half, 0, runner));
     return r;
   }
 

@@ -23,12 +23,12 @@ final class OutChannel {
 
   // The state this channel belongs to: an Ack hands the channel back (see Protocol.Deliver), and
   // only the current incarnation's channels may be used that way.
-  final Object owner;
+  final RuntimeState owner;
   final Address to;
   // Listed in RuntimeState.pending, the channels the resend tick looks at.
   boolean pending;
 
-  OutChannel(Object owner, Address to, long lastSeq, long acked) {
+  OutChannel(RuntimeState owner, Address to, long lastSeq, long acked) {
     this.owner = owner;
     this.to = to;
     this.lastSeq = lastSeq;
