@@ -26,6 +26,7 @@ public record BenchOptions(
     int rdProducers,
     int heapMachines,
     int heapCycle,
+    Duration heapSettle,
     boolean latencyAtHalf,
     boolean fork,
     Path out,
@@ -62,6 +63,9 @@ public record BenchOptions(
         --rd-producers N         ShardingProducerControllers in the rd workload (8)
         --heap-machines N        heap mode: machines kept active and idle to weigh one (20000)
         --heap-cycle N           heap mode: machines created and passivated (1000000)
+        --heap-settle D          heap mode: wait before each reading, until the timeouts that
+                                 starting entities scheduled and cancelled (asks, recovery)
+                                 have left Pekko's scheduler (35s)
         --latency-at-half B      after rsm, measure its latency at half its throughput (true)
         --fork B                 each workload in a fresh JVM, as JMH forks, so that none runs
                                  on code the JIT compiled for another (true)
@@ -77,7 +81,7 @@ public record BenchOptions(
     double childRate = 0;
     int childRowBytes = 0, childServerPort = 0;
     Path childResult = null;
-    Duration duration = Duration.ofSeconds(30), warmup = Duration.ofSeconds(10);
+    Duration duration = Duration.ofSeconds(30), warmup = Duration.ofSeconds(10), heapSettle = Duration.ofSeconds(35);
     List<String> workloads = List.of("rsm", "es", "rd", "db");
     Path out = Path.of("bench/target").toFile().isDirectory() ? Path.of("bench/target") : Path.of("target");
     for (int i = 0; i < args.length; i++) {
@@ -103,6 +107,7 @@ public record BenchOptions(
         case "--rd-producers" -> rdProducers = positive(a, v);
         case "--heap-machines" -> heapMachines = positive(a, v);
         case "--heap-cycle" -> heapCycle = positive(a, v);
+        case "--heap-settle" -> heapSettle = duration(a, v);
         case "--latency-at-half" -> latencyAtHalf = Boolean.parseBoolean(oneOf(a, v, "true", "false"));
         case "--out" -> out = Path.of(v);
         case "--fork" -> fork = Boolean.parseBoolean(oneOf(a, v, "true", "false"));
@@ -120,7 +125,7 @@ public record BenchOptions(
     Child child = childWorkload == null ? null
         : new Child(childWorkload, childTag, childRate, childRowBytes, childServerPort, childResult);
     return new BenchOptions(mode, store, url, user, password, machines, inFlight, duration, warmup,
-        payload, workloads, runs, dbBatch, dbThreads, rdProducers, heapMachines, heapCycle, latencyAtHalf,
+        payload, workloads, runs, dbBatch, dbThreads, rdProducers, heapMachines, heapCycle, heapSettle, latencyAtHalf,
         fork, out, child);
   }
 

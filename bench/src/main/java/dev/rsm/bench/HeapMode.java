@@ -18,18 +18,30 @@ import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
 import org.apache.pekko.cluster.sharding.ShardRegion.CurrentShardRegionState;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
+import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
+import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
+import org.apache.pekko.persistence.typed.PersistenceId;
 
 /**
  * --mode heap. (1) Creates {@code --heap-cycle} machines (each started by sharding and recovered
  * from the journal by a state read) that passivate after one idle second, waits until none is
  * active, and compares the heap after GC with the heap before. (2) Keeps {@code --heap-machines}
- * machines active and idle and divides the heap growth by their number.
+ * machines active and idle and divides the heap growth by their number. (3) Does the same, as
+ * baselines in the same run, for a plain Pekko {@code EventSourcedBehavior} and a plain actor,
+ * sharded alike ({@link IdleEntities}).
+ *
+ * <p>Each reading waits {@code --heap-settle} first: starting an entity schedules timeouts (the
+ * ask's, the recovery's) that are cancelled when it answers, but Pekko's scheduler keeps a
+ * cancelled task's slot until its deadline, and those slots would be counted as the entity's.
  */
 final class HeapMode {
   private final BenchOptions o;
   private final Store store;
   private final PrintStream out;
   private final MemoryMXBean memory = ManagementFactory.getMemoryMXBean();
+  // Timeouts of the reads that start entities: the settle time must outlast them.
+  private static final Duration ASK = Duration.ofSeconds(30);
 
   HeapMode(BenchOptions o, Store store, PrintStream out) {
     this.o = o;
@@ -59,6 +71,7 @@ final class HeapMode {
       touch(cycling, cycled, o.heapCycle(), "created");
       double createSeconds = (System.nanoTime() - t0) / 1e9;
       awaitActive(node, cycled, 0);
+      settle();
       long after = heapAfterGc();
       out.printf("[heap] %,d machines created in %.0f s and passivated: heap %,d KB (%+,d KB)%n",
           o.heapCycle(), createSeconds, after / 1024, (after - before) / 1024);
@@ -71,6 +84,7 @@ final class HeapMode {
       long base = after;
       touch(keeping, idle, o.heapMachines() + 1, "active");
       int active = awaitActive(node, idle, o.heapMachines() + 1);
+      settle();
       long loaded = heapAfterGc();
       double perMachine = (double) (loaded - base) / active;
       out.printf("[heap] %,d active idle machines: heap %,d KB, %.0f bytes per machine%n",
@@ -86,6 +100,19 @@ final class HeapMode {
             "gcClassHistogram", new Object[] {null}, new String[] {String[].class.getName()});
         h.lines().limit(top + 3).forEach(out::println);
       }
+
+      ClusterSharding sharding = ClusterSharding.get(node.system);
+      EntityTypeKey<IdleEntities.Get> esKey = EntityTypeKey.create(IdleEntities.Get.class, "idle-es-" + tag);
+      sharding.init(Entity.of(esKey, ctx -> new IdleEntities.Es(PersistenceId.of(esKey.name(), ctx.getEntityId()))));
+      double perEs = weigh(node, sharding, esKey, loaded, "plain EventSourcedBehavior entities");
+      long withEs = heapAfterGc();
+      EntityTypeKey<IdleEntities.Get> actorKey = EntityTypeKey.create(IdleEntities.Get.class, "idle-actor-" + tag);
+      sharding.init(Entity.of(actorKey, ctx -> IdleEntities.actor()));
+      double perActor = weigh(node, sharding, actorKey, withEs, "plain actors");
+      r.put("bytes_per_idle_es_entity", Math.round(perEs));
+      r.put("bytes_per_idle_actor", Math.round(perActor));
+      out.printf("[heap] per idle entity: rsm machine %.0f B, plain EventSourcedBehavior %.0f B (rsm ÷ es %.2f), "
+          + "plain actor %.0f B%n", perMachine, perEs, perMachine / perEs, perActor);
       r.put("targets", java.util.List.of(
           Map.of("target", "heap per active idle machine <= 2 KB", "measured", Math.round(perMachine),
               "holds", perMachine <= 2048),
@@ -95,6 +122,37 @@ final class HeapMode {
     return r;
   }
 
+  /**
+   * Starts {@code --heap-machines} + 1 entities of {@code key} and returns the heap growth over
+   * {@code base} per entity.
+   */
+  private double weigh(Node node, ClusterSharding sharding, EntityTypeKey<IdleEntities.Get> key, long base,
+      String what) throws Exception {
+    int n = o.heapMachines() + 1;
+    Semaphore window = new Semaphore(1000);
+    AtomicLong failed = new AtomicLong();
+    for (int i = 0; i < n; i++) {
+      window.acquire();
+      sharding.entityRefFor(key, "m-" + i).<Long>ask(IdleEntities.Get::new, ASK).whenComplete((v, e) -> {
+        if (e != null) failed.incrementAndGet();
+        window.release();
+      });
+    }
+    window.acquire(1000);
+    if (failed.get() > 0) throw new IllegalStateException(failed.get() + " entities did not answer");
+    int active = awaitActive(node, key.name(), n);
+    settle();
+    double per = (double) (heapAfterGc() - base) / active;
+    out.printf("[heap] %,d active idle %s: %.0f bytes each%n", active, what, per);
+    return per;
+  }
+
+  private void settle() throws InterruptedException {
+    if (o.heapSettle().isZero()) return;
+    out.printf("[heap] waiting %d s for cancelled timeouts to leave the scheduler%n", o.heapSettle().toSeconds());
+    Thread.sleep(o.heapSettle().toMillis());
+  }
+
   /** Reads the state of machines 1..n (starting and recovering each), 1,000 at a time. */
   private void touch(Machines machines, MachineType<?, ?> type, int n, String what) throws InterruptedException {
     Semaphore window = new Semaphore(1000);
@@ -102,7 +160,7 @@ final class HeapMode {
     long lastReport = System.nanoTime();
     for (int i = 0; i < n; i++) {
       window.acquire();
-      machines.state(type.address("m-" + i), Duration.ofSeconds(60)).whenComplete((v, e) -> {
+      machines.state(type.address("m-" + i), ASK).whenComplete((v, e) -> {
         if (e != null) failed.incrementAndGet();
         window.release();
       });
@@ -117,12 +175,16 @@ final class HeapMode {
 
   /** Waits until sharding hosts {@code n} machines of {@code type}; returns how many it hosts. */
   private int awaitActive(Node node, MachineType<?, ?> type, int n) throws Exception {
+    return awaitActive(node, ShardedRuntime.typeKey(type.name()).name(), n);
+  }
+
+  private int awaitActive(Node node, String typeName, int n) throws Exception {
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
     int count;
     do {
       CurrentShardRegionState s = AskPattern.<org.apache.pekko.cluster.sharding.typed.ClusterShardingQuery, CurrentShardRegionState>ask(
-          org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding.get(node.system).shardState(),
-          replyTo -> new GetShardRegionState(ShardedRuntime.typeKey(type.name()), replyTo),
+          ClusterSharding.get(node.system).shardState(),
+          replyTo -> new GetShardRegionState(EntityTypeKey.create(Object.class, typeName), replyTo),
           Duration.ofSeconds(10), node.system.scheduler()).toCompletableFuture().get();
       count = s.getShards().stream().mapToInt(sh -> sh.getEntityIds().size()).sum();
       if (count == n) return count;

@@ -46,10 +46,13 @@ class BenchSmokeTest {
   @Test
   void heapModeWeighsIdleMachinesAndCyclesThem(@TempDir Path out) throws Exception {
     Main.run(BenchOptions.parse("--mode", "heap", "--store", "h2", "--heap-machines", "300",
-        "--heap-cycle", "300", "--out", out.toString()), new PrintStream(new ByteArrayOutputStream(), true));
+        "--heap-cycle", "300", "--heap-settle", "0s", "--out", out.toString()), new PrintStream(new ByteArrayOutputStream(), true));
     JsonNode r = new ObjectMapper().readTree(out.resolve("heap.json").toFile());
     assertEquals(300, r.get("cycle_machines").asInt());
     assertEquals(301, r.get("active_idle_machines").asInt());
     assertTrue(r.get("bytes_per_active_idle_machine").asLong() > 0, r.toString());
+    // the baselines, weighed in the same run: an actor is lighter than any event-sourced entity
+    assertTrue(r.get("bytes_per_idle_es_entity").asLong() > r.get("bytes_per_idle_actor").asLong(), r.toString());
+    assertTrue(r.get("bytes_per_idle_actor").asLong() > 0, r.toString());
   }
 }

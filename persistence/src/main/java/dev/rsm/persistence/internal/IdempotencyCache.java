@@ -3,23 +3,38 @@ package dev.rsm.persistence.internal;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.BiConsumer;
 
 /**
  * INTERNAL API. Idempotency key → recorded reply, oldest first. Bounded by size and by age, where
  * age is measured in <em>recorded</em> step time, so eviction is deterministic and replay evicts
- * exactly what the live run evicted.
+ * exactly what the live run evicted. Holds no map until a first key (most machines never see one).
  */
 final class IdempotencyCache {
   record Entry(Object reply, long time) {}
 
-  final LinkedHashMap<String, Entry> entries = new LinkedHashMap<>();
+  private LinkedHashMap<String, Entry> entries;
 
   Entry get(String key) {
-    return entries.get(key);
+    return entries == null ? null : entries.get(key);
+  }
+
+  int size() {
+    return entries == null ? 0 : entries.size();
+  }
+
+  void forEach(BiConsumer<String, Entry> action) {
+    if (entries != null) entries.forEach(action);
+  }
+
+  /** Puts back an entry of a snapshot, in the snapshot's (oldest first) order. */
+  void restore(String key, Entry entry) {
+    if (entries == null) entries = new LinkedHashMap<>();
+    entries.put(key, entry);
   }
 
   void put(String key, Object reply, long time, int maxKeys, long retentionMillis) {
-    entries.put(key, new Entry(reply, time));
+    restore(key, new Entry(reply, time));
     Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<String, Entry> oldest = it.next();

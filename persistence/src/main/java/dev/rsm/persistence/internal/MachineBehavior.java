@@ -27,14 +27,16 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.BehaviorInterceptor;
 import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -52,6 +54,10 @@ import org.apache.pekko.persistence.typed.javadsl.Recovery;
 import org.apache.pekko.persistence.typed.javadsl.RetentionCriteria;
 import org.apache.pekko.persistence.typed.javadsl.SignalHandler;
 import org.slf4j.Logger;
+import scala.Function1;
+import scala.Tuple2;
+import scala.runtime.AbstractPartialFunction;
+import scala.runtime.BoxedUnit;
 
 /**
  * INTERNAL API. One machine as a Pekko {@code EventSourcedBehavior}: every handled input is one
@@ -85,10 +91,21 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
                           MachineBehavior m = new MachineBehavior(env, type, address, ctx, timers, passivate);
                           return Behaviors.intercept(() -> m.front, m);
                         })))
-        .onFailure(
-            Exception.class,
-            SupervisorStrategy.restartWithBackoff(s.restartMinBackoff(), s.restartMaxBackoff(), 0.2)
-                .withStashCapacity(1000));
+        .onFailure(Exception.class, restartStrategy(s));
+  }
+
+  // The supervisor strategy is immutable: one per settings instead of one (with its durations) per
+  // machine, which an idle machine kept on the heap.
+  private static volatile Map.Entry<RuntimeSettings, BackoffSupervisorStrategy> restart;
+
+  private static BackoffSupervisorStrategy restartStrategy(RuntimeSettings s) {
+    Map.Entry<RuntimeSettings, BackoffSupervisorStrategy> r = restart;
+    if (r == null || r.getKey() != s) {
+      r = Map.entry(s, SupervisorStrategy.restartWithBackoff(s.restartMinBackoff(), s.restartMaxBackoff(), 0.2)
+          .withStashCapacity(1000));
+      restart = r;
+    }
+    return r.getValue();
   }
 
   private final MachineEnvironment env;
@@ -100,7 +117,6 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private final TimerScheduler<Command> timers;
   private final Consumer<ActorRef<Command>> passivate;
   private final Logger log;
-  private final SplittableRandom seeds = new SplittableRandom();
   private final long retentionMillis;
   private final Front front = new Front();
   // Commands that reached onCommand; with front.arrived, how many Pekko holds in its stash.
@@ -133,7 +149,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private boolean resendTicking;
   // Failed attempts per input (channel message or timer firing), transient by design: a restart
   // gives an input a fresh set of attempts, which only delays its rejection.
-  private final Map<Origin, Integer> failures = new HashMap<>(2);
+  private Map<Origin, Integer> failures; // null until an input fails
   // When the last input (or state read) arrived; the idle timer compares against it.
   private long lastActivityNanos;
   private static final String IDLE = "idle";
@@ -172,7 +188,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   public CommandHandler<Command, Event, RuntimeState> commandHandler() {
     // One handler dispatching with instanceof, most frequent first: the builder's per-case
     // predicates were a visible cost on the per-message path.
-    return newCommandHandlerBuilder().forAnyState().onAnyCommand(this::onCommand);
+    // No builder: it kept its cases, lists and wrappers on the heap of every idle machine.
+    return this::onCommand;
   }
 
   private Effect<Event, RuntimeState> onCommand(RuntimeState s, Command c) {
@@ -256,7 +273,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private Effect<Event, RuntimeState> takeStep(RuntimeState s, Origin origin, Object input,
       ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo, Object ackChannel) {
     long now = env.clock().millis();
-    long seed = seeds.nextLong();
+    long seed = ThreadLocalRandom.current().nextLong(); // recorded: replay reads it back
     Step<Object> step;
     StepTaken event;
     try {
@@ -265,7 +282,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     } catch (RuntimeException e) {
       return handlerFailed(s, origin, input, replyTo, e);
     }
-    failures.remove(origin);
+    if (failures != null) failures.remove(origin);
     if (env.faults().crash(Point.BEFORE_JOURNAL, self))
       throw new FaultInjector.InjectedCrash(Point.BEFORE_JOURNAL, self);
     return taken(s, event, step.nextState(s.user), replyTo, ackTo, ackChannel);
@@ -351,6 +368,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       replyTo.tell(new IngressResult.Failed("handler of " + self + " failed: " + reason));
       return Effect().none();
     }
+    if (failures == null) failures = new HashMap<>(2);
     int n = failures.merge(origin, 1, Integer::sum);
     if (n < settings.maxAttempts()) {
       log.warn("handler of {} failed on {} from {} (attempt {} of {}): {}",
@@ -558,13 +576,32 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   @Override
   public SignalHandler<RuntimeState> signalHandler() {
-    return newSignalHandlerBuilder()
-        .onSignal(RecoveryCompleted.instance(), this::onRecovered)
-        .onSignal(RecoveryFailed.class, (s, f) ->
-            log.error("recovery of machine {} failed: {}", self, f.getFailure().getMessage()))
-        .onSignal(PostStop.instance(), s -> releaseCaller())
-        .onSignal(PreRestart.instance(), s -> releaseCaller())
-        .build();
+    return new SignalHandler<>(new Signals());
+  }
+
+  /**
+   * The signals, as one partial function: the builder chains one {@code orElse} and a closure per
+   * case, some 400 bytes that every idle machine kept.
+   */
+  private final class Signals extends AbstractPartialFunction<Tuple2<RuntimeState, Signal>, BoxedUnit> {
+    @Override
+    public boolean isDefinedAt(Tuple2<RuntimeState, Signal> x) {
+      Signal g = x._2();
+      return g == RecoveryCompleted.instance() || g instanceof RecoveryFailed
+          || g == PostStop.instance() || g == PreRestart.instance();
+    }
+
+    @Override
+    @SuppressWarnings("unchecked")
+    public <A1 extends Tuple2<RuntimeState, Signal>, B1> B1 applyOrElse(A1 x, Function1<A1, B1> otherwise) {
+      Signal g = x._2();
+      if (g == RecoveryCompleted.instance()) onRecovered(x._1());
+      else if (g instanceof RecoveryFailed f)
+        log.error("recovery of machine {} failed: {}", self, f.getFailure().getMessage());
+      else if (g == PostStop.instance() || g == PreRestart.instance()) releaseCaller();
+      else return otherwise.apply(x);
+      return (B1) BoxedUnit.UNIT;
+    }
   }
 
   private void releaseCaller() {
@@ -593,7 +630,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   @Override
   public EventHandler<RuntimeState, Event> eventHandler() {
-    return newEventHandlerBuilder().forAnyState().onAnyEvent(this::applyEvent);
+    return this::applyEvent;
   }
 
   private RuntimeState applyEvent(RuntimeState s, Event e) {
@@ -618,18 +655,20 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   @Override
   public SnapshotAdapter<RuntimeState> snapshotAdapter() {
-    return new SnapshotAdapter<>() {
-      @Override
-      public Object toJournal(RuntimeState state) {
-        return state.toSnapshot(); // runs on this actor's thread: a consistent copy
-      }
-
-      @Override
-      public RuntimeState fromJournal(Object from) {
-        return RuntimeState.fromSnapshot((MachineSnapshot) from);
-      }
-    };
+    return SNAPSHOTS;
   }
+
+  private static final SnapshotAdapter<RuntimeState> SNAPSHOTS = new SnapshotAdapter<>() {
+    @Override
+    public Object toJournal(RuntimeState state) {
+      return state.toSnapshot(); // runs on this actor's thread: a consistent copy
+    }
+
+    @Override
+    public RuntimeState fromJournal(Object from) {
+      return RuntimeState.fromSnapshot((MachineSnapshot) from);
+    }
+  };
 
   @Override
   public RetentionCriteria retentionCriteria() {

@@ -114,8 +114,8 @@ final class RuntimeState {
     outbox.forEach(
         (a, ch) ->
             out.add(new MachineSnapshot.Outbound(a, ch.lastSeq, ch.acked, List.copyOf(ch.unacked))));
-    List<MachineSnapshot.Key> ks = new ArrayList<>(keys.entries.size());
-    keys.entries.forEach((k, v) -> ks.add(new MachineSnapshot.Key(k, v.reply(), v.time())));
+    List<MachineSnapshot.Key> ks = new ArrayList<>(keys.size());
+    keys.forEach((k, v) -> ks.add(new MachineSnapshot.Key(k, v.reply(), v.time())));
     return new MachineSnapshot(
         user, seqNr, in, out, ks, List.copyOf(timers.values()), timerGeneration);
   }
@@ -135,7 +135,7 @@ final class RuntimeState {
       r.outbox.put(o.to(), ch);
     }
     for (MachineSnapshot.Key k : s.keys())
-      r.keys.entries.put(k.key(), new IdempotencyCache.Entry(k.reply(), k.time()));
+      r.keys.restore(k.key(), new IdempotencyCache.Entry(k.reply(), k.time()));
     for (Armed a : s.timers()) r.timers.put(a.name(), a);
     r.timerGeneration = s.timerGeneration();
     return r;
