@@ -224,8 +224,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   /** Acknowledges to the sending incarnation directly when its ref is known, else via the transport. */
   private void ack(Address to, ActorRef<Command> ackTo, Object channel, long upTo) {
-    if (ackTo != null) ackTo.tell(new Ack(self, upTo, channel));
-    else env.transport().tell(to, new Ack(self, upTo, null));
+    if (ackTo != null) ackTo.tell(new Ack(self, upTo, channel, ctx.getSelf()));
+    else env.transport().tell(to, new Ack(self, upTo, null, null));
   }
 
   private Effect<Event, RuntimeState> onIngress(RuntimeState s, Ingress in) {
@@ -479,6 +479,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     OutChannel ch = a.channel() instanceof OutChannel c && c.owner == s ? s.ack(c, a.upTo()) : s.ack(a.from(), a.upTo());
     if (ch != null) {
       ch.backoffNanos = 0;
+      if (a.by() != null) ch.route = a.by();
       sendWindow(s, ch, a.from());
     }
   }
@@ -487,10 +488,16 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private void sendWindow(RuntimeState s, OutChannel ch, Address to) {
     long limit = Math.min(ch.acked + settings.window(), ch.journaledUpTo);
     if (ch.sentUpTo >= limit) return;
+    ActorRef<Command> direct = ch.directRoute();
     for (Sent sent : ch.unacked) {
       if (sent.seq() > limit) break;
       if (sent.seq() <= ch.sentUpTo) continue;
-      env.transport().tell(to, new Deliver(self, sent.seq(), sent.input(), ctx.getSelf(), ch));
+      Deliver d = new Deliver(self, sent.seq(), sent.input(), ctx.getSelf(), ch);
+      if (direct != null) direct.tell(d);
+      else {
+        env.transport().tell(to, d);
+        ch.routedUpTo = sent.seq();
+      }
       ch.sentUpTo = sent.seq();
     }
     ch.lastSendNanos = System.nanoTime();
@@ -535,6 +542,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       long wait = Math.max(base, ch.backoffNanos);
       if (now - ch.lastSendNanos < wait) continue;
       ch.sentUpTo = ch.acked;
+      ch.route = null; // resends take the transport, which finds the receiver wherever it is now
       sendWindow(s, ch, ch.to);
       ch.backoffNanos = Math.min(max, wait * 2);
     }

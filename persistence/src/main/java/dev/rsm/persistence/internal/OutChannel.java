@@ -1,8 +1,12 @@
 package dev.rsm.persistence.internal;
 
 import dev.rsm.actors.Address;
+import dev.rsm.persistence.internal.Protocol.Command;
 import dev.rsm.persistence.internal.StepTaken.Sent;
 import java.util.ArrayDeque;
+import org.apache.pekko.actor.InternalActorRef;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 
 /**
  * INTERNAL API. The sending side of one channel: the last sequence number assigned, the outputs
@@ -27,6 +31,12 @@ final class OutChannel {
   final Address to;
   // Listed in RuntimeState.pending, the channels the resend tick looks at.
   boolean pending;
+  // Transient: the receiver's own actor, learned from an acknowledgement within this JVM. While it
+  // lives, outputs go straight to it instead of through the transport (for sharding, a hop through
+  // the shard region and one through the shard). routedUpTo is the last output sent through the
+  // transport: a direct send must not overtake it, or the receiver would drop it as out of order.
+  ActorRef<Command> route;
+  long routedUpTo;
 
   OutChannel(RuntimeState owner, Address to, long lastSeq, long acked) {
     this.owner = owner;
@@ -35,6 +45,19 @@ final class OutChannel {
     this.acked = acked;
     this.sentUpTo = acked;
     this.journaledUpTo = lastSeq;
+  }
+
+  /**
+   * Where the next output goes: the receiver's actor, if one is known, alive, and nothing sent
+   * through the transport is still unacknowledged; else null (the transport). A receiver that
+   * stops after this check loses the output to dead letters, and the resend brings it.
+   */
+  ActorRef<Command> directRoute() {
+    ActorRef<Command> r = route;
+    if (r == null || routedUpTo > acked) return null;
+    if (Adapter.toClassic(r) instanceof InternalActorRef i && !i.isTerminated()) return r;
+    route = null; // passivated, moved or restarted: sharding finds its next incarnation
+    return null;
   }
 
   void append(Sent s) {

@@ -28,10 +28,12 @@ public final class Protocol {
 
   /**
    * The receiver {@code from} has handled every message up to {@code upTo} on its channel; {@code
-   * channel} is the one its {@link Deliver} carried (null from another JVM).
+   * channel} is the one its {@link Deliver} carried, and {@code by} the receiver's own ref, which
+   * the sender may deliver to directly while it lives (both null from another JVM).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Ack(Address from, long upTo, @JsonIgnore Object channel) implements Command, RsmSerializable {}
+  public record Ack(Address from, long upTo, @JsonIgnore Object channel, @JsonIgnore ActorRef<Command> by)
+      implements Command, RsmSerializable {}
 
   /** An input from outside; {@code key} is the idempotency key, or null. */
   public record Ingress(String key, @Payload Object input, ActorRef<IngressResult> replyTo)
