@@ -32,7 +32,7 @@ import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.BehaviorInterceptor;
+import org.apache.pekko.actor.typed.ExtensibleBehavior;
 import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.PreRestart;
@@ -87,10 +87,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
             Behaviors.<Command>setup(
                 ctx ->
                     Behaviors.withTimers(
-                        timers -> {
-                          MachineBehavior m = new MachineBehavior(env, type, address, ctx, timers, passivate);
-                          return Behaviors.intercept(() -> m.front, m);
-                        })))
+                        timers -> new MachineBehavior(env, type, address, ctx, timers, passivate).front.start(ctx))))
         .onFailure(Exception.class, restartStrategy(s));
   }
 
@@ -339,23 +336,45 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
    * need neither the command path of an EventSourcedBehavior nor to wait in its stash while a
    * write is in flight. Every other command is counted and passed on: {@code arrived - handled}
    * is how many Pekko holds in its stash during a write.
+   *
+   * <p>It holds the event-sourced behaviour as its own state, and answers "same" to the layers
+   * around it (timers, restart supervision) as long as that behaviour lives. An event-sourced
+   * actor changes behaviour twice per persisted command (handling → persisting → handling); had
+   * each layer seen those changes, each would have allocated a new wrapper and searched the stack
+   * below it for duplicates, every time.
    */
-  final class Front extends BehaviorInterceptor<Command, Command> {
+  // Typed on Object: the event-sourced behaviour also receives Pekko's own messages (journal
+  // responses, recovery permits), which are not Commands and are passed on uncounted.
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  final class Front extends ExtensibleBehavior<Object> {
     long arrived;
+    private Behavior<Object> inner;
 
-    Front() {
-      super(Command.class);
+    Behavior<Command> start(TypedActorContext<Command> c) {
+      inner = Behavior.start((Behavior) MachineBehavior.this, (TypedActorContext) c);
+      return (Behavior) (Behavior.isAlive(inner) ? this : inner);
     }
 
     @Override
-    public Behavior<Command> aroundReceive(
-        TypedActorContext<Command> c, Command msg, ReceiveTarget<Command> target) {
+    public Behavior<Object> receive(TypedActorContext<Object> c, Object msg) {
       if (msg instanceof Ack a && live != null) {
         applyAck(live, a);
         return Behaviors.same();
       }
-      arrived++;
-      return target.apply(c, msg);
+      if (msg instanceof Command) arrived++;
+      return adopt(Behavior.interpretMessage(inner, c, msg), c);
+    }
+
+    @Override
+    public Behavior<Object> receiveSignal(TypedActorContext<Object> c, Signal signal) {
+      return adopt(Behavior.interpretSignal(inner, c, signal), c);
+    }
+
+    /** Keeps what the event-sourced behaviour became; passes on only unhandled and stopping. */
+    private Behavior<Object> adopt(Behavior<Object> next, TypedActorContext<Object> c) {
+      if (Behavior.isUnhandled(next) || !Behavior.isAlive(next)) return next;
+      inner = Behavior.canonicalize(next, inner, c);
+      return Behaviors.same();
     }
   }
 
