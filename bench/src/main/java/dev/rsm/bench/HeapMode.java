@@ -13,6 +13,8 @@ import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.function.IntFunction;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.cluster.sharding.typed.GetShardRegionState;
@@ -129,17 +131,7 @@ final class HeapMode {
   private double weigh(Node node, ClusterSharding sharding, EntityTypeKey<IdleEntities.Get> key, long base,
       String what) throws Exception {
     int n = o.heapMachines() + 1;
-    Semaphore window = new Semaphore(1000);
-    AtomicLong failed = new AtomicLong();
-    for (int i = 0; i < n; i++) {
-      window.acquire();
-      sharding.entityRefFor(key, "m-" + i).<Long>ask(IdleEntities.Get::new, ASK).whenComplete((v, e) -> {
-        if (e != null) failed.incrementAndGet();
-        window.release();
-      });
-    }
-    window.acquire(1000);
-    if (failed.get() > 0) throw new IllegalStateException(failed.get() + " entities did not answer");
+    askAll(n, what, i -> sharding.entityRefFor(key, "m-" + i).<Long>ask(IdleEntities.Get::new, ASK));
     int active = awaitActive(node, key.name(), n);
     settle();
     double per = (double) (heapAfterGc() - base) / active;
@@ -153,14 +145,19 @@ final class HeapMode {
     Thread.sleep(o.heapSettle().toMillis());
   }
 
-  /** Reads the state of machines 1..n (starting and recovering each), 1,000 at a time. */
+  /** Reads the state of machines 1..n (starting and recovering each). */
   private void touch(Machines machines, MachineType<?, ?> type, int n, String what) throws InterruptedException {
+    askAll(n, what, i -> machines.state(type.address("m-" + i), ASK));
+  }
+
+  /** Sends {@code ask(i)} for i in 0..n-1, 1,000 at a time, and waits for every answer. */
+  private void askAll(int n, String what, IntFunction<CompletionStage<?>> ask) throws InterruptedException {
     Semaphore window = new Semaphore(1000);
     AtomicLong failed = new AtomicLong();
     long lastReport = System.nanoTime();
     for (int i = 0; i < n; i++) {
       window.acquire();
-      machines.state(type.address("m-" + i), ASK).whenComplete((v, e) -> {
+      ask.apply(i).whenComplete((v, e) -> {
         if (e != null) failed.incrementAndGet();
         window.release();
       });
@@ -170,7 +167,7 @@ final class HeapMode {
       }
     }
     window.acquire(1000);
-    if (failed.get() > 0) throw new IllegalStateException(failed.get() + " machines did not answer");
+    if (failed.get() > 0) throw new IllegalStateException(failed.get() + " entities did not answer (" + what + ")");
   }
 
   /** Waits until sharding hosts {@code n} machines of {@code type}; returns how many it hosts. */
