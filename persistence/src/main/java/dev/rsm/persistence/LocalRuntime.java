@@ -34,10 +34,10 @@ public final class LocalRuntime implements Transport {
 
   private LocalRuntime(
       ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
-      FaultInjector faults, Clock clock, String name) {
+      FaultInjector faults, Clock clock, StepObserver observer, String name) {
     this.system = system;
     JdbcSchema.ensure(system.settings().config());
-    MachineEnvironment env = new MachineEnvironment(settings, registry, this, clock, faults);
+    MachineEnvironment env = new MachineEnvironment(settings, registry, this, clock, faults, observer);
     this.registryActor = system.systemActorOf(LocalRegistry.create(env), name,
         org.apache.pekko.actor.typed.Props.empty());
     this.machines = Machines.over(this, registry, settings);
@@ -64,7 +64,14 @@ public final class LocalRuntime implements Transport {
   public static LocalRuntime start(
       ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
       FaultInjector faults, Clock clock) {
-    return new LocalRuntime(system, registry, settings, faults, clock, "rsm-machines");
+    return start(system, registry, settings, faults, clock, StepObserver.NONE);
+  }
+
+  /** Starts with an explicit clock and an observer of steps, hibernations and wake-ups. */
+  public static LocalRuntime start(
+      ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
+      FaultInjector faults, Clock clock, StepObserver observer) {
+    return new LocalRuntime(system, registry, settings, faults, clock, observer, "rsm-machines");
   }
 
   /** The client to send inputs and read state. */

@@ -20,6 +20,7 @@ public final class RuntimeSettings {
   private final Duration resendInterval;
   private final Duration resendMaxBackoff;
   private final Duration passivateAfter;
+  private final Duration hibernateAfter;
   private final Duration restartMinBackoff;
   private final Duration restartMaxBackoff;
   private final Duration askTimeout;
@@ -30,6 +31,7 @@ public final class RuntimeSettings {
       int snapshotEvery, boolean recoverFromSnapshots, boolean adoptJournaledOutputs,
       int maxAttempts, int idempotencyMaxKeys, Duration idempotencyRetention, int window,
       int maxUnacked, Duration resendInterval, Duration resendMaxBackoff, Duration passivateAfter,
+      Duration hibernateAfter,
       Duration restartMinBackoff, Duration restartMaxBackoff, Duration askTimeout,
       Duration timerMaxSchedulerDelay, int maxStepsPerWrite) {
     this.snapshotEvery = snapshotEvery;
@@ -43,6 +45,7 @@ public final class RuntimeSettings {
     this.resendInterval = resendInterval;
     this.resendMaxBackoff = resendMaxBackoff;
     this.passivateAfter = passivateAfter;
+    this.hibernateAfter = hibernateAfter;
     this.restartMinBackoff = restartMinBackoff;
     this.restartMaxBackoff = restartMaxBackoff;
     this.askTimeout = askTimeout;
@@ -68,6 +71,7 @@ public final class RuntimeSettings {
         c.getDuration("delivery.resend-interval"),
         c.getDuration("delivery.resend-max-backoff"),
         c.getDuration("passivate-after"),
+        c.getString("hibernate-after").equals("off") ? Duration.ZERO : c.getDuration("hibernate-after"),
         c.getDuration("restart.min-backoff"),
         c.getDuration("restart.max-backoff"),
         c.getDuration("ask-timeout"),
@@ -79,6 +83,8 @@ public final class RuntimeSettings {
 
   private void validate() {
     require(snapshotEvery >= 0, "snapshot-every must be >= 0 (0 disables snapshots)");
+    require(!passivateAfter.isNegative() && !passivateAfter.isZero(), "passivate-after must be > 0");
+    require(!hibernateAfter.isNegative(), "hibernate-after must be > 0 or off");
     require(maxAttempts >= 1, "max-attempts must be >= 1");
     require(maxStepsPerWrite >= 1, "group-commit.max-steps must be >= 1 (1 writes every step alone)");
     require(idempotencyMaxKeys >= 1, "idempotency.max-keys must be >= 1");
@@ -97,7 +103,7 @@ public final class RuntimeSettings {
       boolean adoptJournaledOutputs, int maxAttempts, int idempotencyMaxKeys) {
     return new RuntimeSettings(snapshotEvery, recoverFromSnapshots, adoptJournaledOutputs,
         maxAttempts, idempotencyMaxKeys, idempotencyRetention, window, maxUnacked, resendInterval,
-        resendMaxBackoff, passivateAfter, restartMinBackoff, restartMaxBackoff, askTimeout,
+        resendMaxBackoff, passivateAfter, hibernateAfter, restartMinBackoff, restartMaxBackoff, askTimeout,
         timerMaxSchedulerDelay, maxStepsPerWrite);
   }
 
@@ -124,6 +130,8 @@ public final class RuntimeSettings {
   public Duration resendInterval() { return resendInterval; }
   public Duration resendMaxBackoff() { return resendMaxBackoff; }
   public Duration passivateAfter() { return passivateAfter; }
+  /** Zero when off. */
+  public Duration hibernateAfter() { return hibernateAfter; }
   public Duration restartMinBackoff() { return restartMinBackoff; }
   public Duration restartMaxBackoff() { return restartMaxBackoff; }
   public Duration askTimeout() { return askTimeout; }

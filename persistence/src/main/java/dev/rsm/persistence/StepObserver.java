@@ -3,7 +3,8 @@ package dev.rsm.persistence;
 import dev.rsm.actors.Address;
 
 /**
- * Observes steps as they are journaled, for benchmarks and metrics. Called on the machine's own
+ * Observes steps as they are journaled, and machines as they hibernate and wake, for benchmarks
+ * and metrics. Called on the machine's own
  * thread right after the step's event is written and its outputs were handed to the transport
  * (before the input is acknowledged); never called for steps replayed during recovery, nor for
  * inputs that were only deduplicated.
@@ -22,4 +23,10 @@ public interface StepObserver {
    * @param seqNr the step's position in the machine's journal
    */
   void stepJournaled(Address machine, Object input, long seqNr);
+
+  /** The machine, idle, dropped its event-sourced behaviour and holds only its state. */
+  default void hibernated(Address machine) {}
+
+  /** The hibernated machine got an input and runs again from the state it held. */
+  default void woke(Address machine) {}
 }

@@ -15,8 +15,6 @@ import dev.rsm.persistence.testing.CrashOnce;
 import dev.rsm.persistence.testing.RandomCrashes;
 import dev.rsm.persistence.testing.TestNode;
 import dev.rsm.persistence.testing.TestStores;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
@@ -195,13 +193,13 @@ class TimersTest {
     Config quick = ConfigFactory.parseString("rsm.persistence.passivate-after = 200ms");
     try (TestNode node = new TestNode("timer-passivate", TestStores.fresh(store), TYPES, quick, FaultInjector.NONE)) {
       node.ask(ALARM, "arm", new Alarm.Arm("t", 1500, "t", 1, "c"));
-      assertTrue(running(node, ALARM));
+      assertTrue(node.isRunning(ALARM));
       // From here on nobody addresses the alarm: only its own timer can make the counter count,
       // and LocalRuntime does not restart a passivated machine by itself.
       Await.until("the timer fired", Duration.ofSeconds(10), () -> node.state(COUNTER).state(),
           s -> ((Counter.State) s).total() == 1);
       // With nothing pending any more, it passivates as configured.
-      Await.until("the idle alarm passivated", Duration.ofSeconds(10), () -> running(node, ALARM), r -> !r);
+      Await.until("the idle alarm passivated", Duration.ofSeconds(10), () -> node.isRunning(ALARM), r -> !r);
       assertEquals(List.of("t"), labels(((Alarm.State) node.state(ALARM).state()).rang()));
     }
   }
@@ -226,17 +224,5 @@ class TimersTest {
 
   private static List<String> labels(List<Alarm.Rang> rang) {
     return rang.stream().map(Alarm.Rang::label).toList();
-  }
-
-  /** Whether the machine's actor is alive (LocalRuntime names it after its address). */
-  private static boolean running(TestNode node, Address a) {
-    String path = "/system/rsm-machines/" + URLEncoder.encode(a.type() + "|" + a.id(), StandardCharsets.UTF_8);
-    try {
-      node.system().classicSystem().actorSelection(path).resolveOne(Duration.ofMillis(500))
-          .toCompletableFuture().join();
-      return true;
-    } catch (RuntimeException notFound) {
-      return false;
-    }
   }
 }

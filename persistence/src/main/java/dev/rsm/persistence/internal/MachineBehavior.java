@@ -75,20 +75,26 @@ import scala.runtime.BoxedUnit;
 public final class MachineBehavior extends EventSourcedBehavior<Command, Event, RuntimeState> {
 
   /**
-   * The machine at {@code address}, restarted from its journal with backoff when it fails.
+   * The machine at {@code address}: an actor that hibernates when idle (see {@link MachineActor})
+   * and, awake, runs the {@link #stack}.
    *
    * @param passivate called with the machine's own ref when it is idle and has no pending work
    */
   public static Behavior<Command> create(
       MachineEnvironment env, Address address, Consumer<ActorRef<Command>> passivate) {
-    MachineType<?, ?> type = env.registry().get(address.type());
-    RuntimeSettings s = env.settings();
-    return Behaviors.supervise(
+    return MachineActor.create(env, address, passivate);
+  }
+
+  /** The awake machine, restarted from its journal with backoff when it fails. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  static Behavior<Object> stack(MachineActor actor) {
+    MachineType<?, ?> type = actor.env.registry().get(actor.address.type());
+    return (Behavior) Behaviors.supervise(
             Behaviors.<Command>setup(
                 ctx ->
                     Behaviors.withTimers(
-                        timers -> new MachineBehavior(env, type, address, ctx, timers, passivate).front.start(ctx))))
-        .onFailure(Exception.class, restartStrategy(s));
+                        timers -> new MachineBehavior(actor, type, ctx, timers).front.start(ctx))))
+        .onFailure(Exception.class, restartStrategy(actor.env.settings()));
   }
 
   // The supervisor strategy is immutable: one per settings instead of one (with its durations) per
@@ -112,7 +118,9 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private final Address self;
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
-  private final Consumer<ActorRef<Command>> passivate;
+  private final MachineActor actor;
+  // The state to start from instead of recovering, when waking from hibernation.
+  private final RuntimeState woken;
   private final Logger log;
   private final long retentionMillis;
   private final Front front = new Front();
@@ -153,32 +161,28 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   @SuppressWarnings("unchecked")
   private MachineBehavior(
-      MachineEnvironment env,
-      MachineType<?, ?> type,
-      Address self,
-      ActorContext<Command> ctx,
-      TimerScheduler<Command> timers,
-      Consumer<ActorRef<Command>> passivate) {
-    super(PersistenceId.ofUniqueId(self.persistenceId()));
-    this.env = env;
+      MachineActor actor, MachineType<?, ?> type, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+    super(PersistenceId.ofUniqueId(actor.address.persistenceId()));
+    this.env = actor.env;
     this.settings = env.settings();
     this.type = type;
     this.machine = (Machine<Object, Object>) type.machine();
-    this.self = self;
+    this.self = actor.address;
     this.ctx = ctx;
     this.timers = timers;
-    this.passivate = passivate;
+    this.actor = actor;
+    this.woken = actor.takeHeld();
     this.log = ctx.getLog();
     this.retentionMillis = settings.idempotencyRetention().toMillis();
-    // One timer per passivate-after period instead of a receive timeout, which Pekko reschedules
-    // on every message: that was a scheduler cancel + schedule on the per-message path.
+    // One timer per idle period instead of a receive timeout, which Pekko reschedules on every
+    // message: that was a scheduler cancel + schedule on the per-message path.
     this.lastActivityNanos = System.nanoTime();
-    timers.startSingleTimer(IDLE, IdleTimeout.INSTANCE, settings.passivateAfter());
+    timers.startSingleTimer(IDLE, IdleTimeout.INSTANCE, idlePeriod());
   }
 
   @Override
   public RuntimeState emptyState() {
-    return new RuntimeState(type.initialState());
+    return woken != null ? woken : new RuntimeState(type.initialState());
   }
 
   @Override
@@ -592,13 +596,33 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
         timerKey(name), new TimerFired(name, armed.generation()), Duration.ofMillis(delay));
   }
 
+  /**
+   * Passivates after {@code passivate-after} without inputs, hibernates after {@code
+   * hibernate-after} (see MachineActor), both only with nothing pending; else looks again later.
+   */
   private Effect<Event, RuntimeState> onIdle(RuntimeState s, IdleTimeout t) {
     long idle = System.nanoTime() - lastActivityNanos;
-    long after = settings.passivateAfter().toNanos();
-    if (idle >= after && !s.hasPendingWork() && unwritten.isEmpty() && !draining)
-      passivate.accept(ctx.getSelf());
-    else timers.startSingleTimer(IDLE, IdleTimeout.INSTANCE, Duration.ofNanos(idle >= after ? after : after - idle));
+    long passivateIn = settings.passivateAfter().toNanos() - idle;
+    long hibernateIn = settings.hibernateAfter().isZero() ? Long.MAX_VALUE : settings.hibernateAfter().toNanos() - idle;
+    boolean quiet = !s.hasPendingWork() && unwritten.isEmpty() && !draining && front.arrived == handled;
+    if (quiet && passivateIn <= 0) {
+      actor.passivate.accept(ctx.getSelf());
+    } else if (quiet && hibernateIn <= 0) {
+      timers.cancelAll();
+      actor.hibernate(s, Duration.ofNanos(passivateIn));
+    } else { // look again when a threshold is reached, or a period later if it passed already
+      long next = passivateIn > 0 ? passivateIn : settings.passivateAfter().toNanos();
+      if (!settings.hibernateAfter().isZero())
+        next = Math.min(next, hibernateIn > 0 ? hibernateIn : settings.hibernateAfter().toNanos());
+      timers.startSingleTimer(IDLE, IdleTimeout.INSTANCE, Duration.ofNanos(next));
+    }
     return Effect().none();
+  }
+
+  /** How long after the last input the idle timer first looks. */
+  private Duration idlePeriod() {
+    Duration h = settings.hibernateAfter();
+    return h.isZero() || h.compareTo(settings.passivateAfter()) > 0 ? settings.passivateAfter() : h;
   }
 
   @Override
@@ -706,6 +730,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   @Override
   public Recovery recovery() {
+    // Waking from hibernation: the state is the one held, only the sequence number is read.
+    if (woken != null) return Recovery.disabled();
     return settings.recoverFromSnapshots()
         ? super.recovery()
         : Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());

@@ -11,6 +11,9 @@ import dev.rsm.persistence.MachineView;
 import dev.rsm.persistence.Machines;
 import dev.rsm.persistence.RsmConfig;
 import dev.rsm.persistence.RuntimeSettings;
+import dev.rsm.persistence.StepObserver;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
@@ -42,10 +45,16 @@ public final class TestNode implements AutoCloseable {
   /** A node whose recorded time comes from {@code clock} (e.g. shifted, to start "later"). */
   public TestNode(String name, Config store, MachineRegistry registry, Config extra, FaultInjector faults,
       Clock clock) {
+    this(name, store, registry, extra, faults, clock, StepObserver.NONE);
+  }
+
+  /** A node whose machines report their steps, hibernations and wake-ups to {@code observer}. */
+  public TestNode(String name, Config store, MachineRegistry registry, Config extra, FaultInjector faults,
+      Clock clock, StepObserver observer) {
     Config config = RsmConfig.load(extra.withFallback(FAST).withFallback(store));
     this.kit = ActorTestKit.create(name, config);
     RuntimeSettings settings = RuntimeSettings.create(kit.system());
-    this.runtime = LocalRuntime.start(kit.system(), registry, settings, faults, clock);
+    this.runtime = LocalRuntime.start(kit.system(), registry, settings, faults, clock, observer);
   }
 
   public TestNode(String name, Config store, MachineRegistry registry) {
@@ -84,6 +93,17 @@ public final class TestNode implements AutoCloseable {
 
   public MachineView state(Address of) {
     return machines().state(of, Duration.ofSeconds(3)).toCompletableFuture().join();
+  }
+
+  /** Whether the machine's actor is alive (LocalRuntime names it after its address). */
+  public boolean isRunning(Address a) {
+    String path = "/system/rsm-machines/" + URLEncoder.encode(a.type() + "|" + a.id(), StandardCharsets.UTF_8);
+    try {
+      system().classicSystem().actorSelection(path).resolveOne(Duration.ofMillis(500)).toCompletableFuture().join();
+      return true;
+    } catch (RuntimeException notFound) {
+      return false;
+    }
   }
 
   @Override
