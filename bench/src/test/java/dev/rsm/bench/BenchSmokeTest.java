@@ -51,6 +51,8 @@ class BenchSmokeTest {
     assertEquals(300, r.get("cycle_machines").asInt());
     assertEquals(301, r.get("active_idle_machines").asInt());
     assertTrue(r.get("bytes_per_active_idle_machine").asLong() > 0, r.toString());
+    // a hibernated machine holds its state and its actor, not its event-sourced behaviour
+    assertTrue(r.get("bytes_per_awake_idle_machine").asLong() > r.get("bytes_per_active_idle_machine").asLong(), r.toString());
     // the baselines, weighed in the same run: an actor is lighter than any event-sourced entity
     assertTrue(r.get("bytes_per_idle_es_entity").asLong() > r.get("bytes_per_idle_actor").asLong(), r.toString());
     assertTrue(r.get("bytes_per_idle_actor").asLong() > 0, r.toString());
