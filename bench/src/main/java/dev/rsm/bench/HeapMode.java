@@ -15,6 +15,8 @@ import java.lang.management.MemoryMXBean;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.IntFunction;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Semaphore;
@@ -71,7 +73,7 @@ final class HeapMode {
       MachineType<IdleMachine.Input, IdleMachine.State> idle = MachineType.of("idle-" + tag, IdleMachine::new);
       MachineType<IdleMachine.Input, IdleMachine.State> awakeType = MachineType.of("awake-" + tag, IdleMachine::new);
       Machines cycling = ShardedRuntime.start(node.system, MachineRegistry.of(cycled), quick, FaultInjector.NONE).machines();
-      AtomicLong hibernated = new AtomicLong();
+      Set<Address> hibernated = ConcurrentHashMap.newKeySet();
       Machines keeping = ShardedRuntime.start(node.system, MachineRegistry.of(idle), hibernating, FaultInjector.NONE,
           new StepObserver() {
             @Override
@@ -79,7 +81,7 @@ final class HeapMode {
 
             @Override
             public void hibernated(Address machine) {
-              hibernated.incrementAndGet();
+              hibernated.add(machine);
             }
           }).machines();
       Machines staying = ShardedRuntime.start(node.system, MachineRegistry.of(awakeType), awake, FaultInjector.NONE).machines();
@@ -171,12 +173,12 @@ final class HeapMode {
     return per;
   }
 
-  /** Waits until {@code n} machines reported that they hibernated. */
-  private void awaitHibernated(AtomicLong hibernated, int n) throws InterruptedException {
+  /** Waits until {@code n} distinct machines reported that they hibernated. */
+  private void awaitHibernated(Set<Address> hibernated, int n) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-    while (hibernated.get() < n && System.nanoTime() < deadline) Thread.sleep(200);
-    out.printf("[heap] %,d of %,d machines hibernated%n", hibernated.get(), n);
-    if (hibernated.get() < n) throw new IllegalStateException("only " + hibernated.get() + " of " + n + " machines hibernated");
+    while (hibernated.size() < n && System.nanoTime() < deadline) Thread.sleep(200);
+    out.printf("[heap] %,d of %,d machines hibernated%n", hibernated.size(), n);
+    if (hibernated.size() < n) throw new IllegalStateException("only " + hibernated.size() + " of " + n + " machines hibernated");
   }
 
   private void settle() throws InterruptedException {

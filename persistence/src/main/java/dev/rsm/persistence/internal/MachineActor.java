@@ -20,7 +20,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
 /**
  * INTERNAL API. The behaviour of a machine's actor. Awake, it holds the machine's behaviour stack
- * (restart supervision, timers, event sourcing: see {@link MachineBehavior}) and passes every
+ * (restart supervision around event sourcing: see {@link MachineBehavior}) and passes every
  * message and signal to it. Hibernating, it holds only the machine's state.
  *
  * <p>A machine hibernates when it has been idle for {@code hibernate-after} with nothing pending:
@@ -94,7 +94,7 @@ final class MachineActor extends ExtensibleBehavior<Object> {
       passivate.accept((ActorRef) c.asJava().getSelf());
       return Behaviors.same();
     }
-    if (!(msg instanceof Command) || msg instanceof Ack || msg == ResendTick.INSTANCE
+    if (!(msg instanceof Command) || msg instanceof Ack || msg instanceof ResendTick
         || msg == Flush.INSTANCE || msg instanceof TimerFired) return Behaviors.same(); // see above
     Behavior<Object> started = wake(c);
     return started == this ? adopt(Behavior.interpretMessage(awake, c, msg), c) : started;

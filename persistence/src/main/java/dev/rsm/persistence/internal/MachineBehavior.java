@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
@@ -40,7 +41,6 @@ import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
@@ -90,10 +90,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   static Behavior<Object> stack(MachineActor actor) {
     MachineType<?, ?> type = actor.env.registry().get(actor.address.type());
     return (Behavior) Behaviors.supervise(
-            Behaviors.<Command>setup(
-                ctx ->
-                    Behaviors.withTimers(
-                        timers -> new MachineBehavior(actor, type, ctx, timers).front.start(ctx))))
+            Behaviors.<Command>setup(ctx -> new MachineBehavior(actor, type, ctx).front.start(ctx)))
         .onFailure(Exception.class, restartStrategy(actor.env.settings()));
   }
 
@@ -117,7 +114,6 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private final Machine<Object, Object> machine;
   private final Address self;
   private final ActorContext<Command> ctx;
-  private final TimerScheduler<Command> timers;
   private final MachineActor actor;
   // The state to start from instead of recovering, when waking from hibernation.
   private final RuntimeState woken;
@@ -151,17 +147,22 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   /** A step taken and applied, waiting for (or in) its journal write. */
   private record Taken(StepTaken event, long seqNr, ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo,
       Object ackChannel, OutChannel firstChannel) {}
-  private boolean resendTicking;
+  // Messages this machine scheduled to itself (idle check, resend tick, durable timers), as plain
+  // cancellable schedules: Pekko's TimerScheduler would stay in the actor's context, with its map
+  // and wrappers, even while the machine hibernates. Each of these messages tolerates a stray copy
+  // from an earlier incarnation (see onIdle, onResendTick, onTimer).
+  private Cancellable idleTimer;
+  private Cancellable resendTimer;
+  private HashMap<String, Cancellable> armedTimers; // by durable timer name; null until one is armed
   // Failed attempts per input (channel message or timer firing), transient by design: a restart
   // gives an input a fresh set of attempts, which only delays its rejection.
   private Map<Origin, Integer> failures; // null until an input fails
   // When the last input (or state read) arrived; the idle timer compares against it.
   private long lastActivityNanos;
-  private static final String IDLE = "idle";
 
   @SuppressWarnings("unchecked")
   private MachineBehavior(
-      MachineActor actor, MachineType<?, ?> type, ActorContext<Command> ctx, TimerScheduler<Command> timers) {
+      MachineActor actor, MachineType<?, ?> type, ActorContext<Command> ctx) {
     super(PersistenceId.ofUniqueId(actor.address.persistenceId()));
     this.env = actor.env;
     this.settings = env.settings();
@@ -169,7 +170,6 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     this.machine = (Machine<Object, Object>) type.machine();
     this.self = actor.address;
     this.ctx = ctx;
-    this.timers = timers;
     this.actor = actor;
     this.woken = actor.takeHeld();
     this.log = ctx.getLog();
@@ -177,7 +177,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     // One timer per idle period instead of a receive timeout, which Pekko reschedules on every
     // message: that was a scheduler cancel + schedule on the per-message path.
     this.lastActivityNanos = System.nanoTime();
-    timers.startSingleTimer(IDLE, IdleTimeout.INSTANCE, idlePeriod());
+    startIdleTimer(idlePeriod());
   }
 
   @Override
@@ -397,8 +397,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       log.warn("handler of {} failed on {} from {} (attempt {} of {}): {}",
           self, describe(input), origin, n, settings.maxAttempts(), reason);
       if (origin instanceof Origin.Timer t) // a timer has no sender to resend it: retry it here
-        timers.startSingleTimer(timerKey(t.name()), new TimerFired(t.name(), t.generation()),
-            settings.resendInterval().multipliedBy(n));
+        startTimer(t.name(), new TimerFired(t.name(), t.generation()), settings.resendInterval().multipliedBy(n));
       return Effect().none();
     }
     failures.remove(origin);
@@ -463,7 +462,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     }
     for (TimerSet t : e.timers()) armOrCancel(t.name(), t.isCancel() ? null : s.timers.get(t.name()));
     if (e.origin() instanceof Origin.Timer t && !s.timers.containsKey(t.name()))
-      timers.cancel(timerKey(t.name()));
+      cancelTimer(t.name());
     if (env.faults().crash(Point.AFTER_SEND_BEFORE_ACK, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_SEND_BEFORE_ACK, self);
     env.observer().stepJournaled(self, e.input(), taken.seqNr());
@@ -532,21 +531,17 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
    * on every message, and starting and cancelling a scheduler timer each time was a visible cost.
    */
   private void ensureResendTick(RuntimeState s) {
-    if (s.unacked > 0 && !resendTicking) {
-      timers.startTimerWithFixedDelay("resend", ResendTick.INSTANCE, settings.resendInterval());
-      resendTicking = true;
-    }
+    if (s.unacked > 0 && resendTimer == null)
+      resendTimer = ctx.scheduleOnce(settings.resendInterval(), ctx.getSelf(), new ResendTick(this));
   }
 
-  private void stopResendTickIfIdle(RuntimeState s) {
-    if (s.unacked == 0 && resendTicking) {
-      timers.cancel("resend");
-      resendTicking = false;
-    }
-  }
-
-  /** Resends, from the oldest unacknowledged output, channels that made no progress lately. */
+  /**
+   * Resends, from the oldest unacknowledged output, channels that made no progress lately. A tick
+   * of another incarnation (scheduled before a restart) is ignored: it would start a second chain.
+   */
   private Effect<Event, RuntimeState> onResendTick(RuntimeState s, ResendTick t) {
+    if (t.owner() != this) return Effect().none();
+    resendTimer = null;
     long now = System.nanoTime();
     long base = settings.resendInterval().toNanos();
     long max = settings.resendMaxBackoff().toNanos();
@@ -569,14 +564,35 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       sendWindow(s, ch, ch.to);
       ch.backoffNanos = Math.min(max, wait * 2);
     }
-    stopResendTickIfIdle(s);
+    ensureResendTick(s);
     return Effect().none();
   }
 
   // ---------------------------------------------------------------- timers and lifecycle
 
-  private static String timerKey(String name) {
-    return "t:" + name;
+  private void startIdleTimer(Duration delay) {
+    if (idleTimer != null) idleTimer.cancel();
+    idleTimer = ctx.scheduleOnce(delay, ctx.getSelf(), IdleTimeout.INSTANCE);
+  }
+
+  private void startTimer(String name, TimerFired fired, Duration delay) {
+    if (armedTimers == null) armedTimers = new HashMap<>(2);
+    Cancellable before = armedTimers.put(name, ctx.scheduleOnce(delay, ctx.getSelf(), fired));
+    if (before != null) before.cancel();
+  }
+
+  private void cancelTimer(String name) {
+    Cancellable c = armedTimers == null ? null : armedTimers.remove(name);
+    if (c != null) c.cancel();
+  }
+
+  /** On hibernation, restart and stop. */
+  private void cancelTimers() {
+    if (idleTimer != null) idleTimer.cancel();
+    if (resendTimer != null) resendTimer.cancel();
+    if (armedTimers != null) armedTimers.values().forEach(Cancellable::cancel);
+    idleTimer = resendTimer = null;
+    armedTimers = null;
   }
 
   /**
@@ -587,13 +603,12 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
    */
   private void armOrCancel(String name, Armed armed) {
     if (armed == null) {
-      timers.cancel(timerKey(name));
+      cancelTimer(name);
       return;
     }
     long delay = Math.min(settings.timerMaxSchedulerDelay().toMillis(),
         Math.max(0, armed.deadline() - env.clock().millis()));
-    timers.startSingleTimer(
-        timerKey(name), new TimerFired(name, armed.generation()), Duration.ofMillis(delay));
+    startTimer(name, new TimerFired(name, armed.generation()), Duration.ofMillis(delay));
   }
 
   /**
@@ -608,13 +623,13 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     if (quiet && passivateIn <= 0) {
       actor.passivate.accept(ctx.getSelf());
     } else if (quiet && hibernateIn <= 0) {
-      timers.cancelAll();
+      cancelTimers();
       actor.hibernate(s, Duration.ofNanos(passivateIn));
     } else { // look again when a threshold is reached, or a period later if it passed already
       long next = passivateIn > 0 ? passivateIn : settings.passivateAfter().toNanos();
       if (!settings.hibernateAfter().isZero())
         next = Math.min(next, hibernateIn > 0 ? hibernateIn : settings.hibernateAfter().toNanos());
-      timers.startSingleTimer(IDLE, IdleTimeout.INSTANCE, Duration.ofNanos(next));
+      startIdleTimer(Duration.ofNanos(next));
     }
     return Effect().none();
   }
@@ -649,7 +664,10 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       if (g == RecoveryCompleted.instance()) onRecovered(x._1());
       else if (g instanceof RecoveryFailed f)
         log.error("recovery of machine {} failed: {}", self, f.getFailure().getMessage());
-      else if (g == PostStop.instance() || g == PreRestart.instance()) releaseCaller();
+      else if (g == PostStop.instance() || g == PreRestart.instance()) {
+        cancelTimers();
+        releaseCaller();
+      }
       else return otherwise.apply(x);
       return (B1) BoxedUnit.UNIT;
     }

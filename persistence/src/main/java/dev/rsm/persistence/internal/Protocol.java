@@ -45,10 +45,8 @@ public final class Protocol {
   /** A durable timer fired (local). */
   public record TimerFired(String name, long generation) implements Command {}
 
-  /** Resend unacknowledged outputs whose backoff has elapsed (local). */
-  public enum ResendTick implements Command {
-    INSTANCE
-  }
+  /** Resend unacknowledged outputs whose backoff has elapsed (local); {@code owner} scheduled it. */
+  public record ResendTick(Object owner) implements Command {}
 
   /** Journal the steps taken since the last write completed, as one write (local). */
   public enum Flush implements Command {
