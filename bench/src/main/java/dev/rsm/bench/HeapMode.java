@@ -119,14 +119,6 @@ final class HeapMode {
       r.put("active_idle_machines", active);
       r.put("heap_with_active_kb", loaded / 1024);
       r.put("bytes_per_active_idle_machine", Math.round(perMachine));
-      touch(staying, awakeType, n, "awake");
-      int awakeActive = awaitActive(node, awakeType, n);
-      settle();
-      long loadedAwake = heapAfterGc();
-      double perAwake = (double) (loadedAwake - loaded) / awakeActive;
-      out.printf("[heap] %,d active idle machines, awake (hibernation off): %.0f bytes per machine%n",
-          awakeActive, perAwake);
-      r.put("bytes_per_awake_idle_machine", Math.round(perAwake));
       // -Drsm.bench.heap-histogram=N prints the N classes that hold the most heap at this point.
       int top = Integer.getInteger("rsm.bench.heap-histogram", 0);
       if (top > 0) {
@@ -136,6 +128,14 @@ final class HeapMode {
         h.lines().limit(top + 3).forEach(out::println);
       }
 
+      touch(staying, awakeType, n, "awake");
+      int awakeActive = awaitActive(node, awakeType, n);
+      settle();
+      long loadedAwake = heapAfterGc();
+      double perAwake = (double) (loadedAwake - loaded) / awakeActive;
+      out.printf("[heap] %,d active idle machines, awake (hibernation off): %.0f bytes per machine%n",
+          awakeActive, perAwake);
+      r.put("bytes_per_awake_idle_machine", Math.round(perAwake));
       ClusterSharding sharding = ClusterSharding.get(node.system);
       EntityTypeKey<IdleEntities.Get> esKey = EntityTypeKey.create(IdleEntities.Get.class, "idle-es-" + tag);
       sharding.init(Entity.of(esKey, ctx -> new IdleEntities.Es(PersistenceId.of(esKey.name(), ctx.getEntityId()))));

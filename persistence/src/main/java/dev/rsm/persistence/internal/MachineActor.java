@@ -7,7 +7,6 @@ import dev.rsm.persistence.internal.Protocol.Flush;
 import dev.rsm.persistence.internal.Protocol.IdleTimeout;
 import dev.rsm.persistence.internal.Protocol.ResendTick;
 import dev.rsm.persistence.internal.Protocol.TimerFired;
-import java.time.Duration;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -46,7 +45,6 @@ final class MachineActor extends ExtensibleBehavior<Object> {
   // stack restarted after a failure recovers from the journal).
   private RuntimeState held;
   private Cancellable passivation; // while hibernating
-  private Duration hibernatingFor; // set by hibernate() while the stack handles a message
 
   private MachineActor(MachineEnvironment env, Address address, Consumer<ActorRef<Command>> passivate) {
     this.env = env;
@@ -79,11 +77,12 @@ final class MachineActor extends ExtensibleBehavior<Object> {
 
   /**
    * Called by the stack, while it handles its idle timeout, when the machine may hibernate: the
-   * stack is dropped once that message has been handled.
+   * stack is dropped once that message has been handled. {@code passivation} is the idle timeout
+   * the stack scheduled for {@code passivate-after} after the last input.
    */
-  void hibernate(RuntimeState state, Duration passivateIn) {
+  void hibernate(RuntimeState state, Cancellable passivation) {
     held = state;
-    hibernatingFor = passivateIn;
+    this.passivation = passivation;
   }
 
   @Override
@@ -110,10 +109,8 @@ final class MachineActor extends ExtensibleBehavior<Object> {
   /** Keeps what the stack became; drops it if it asked to hibernate; passes on unhandled and stopping. */
   private Behavior<Object> adopt(Behavior<Object> next, TypedActorContext<Object> c) {
     if (Behavior.isUnhandled(next) || !Behavior.isAlive(next)) return next;
-    if (hibernatingFor != null) {
+    if (held != null) { // the stack asked to hibernate (while awake, held is only set for that)
       awake = null;
-      passivation = c.asJava().scheduleOnce(hibernatingFor, c.asJava().getSelf(), IdleTimeout.INSTANCE);
-      hibernatingFor = null;
       env.observer().hibernated(address);
       return Behaviors.same();
     }

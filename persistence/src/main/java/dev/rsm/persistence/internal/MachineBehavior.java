@@ -342,10 +342,10 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
    * is how many Pekko holds in its stash during a write.
    *
    * <p>It holds the event-sourced behaviour as its own state, and answers "same" to the layers
-   * around it (timers, restart supervision) as long as that behaviour lives. An event-sourced
-   * actor changes behaviour twice per persisted command (handling → persisting → handling); had
-   * each layer seen those changes, each would have allocated a new wrapper and searched the stack
-   * below it for duplicates, every time.
+   * around it (restart supervision, MachineActor) as long as that behaviour lives. An
+   * event-sourced actor changes behaviour twice per persisted command (handling → persisting →
+   * handling); had the supervisor seen those changes, it would have allocated a new wrapper and
+   * searched the stack below it for duplicates, every time.
    */
   // Typed on Object: the event-sourced behaviour also receives Pekko's own messages (journal
   // responses, recovery permits), which are not Commands and are passed on uncounted.
@@ -624,7 +624,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       actor.passivate.accept(ctx.getSelf());
     } else if (quiet && hibernateIn <= 0) {
       cancelTimers();
-      actor.hibernate(s, Duration.ofNanos(passivateIn));
+      actor.hibernate(s, ctx.scheduleOnce(Duration.ofNanos(passivateIn), ctx.getSelf(), IdleTimeout.INSTANCE));
     } else { // look again when a threshold is reached, or a period later if it passed already
       long next = passivateIn > 0 ? passivateIn : settings.passivateAfter().toNanos();
       if (!settings.hibernateAfter().isZero())

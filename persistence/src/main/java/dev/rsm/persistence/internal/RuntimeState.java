@@ -24,13 +24,15 @@ final class RuntimeState {
   long seqNr;
   // High-water marks held in mutable cells: a step updates a long in place instead of storing a
   // fresh boxed Long into an old map entry (an allocation and a card the young GC must scan).
-  final HashMap<Address, long[]> inbox = new HashMap<>(4);
-  final HashMap<Address, OutChannel> outbox = new HashMap<>(4);
+  // The collections start as shared empty immutable ones, replaced by their own on the first
+  // write (see the mutable* methods): an idle machine that never used one does not keep it.
+  Map<Address, long[]> inbox = Map.of();
+  Map<Address, OutChannel> outbox = Map.of();
   // Transient: the channels that may have unacknowledged outputs (a superset, pruned by the resend
   // tick), so that the tick need not scan every channel.
-  final ArrayList<OutChannel> pending = new ArrayList<>();
+  List<OutChannel> pending = List.of();
   final IdempotencyCache keys = new IdempotencyCache();
-  final HashMap<String, Armed> timers = new HashMap<>(2);
+  Map<String, Armed> timers = Map.of();
   long timerGeneration;
   int unacked;
 
@@ -44,7 +46,28 @@ final class RuntimeState {
   }
 
   OutChannel channel(Address to) {
-    return outbox.computeIfAbsent(to, a -> new OutChannel(this, a, 0, 0));
+    return mutableOutbox().computeIfAbsent(to, a -> new OutChannel(this, a, 0, 0));
+  }
+
+  private Map<Address, long[]> mutableInbox() {
+    if (!(inbox instanceof HashMap)) inbox = new HashMap<>(4);
+    return inbox;
+  }
+
+  private Map<Address, OutChannel> mutableOutbox() {
+    if (!(outbox instanceof HashMap)) outbox = new HashMap<>(4);
+    return outbox;
+  }
+
+  private Map<String, Armed> mutableTimers() {
+    if (!(timers instanceof HashMap)) timers = new HashMap<>(2);
+    return timers;
+  }
+
+  private void addPending(OutChannel ch) {
+    if (!(pending instanceof ArrayList)) pending = new ArrayList<>(4);
+    ch.pending = true;
+    pending.add(ch);
   }
 
   long nextSeq(Address to) {
@@ -66,29 +89,27 @@ final class RuntimeState {
     seqNr++;
     if (e.origin() instanceof Origin.Channel c) {
       long[] hw = inbox.get(c.from());
-      if (hw == null) inbox.put(c.from(), new long[] {c.seq()});
+      if (hw == null) mutableInbox().put(c.from(), new long[] {c.seq()});
       else hw[0] = c.seq();
     } else if (e.origin() instanceof Origin.External x) {
       if (x.key() != null) keys.put(x.key(), e.reply(), e.time(), maxKeys, retentionMillis);
     } else if (e.origin() instanceof Origin.Timer t) {
       Armed a = timers.get(t.name());
-      if (a != null && a.generation() == t.generation()) timers.remove(t.name());
+      if (a != null && a.generation() == t.generation()) timers.remove(t.name()); // held a, so mutable
     }
     OutChannel first = null;
     for (Sent s : e.sends()) {
       OutChannel ch = channel(s.to());
       ch.append(s);
-      if (!ch.pending) {
-        ch.pending = true;
-        pending.add(ch);
-      }
+      if (!ch.pending) addPending(ch);
       if (first == null) first = ch;
       unacked++;
     }
     for (TimerSet t : e.timers()) {
       timerGeneration = Math.max(timerGeneration, t.generation());
-      if (t.isCancel()) timers.remove(t.name());
-      else timers.put(t.name(), new Armed(t.name(), t.generation(), t.deadline(), t.input()));
+      if (t.isCancel()) {
+        if (!timers.isEmpty()) timers.remove(t.name());
+      } else mutableTimers().put(t.name(), new Armed(t.name(), t.generation(), t.deadline(), t.input()));
     }
     return first;
   }
@@ -123,20 +144,17 @@ final class RuntimeState {
   static RuntimeState fromSnapshot(MachineSnapshot s) {
     RuntimeState r = new RuntimeState(s.state());
     r.seqNr = s.seqNr();
-    for (MachineSnapshot.Inbound i : s.inbox()) r.inbox.put(i.from(), new long[] {i.hw()});
+    for (MachineSnapshot.Inbound i : s.inbox()) r.mutableInbox().put(i.from(), new long[] {i.hw()});
     for (MachineSnapshot.Outbound o : s.outbox()) {
       OutChannel ch = new OutChannel(r, o.to(), o.lastSeq(), o.acked());
       ch.unacked.addAll(o.unacked());
-      if (!ch.unacked.isEmpty()) {
-        ch.pending = true;
-        r.pending.add(ch);
-      }
+      if (!ch.unacked.isEmpty()) r.addPending(ch);
       r.unacked += o.unacked().size();
-      r.outbox.put(o.to(), ch);
+      r.mutableOutbox().put(o.to(), ch);
     }
     for (MachineSnapshot.Key k : s.keys())
       r.keys.restore(k.key(), new IdempotencyCache.Entry(k.reply(), k.time()));
-    for (Armed a : s.timers()) r.timers.put(a.name(), a);
+    for (Armed a : s.timers()) r.mutableTimers().put(a.name(), a);
     r.timerGeneration = s.timerGeneration();
     return r;
   }
