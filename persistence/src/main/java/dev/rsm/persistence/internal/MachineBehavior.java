@@ -177,7 +177,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     // One timer per idle period instead of a receive timeout, which Pekko reschedules on every
     // message: that was a scheduler cancel + schedule on the per-message path.
     this.lastActivityNanos = System.nanoTime();
-    startIdleTimer(idlePeriod());
+    startIdleTimer(nextLook(0));
   }
 
   @Override
@@ -625,19 +625,22 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     } else if (quiet && hibernateIn <= 0) {
       cancelTimers();
       actor.hibernate(s, ctx.scheduleOnce(Duration.ofNanos(passivateIn), ctx.getSelf(), IdleTimeout.INSTANCE));
-    } else { // look again when a threshold is reached, or a period later if it passed already
-      long next = passivateIn > 0 ? passivateIn : settings.passivateAfter().toNanos();
-      if (!settings.hibernateAfter().isZero())
-        next = Math.min(next, hibernateIn > 0 ? hibernateIn : settings.hibernateAfter().toNanos());
-      startIdleTimer(Duration.ofNanos(next));
+    } else {
+      startIdleTimer(nextLook(idle));
     }
     return Effect().none();
   }
 
-  /** How long after the last input the idle timer first looks. */
-  private Duration idlePeriod() {
-    Duration h = settings.hibernateAfter();
-    return h.isZero() || h.compareTo(settings.passivateAfter()) > 0 ? settings.passivateAfter() : h;
+  /**
+   * When the idle timer looks again, {@code idle} nanoseconds after the last input: at the nearest
+   * threshold (passivation, hibernation if on) still ahead, or a whole period later for one that
+   * passed while work was pending.
+   */
+  private Duration nextLook(long idle) {
+    long p = settings.passivateAfter().toNanos(), h = settings.hibernateAfter().toNanos();
+    long next = idle < p ? p - idle : p;
+    if (h > 0) next = Math.min(next, idle < h ? h - idle : h);
+    return Duration.ofNanos(next);
   }
 
   @Override
