@@ -8,13 +8,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.rsm.actors.Address;
+import dev.rsm.persistence.internal.BatchingJournalDao;
 import dev.rsm.persistence.machines.Counter;
 import dev.rsm.persistence.testing.TestNode;
 import dev.rsm.persistence.testing.TestStores;
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -74,6 +80,47 @@ class GroupCommitTest {
         assertEquals(((IngressResult.Replied) replies.get(i - 1)).reply(), again.reply());
       }
       assertEquals(new Counter.State(n + 1, n + 1), node.state(hot).state());
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {TestStores.H2, TestStores.POSTGRES})
+  void writesOfManyMachinesMergedIntoDatabaseBatchesLandWhole(String store) throws Exception {
+    // The journal merges writes that queue up from many machines into one database batch
+    // (BatchingJournalDao): every machine's rows land, numbered without gaps, and replay.
+    Config db = TestStores.fresh(store);
+    Config noSnapshots = ConfigFactory.parseString("rsm.persistence.snapshot-every = 0");
+    MachineRegistry types = MachineRegistry.of(Counter.TYPE);
+    int machines = 60, each = 8;
+    try (TestNode node = new TestNode("batches", db, types, noSnapshots, FaultInjector.NONE)) {
+      assertEquals(BatchingJournalDao.class.getName(), node.system().settings().config().getString("jdbc-journal.dao"));
+      List<CompletableFuture<IngressResult>> all = new ArrayList<>();
+      for (int k = 0; k < each; k++)
+        for (int m = 0; m < machines; m++)
+          all.add(node.machines().ask(Counter.TYPE.address("m-" + m), "k-" + k, new Counter.Add(m + 1), Duration.ofSeconds(30))
+              .toCompletableFuture());
+      for (CompletableFuture<IngressResult> f : all) assertInstanceOf(IngressResult.Replied.class, f.join());
+    }
+    Map<String, List<Long>> rows = new TreeMap<>();
+    Config c = RsmConfig.load(db).getConfig("rsm.storage.jdbc");
+    boolean h2 = c.getString("url").startsWith("jdbc:h2");
+    String q = h2
+        ? "SELECT \"persistence_id\", \"sequence_number\" FROM PUBLIC.\"event_journal\" ORDER BY 1, 2"
+        : "SELECT persistence_id, sequence_number FROM event_journal ORDER BY 1, 2";
+    try (Connection conn = DriverManager.getConnection(c.getString("url"), c.getString("user"), c.getString("password"));
+        ResultSet rs = conn.createStatement().executeQuery(q)) {
+      while (rs.next()) rows.computeIfAbsent(rs.getString(1), p -> new ArrayList<>()).add(rs.getLong(2));
+    }
+    assertEquals(machines, rows.size(), "every machine wrote: " + rows.keySet());
+    rows.forEach((pid, seqs) -> {
+      for (int i = 0; i < seqs.size(); i++) assertEquals(i + 1L, seqs.get(i), pid + " rows " + seqs);
+    });
+    try (TestNode node = new TestNode("batches-again", db, types, noSnapshots, FaultInjector.NONE)) {
+      for (int m = 0; m < machines; m++) {
+        MachineView v = node.state(Counter.TYPE.address("m-" + m));
+        assertEquals(new Counter.State((long) each * (m + 1), each), v.state(), "m-" + m);
+        assertEquals(each, v.seqNr());
+      }
     }
   }
 }

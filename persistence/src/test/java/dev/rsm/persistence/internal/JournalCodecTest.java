@@ -172,6 +172,47 @@ class JournalCodecTest {
     assertEquals(3, written.size());
   }
 
+  @Test
+  void rowsWrittenOneAfterAnotherOnAThreadShareNothing() {
+    // Steps are written into one buffer per thread: a row must not see the strings or bytes of
+    // the row before it, of a row that failed half-way, or of a row written inside it.
+    var jackson = new RsmJournalSerializer.JacksonPayloads(
+        new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.cbor.CBORFactory()),
+        getClass().getClassLoader());
+    StepTaken inner = new StepTaken(new Origin.Channel(new Address("ledger", "l-9"), 3), new Credit("l-9", 2), 7, 8,
+        List.of(), null, List.of(), null);
+    JournalCodec[] self = new JournalCodec[1];
+    byte[][] nested = new byte[1][];
+    self[0] = new JournalCodec(new JournalCodec.Payloads() {
+      @Override
+      public byte[] write(Object value) {
+        if (value instanceof Credit c && c.from().equals("boom")) throw new IllegalArgumentException("cannot write boom");
+        if (value instanceof Credit c && c.from().equals("nest")) nested[0] = self[0].step(inner);
+        return jackson.write(value);
+      }
+
+      @Override
+      public Object read(String className, byte[] bytes) {
+        return jackson.read(className, bytes);
+      }
+    });
+    JournalCodec codec = self[0];
+    byte[] first = codec.step(fullStep());
+    assertThrows(IllegalArgumentException.class, () -> codec.step(new StepTaken(new Origin.Channel(A, 1),
+        new Credit("x", 1), 1, 1, List.of(new Sent(B, 1, new Credit("boom", 1))), null, List.of(), null)));
+    StepTaken outer = new StepTaken(new Origin.Channel(A, 2), new Credit("nest", 1), 1, 1,
+        List.of(new Sent(B, 2, new Credit("b", 1))), null, List.of(), null);
+    byte[] outerBytes = codec.step(outer);
+    byte[] again = codec.step(fullStep());
+
+    assertEquals(fullStep(), codec.step(first));
+    assertEquals(outer, codec.step(outerBytes));
+    assertEquals(inner, codec.step(nested[0]));
+    assertTrue(Arrays.equals(first, again), "the same step is the same bytes after other rows on this thread");
+    StepsTaken batch = new StepsTaken(everyOrigin());
+    assertEquals(batch, codec.steps(codec.steps(batch)));
+  }
+
   private static Object roundTrip(Object o) throws Exception {
     Serializer s = serialization.findSerializerFor(o);
     byte[] bytes = s.toBinary(o);
