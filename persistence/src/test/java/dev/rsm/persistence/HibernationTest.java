@@ -26,8 +26,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * Hibernation ({@code hibernate-after}): an idle machine drops its event-sourced behaviour and
  * keeps only its state; the next input wakes it. What it held (state, idempotency keys, channel
  * positions) is what it works on after waking, its journal goes on where it stopped, and a recovery
- * from that journal agrees. A machine with an armed timer stays awake; a hibernated one still
- * passivates; machines that hibernate and wake between bursts, while crashing, still handle every
+ * from that journal agrees. A machine with armed timers hibernates and its first timer wakes it;
+ * one without still passivates; machines that hibernate and wake between bursts, while crashing, still handle every
  * message once and in order.
  */
 class HibernationTest {
@@ -104,20 +104,38 @@ class HibernationTest {
   }
 
   @Test
-  void aMachineWithAnArmedTimerStaysAwakeUntilItRings() {
+  void aMachineWithArmedTimersHibernatesAndItsTimersWakeItOnTime() {
     Address alarm = Alarm.TYPE.address("t");
+    Address counter = Counter.TYPE.address("c");
     Events events = new Events();
     MachineRegistry types = MachineRegistry.of(Alarm.TYPE, Counter.TYPE);
-    try (TestNode node = new TestNode("hibernate-timer", TestStores.fresh(TestStores.H2), types, QUICK,
+    // The timer rings twice, each time after passivate-after has passed: a machine that
+    // passivated instead of hibernating would have no actor left to fire it.
+    Config quick = ConfigFactory.parseString("rsm.persistence { hibernate-after = 200ms, passivate-after = 700ms }");
+    try (TestNode node = new TestNode("hibernate-timer", TestStores.fresh(TestStores.H2), types, quick,
         FaultInjector.NONE, Clock.systemUTC(), events)) {
-      node.ask(alarm, "arm", new Alarm.Arm("r", 1200, "r", 1, "c"));
-      // Had it hibernated with the timer armed, the timer would be gone and the counter stay at 0.
-      Await.until("the timer rang", Duration.ofSeconds(10), () -> node.state(Counter.TYPE.address("c")).state(),
-          s -> ((Counter.State) s).total() == 1);
-      events.await("hibernated t", 1);
+      Alarm.Armed armed = (Alarm.Armed) ((IngressResult.Replied) node.ask(alarm, "arm",
+          new Alarm.Arm("r", 1500, "r", 2, "c"))).reply();
+      Await.until("the timer rang twice", Duration.ofSeconds(15), () -> node.state(counter).state(),
+          s -> ((Counter.State) s).total() == 2);
       List<String> seen = List.copyOf(events.seen);
-      assertTrue(seen.indexOf("step t Ring") >= 0 && seen.indexOf("step t Ring") < seen.indexOf("hibernated t"),
-          "hibernated only after ringing: " + seen);
+      int firstRing = seen.indexOf("step t Ring");
+      int secondRing = seen.lastIndexOf("step t Ring");
+      assertTrue(firstRing >= 0 && secondRing > firstRing, "two rings: " + seen);
+      List<String> beforeFirst = seen.subList(0, firstRing);
+      List<String> between = seen.subList(firstRing + 1, secondRing);
+      assertTrue(beforeFirst.indexOf("hibernated t") >= 0 && beforeFirst.indexOf("hibernated t") < beforeFirst.indexOf("woke t"),
+          "hibernated with the timer armed, woken by it: " + seen);
+      assertTrue(between.indexOf("hibernated t") >= 0 && between.indexOf("hibernated t") < between.indexOf("woke t"),
+          "hibernated again with the re-armed timer, woken by it: " + seen);
+      // Each ring was handled once (the wake-up's firing and the re-armed one are the same ring),
+      // and never before its deadline.
+      List<Alarm.Rang> rang = ((Alarm.State) node.state(alarm).state()).rang();
+      assertEquals(2, rang.size(), rang.toString());
+      assertTrue(rang.get(0).at() >= armed.deadline(), rang + " vs deadline " + armed.deadline());
+      assertTrue(rang.get(1).at() >= rang.get(0).at() + 1500, rang.toString());
+      // With no timer left, it passivates as any machine does.
+      Await.until("the alarm passivated", Duration.ofSeconds(10), () -> node.isRunning(alarm), r -> !r);
     }
   }
 

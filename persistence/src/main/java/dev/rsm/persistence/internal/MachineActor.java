@@ -6,7 +6,6 @@ import dev.rsm.persistence.internal.Protocol.Command;
 import dev.rsm.persistence.internal.Protocol.Flush;
 import dev.rsm.persistence.internal.Protocol.IdleTimeout;
 import dev.rsm.persistence.internal.Protocol.ResendTick;
-import dev.rsm.persistence.internal.Protocol.TimerFired;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -23,7 +22,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * message and signal to it. Hibernating, it holds only the machine's state.
  *
  * <p>A machine hibernates when it has been idle for {@code hibernate-after} with nothing pending:
- * no unacknowledged output, no armed timer, no step unwritten, no input waiting. The whole stack
+ * no unacknowledged output, no step unwritten, no input waiting. The whole stack
  * is dropped (an event-sourced behaviour and its layers weigh about twice what the actor itself
  * does); the actor, its mailbox and its place in sharding stay. The next input wakes it: a new
  * stack starts from the state held here, with Pekko's recovery disabled, so that waking reads only
@@ -31,9 +30,15 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * state the dropped stack had: nobody else writes this machine's journal while its actor lives
  * (the single writer that sharding guarantees for the event-sourced behaviour as well).
  *
+ * <p>Armed durable timers stay in the held state; one scheduled message, the firing of the timer
+ * due first, wakes the machine, whose new stack re-arms them all. A machine with armed timers does
+ * not passivate (nothing would be left to fire them); one without passivates {@code
+ * passivate-after} after its last input, hibernating or not.
+ *
  * <p>While hibernating, messages that cannot concern it are dropped: acknowledgements (it has
- * nothing unacknowledged), ticks and timer firings of the dropped stack, and Pekko's late replies
- * to it (such as a snapshot deletion's). {@code passivate-after} still counts from the last input.
+ * nothing unacknowledged), ticks of the dropped stack, and Pekko's late replies to it (such as a
+ * snapshot deletion's). A timer firing wakes it even if it is a stray of the dropped stack: the
+ * new stack finds such a firing stale and ignores it.
  */
 @SuppressWarnings({"unchecked", "rawtypes"})
 final class MachineActor extends ExtensibleBehavior<Object> {
@@ -44,7 +49,8 @@ final class MachineActor extends ExtensibleBehavior<Object> {
   // The hibernating machine's state, handed to the next stack (and to that stack only once: a
   // stack restarted after a failure recovers from the journal).
   private RuntimeState held;
-  private Cancellable passivation; // while hibernating
+  // While hibernating: the passivation (an idle timeout) or, with timers armed, the first firing.
+  private Cancellable wakeUp;
 
   private MachineActor(MachineEnvironment env, Address address, Consumer<ActorRef<Command>> passivate) {
     this.env = env;
@@ -57,9 +63,9 @@ final class MachineActor extends ExtensibleBehavior<Object> {
   }
 
   private Behavior<Object> wake(TypedActorContext<Object> c) {
-    if (passivation != null) {
-      passivation.cancel();
-      passivation = null;
+    if (wakeUp != null) {
+      wakeUp.cancel();
+      wakeUp = null;
     }
     boolean waking = held != null;
     awake = Behavior.start(MachineBehavior.stack(this), c);
@@ -77,24 +83,25 @@ final class MachineActor extends ExtensibleBehavior<Object> {
 
   /**
    * Called by the stack, while it handles its idle timeout, when the machine may hibernate: the
-   * stack is dropped once that message has been handled. {@code passivation} is the idle timeout
-   * the stack scheduled for {@code passivate-after} after the last input.
+   * stack is dropped once that message has been handled. {@code wakeUp} is what the stack
+   * scheduled to end the hibernation: its idle timeout at {@code passivate-after} after the last
+   * input, or the firing of its first timer.
    */
-  void hibernate(RuntimeState state, Cancellable passivation) {
+  void hibernate(RuntimeState state, Cancellable wakeUp) {
     held = state;
-    this.passivation = passivation;
+    this.wakeUp = wakeUp;
   }
 
   @Override
   public Behavior<Object> receive(TypedActorContext<Object> c, Object msg) {
     if (awake != null) return adopt(Behavior.interpretMessage(awake, c, msg), c);
     if (msg == IdleTimeout.INSTANCE) { // passivate-after elapsed while hibernating
-      passivation = null;
+      wakeUp = null;
       passivate.accept((ActorRef) c.asJava().getSelf());
       return Behaviors.same();
     }
     if (!(msg instanceof Command) || msg instanceof Ack || msg instanceof ResendTick
-        || msg == Flush.INSTANCE || msg instanceof TimerFired) return Behaviors.same(); // see above
+        || msg == Flush.INSTANCE) return Behaviors.same(); // see above
     Behavior<Object> started = wake(c);
     return started == this ? adopt(Behavior.interpretMessage(awake, c, msg), c) : started;
   }
@@ -102,7 +109,7 @@ final class MachineActor extends ExtensibleBehavior<Object> {
   @Override
   public Behavior<Object> receiveSignal(TypedActorContext<Object> c, Signal signal) {
     if (awake != null) return adopt(Behavior.interpretSignal(awake, c, signal), c);
-    if (signal == PostStop.instance() && passivation != null) passivation.cancel();
+    if (signal == PostStop.instance() && wakeUp != null) wakeUp.cancel();
     return Behaviors.same();
   }
 

@@ -619,16 +619,36 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     long idle = System.nanoTime() - lastActivityNanos;
     long passivateIn = settings.passivateAfter().toNanos() - idle;
     long hibernateIn = settings.hibernateAfter().isZero() ? Long.MAX_VALUE : settings.hibernateAfter().toNanos() - idle;
-    boolean quiet = !s.hasPendingWork() && unwritten.isEmpty() && !draining && front.arrived == handled;
+    // Settled: nothing unacknowledged, unwritten or waiting. Quiet: settled, and no timer armed
+    // either (a passivated machine has no actor left to fire its timers).
+    boolean settled = !s.awaitsAcks() && unwritten.isEmpty() && !draining && front.arrived == handled;
+    boolean quiet = settled && s.timers.isEmpty();
     if (quiet && passivateIn <= 0) {
       actor.passivate.accept(ctx.getSelf());
-    } else if (quiet && hibernateIn <= 0) {
+    } else if (settled && hibernateIn <= 0) {
       cancelTimers();
-      actor.hibernate(s, ctx.scheduleOnce(Duration.ofNanos(passivateIn), ctx.getSelf(), IdleTimeout.INSTANCE));
+      actor.hibernate(s, quiet
+          ? ctx.scheduleOnce(Duration.ofNanos(passivateIn), ctx.getSelf(), IdleTimeout.INSTANCE)
+          : wakeForFirstTimer(s));
     } else {
       startIdleTimer(nextLook(idle));
     }
     return Effect().none();
+  }
+
+  /**
+   * A hibernating machine with armed timers keeps one scheduled message: the firing of the timer
+   * due first, which wakes it (see MachineActor). The new stack re-arms every timer from the state,
+   * and a firing that arrives twice is stale the second time (onTimer).
+   */
+  private Cancellable wakeForFirstTimer(RuntimeState s) {
+    Map.Entry<String, Armed> first = null;
+    for (Map.Entry<String, Armed> t : s.timers.entrySet())
+      if (first == null || t.getValue().deadline() < first.getValue().deadline()) first = t;
+    long delay = Math.min(settings.timerMaxSchedulerDelay().toMillis(),
+        Math.max(0, first.getValue().deadline() - env.clock().millis()));
+    return ctx.scheduleOnce(Duration.ofMillis(delay), ctx.getSelf(),
+        new TimerFired(first.getKey(), first.getValue().generation()));
   }
 
   /**

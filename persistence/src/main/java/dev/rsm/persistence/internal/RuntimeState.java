@@ -75,8 +75,8 @@ final class RuntimeState {
     return ch == null ? 1 : ch.lastSeq + 1;
   }
 
-  boolean hasPendingWork() {
-    return unacked > 0 || !timers.isEmpty();
+  boolean awaitsAcks() {
+    return unacked > 0;
   }
 
   /**
