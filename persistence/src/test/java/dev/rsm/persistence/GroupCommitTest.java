@@ -29,7 +29,8 @@ import org.junit.jupiter.params.provider.ValueSource;
 /**
  * Group commit: inputs that queue up while a machine's journal write is in flight are written
  * together as one row, yet each is still one step: handled once, in order, replied to with its
- * own result, and replayed one by one on recovery.
+ * own result, and replayed one by one on recovery. Across machines, the journal merges the rows
+ * that queue up from many of them into database batches, and every row lands.
  */
 class GroupCommitTest {
 
