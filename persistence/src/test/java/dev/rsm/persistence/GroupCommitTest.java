@@ -12,9 +12,6 @@ import dev.rsm.persistence.internal.BatchingJournalDao;
 import dev.rsm.persistence.machines.Counter;
 import dev.rsm.persistence.testing.TestNode;
 import dev.rsm.persistence.testing.TestStores;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,7 +83,7 @@ class GroupCommitTest {
 
   @ParameterizedTest
   @ValueSource(strings = {TestStores.H2, TestStores.POSTGRES})
-  void writesOfManyMachinesMergedIntoDatabaseBatchesLandWhole(String store) throws Exception {
+  void writesOfManyMachinesMergedIntoDatabaseBatchesLandWhole(String store) {
     // The journal merges writes that queue up from many machines into one database batch
     // (BatchingJournalDao): every machine's rows land, numbered without gaps, and replay.
     Config db = TestStores.fresh(store);
@@ -103,15 +100,10 @@ class GroupCommitTest {
       for (CompletableFuture<IngressResult> f : all) assertInstanceOf(IngressResult.Replied.class, f.join());
     }
     Map<String, List<Long>> rows = new TreeMap<>();
-    Config c = RsmConfig.load(db).getConfig("rsm.storage.jdbc");
-    boolean h2 = c.getString("url").startsWith("jdbc:h2");
-    String q = h2
-        ? "SELECT \"persistence_id\", \"sequence_number\" FROM PUBLIC.\"event_journal\" ORDER BY 1, 2"
-        : "SELECT persistence_id, sequence_number FROM event_journal ORDER BY 1, 2";
-    try (Connection conn = DriverManager.getConnection(c.getString("url"), c.getString("user"), c.getString("password"));
-        ResultSet rs = conn.createStatement().executeQuery(q)) {
-      while (rs.next()) rows.computeIfAbsent(rs.getString(1), p -> new ArrayList<>()).add(rs.getLong(2));
-    }
+    TestStores.select(db,
+        "SELECT \"persistence_id\", \"sequence_number\" FROM PUBLIC.\"event_journal\" ORDER BY 1, 2",
+        "SELECT persistence_id, sequence_number FROM event_journal ORDER BY 1, 2",
+        rs -> rows.computeIfAbsent(rs.getString(1), p -> new ArrayList<>()).add(rs.getLong(2)));
     assertEquals(machines, rows.size(), "every machine wrote: " + rows.keySet());
     rows.forEach((pid, seqs) -> {
       for (int i = 0; i < seqs.size(); i++) assertEquals(i + 1L, seqs.get(i), pid + " rows " + seqs);

@@ -12,9 +12,6 @@ import dev.rsm.persistence.machines.v2.CounterV2;
 import dev.rsm.persistence.testing.Await;
 import dev.rsm.persistence.testing.TestNode;
 import dev.rsm.persistence.testing.TestStores;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -95,14 +92,9 @@ class RecoveryTest {
   }
 
   static long rows(Config db, String table) {
-    Config c = RsmConfig.load(db).getConfig("rsm.storage.jdbc");
-    try (Connection conn = DriverManager.getConnection(c.getString("url"), c.getString("user"), c.getString("password"));
-        ResultSet rs = conn.createStatement().executeQuery(
-            c.getString("url").startsWith("jdbc:h2") ? "SELECT COUNT(*) FROM PUBLIC.\"" + table + "\"" : "SELECT COUNT(*) FROM " + table)) {
-      rs.next();
-      return rs.getLong(1);
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
+    long[] n = new long[1];
+    TestStores.select(db, "SELECT COUNT(*) FROM PUBLIC.\"" + table + "\"", "SELECT COUNT(*) FROM " + table,
+        rs -> n[0] = rs.getLong(1));
+    return n[0];
   }
 }

@@ -606,9 +606,13 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       cancelTimer(name);
       return;
     }
-    long delay = Math.min(settings.timerMaxSchedulerDelay().toMillis(),
-        Math.max(0, armed.deadline() - env.clock().millis()));
-    startTimer(name, new TimerFired(name, armed.generation()), Duration.ofMillis(delay));
+    startTimer(name, new TimerFired(name, armed.generation()), untilDue(armed));
+  }
+
+  /** How long the scheduler waits for a timer: until its deadline, in chunks (see armOrCancel). */
+  private Duration untilDue(Armed armed) {
+    return Duration.ofMillis(Math.min(settings.timerMaxSchedulerDelay().toMillis(),
+        Math.max(0, armed.deadline() - env.clock().millis())));
   }
 
   /**
@@ -645,9 +649,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     Map.Entry<String, Armed> first = null;
     for (Map.Entry<String, Armed> t : s.timers.entrySet())
       if (first == null || t.getValue().deadline() < first.getValue().deadline()) first = t;
-    long delay = Math.min(settings.timerMaxSchedulerDelay().toMillis(),
-        Math.max(0, first.getValue().deadline() - env.clock().millis()));
-    return ctx.scheduleOnce(Duration.ofMillis(delay), ctx.getSelf(),
+    return ctx.scheduleOnce(untilDue(first.getValue()), ctx.getSelf(),
         new TimerFired(first.getKey(), first.getValue().generation()));
   }
 

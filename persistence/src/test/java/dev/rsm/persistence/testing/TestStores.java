@@ -6,7 +6,11 @@ import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import dev.rsm.persistence.RsmConfig;
 import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -71,6 +75,26 @@ public final class TestStores {
       throw new IllegalStateException(e);
     }
     return postgresConfig(pg.getJdbcUrl("postgres", db));
+  }
+
+  /** Reads one row of a query's result. */
+  public interface Row {
+    void read(ResultSet rs) throws SQLException;
+  }
+
+  /**
+   * Runs a query on the database that {@code store} configures and reads every row. H2 wants the
+   * journal's lower-case names quoted and PostgreSQL does not, so each gets its own SQL.
+   */
+  public static void select(Config store, String h2Sql, String postgresSql, Row row) {
+    Config c = RsmConfig.load(store).getConfig("rsm.storage.jdbc");
+    boolean h2 = c.getString("url").startsWith("jdbc:h2");
+    try (Connection conn = DriverManager.getConnection(c.getString("url"), c.getString("user"), c.getString("password"));
+        ResultSet rs = conn.createStatement().executeQuery(h2 ? h2Sql : postgresSql)) {
+      while (rs.next()) row.read(rs);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
   }
 
   public static Config postgresConfig(String url) {
