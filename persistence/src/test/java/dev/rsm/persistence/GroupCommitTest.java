@@ -12,6 +12,8 @@ import dev.rsm.persistence.internal.BatchingJournalDao;
 import dev.rsm.persistence.machines.Counter;
 import dev.rsm.persistence.testing.TestNode;
 import dev.rsm.persistence.testing.TestStores;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -20,14 +22,19 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.persistence.jdbc.db.SlickDatabase;
+import org.apache.pekko.persistence.jdbc.db.SlickExtension;
+import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.postgresql.jdbc.PgConnection;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Group commit: inputs that queue up while a machine's journal write is in flight are written
  * together as one row, yet each is still one step: handled once, in order, replied to with its
  * own result, and replayed one by one on recovery. Across machines, the journal merges the rows
- * that queue up from many of them into database batches, and every row lands.
+ * that queue up from many of them into database batches (on PostgreSQL, each one multi-row INSERT),
+ * and every row lands.
  */
 class GroupCommitTest {
 
@@ -92,6 +99,7 @@ class GroupCommitTest {
     int machines = 60, each = 8;
     try (TestNode node = new TestNode("batches", db, types, noSnapshots, FaultInjector.NONE)) {
       assertEquals(BatchingJournalDao.class.getName(), node.system().settings().config().getString("jdbc-journal.dao"));
+      if (store.equals(TestStores.POSTGRES)) assertTrue(journalRewritesBatchedInserts(node), "a batch is one multi-row INSERT");
       List<CompletableFuture<IngressResult>> all = new ArrayList<>();
       for (int k = 0; k < each; k++)
         for (int m = 0; m < machines; m++)
@@ -114,6 +122,16 @@ class GroupCommitTest {
         assertEquals(new Counter.State((long) each * (m + 1), each), v.state(), "m-" + m);
         assertEquals(each, v.seqNr());
       }
+    }
+  }
+
+  /** Whether the journal's PostgreSQL connections send a JDBC batch of inserts as one statement. */
+  private static boolean journalRewritesBatchedInserts(TestNode node) {
+    SlickDatabase db = ((SlickExtensionImpl) SlickExtension.get(node.system())).database(node.system().settings().config().getConfig("jdbc-journal"));
+    try (Connection c = db.database().source().createConnection()) {
+      return c.unwrap(PgConnection.class).getQueryExecutor().isReWriteBatchedInsertsEnabled();
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 }
