@@ -16,6 +16,7 @@ public record BenchOptions(
     String password,
     int machines,
     int inFlight,
+    int loadedInFlight,
     Duration duration,
     Duration warmup,
     int payload,
@@ -33,8 +34,9 @@ public record BenchOptions(
     Child child) {
 
   /**
-   * Set in a forked JVM only: the one workload it measures ({@code rsm}, {@code rsm_half}, {@code
-   * es}, {@code rd}, {@code db}), its persistence-id tag, the open loop's rate, the db row size, and
+   * Set in a forked JVM only: the one workload it measures ({@code rsm}, {@code rsm_loaded}, each
+   * with its half-rate open loop, {@code es}, {@code es_loaded}, {@code rd}, {@code db}), its
+   * persistence-id tag, the open loop's rate, the db row size, and
    * the file its results go to.
    */
   public record Child(String workload, String tag, double rate, int rowBytes, int serverPort, Path result) {}
@@ -53,10 +55,14 @@ public record BenchOptions(
         --url JDBC_URL           an external database (implies --store url); --user, --password
         --machines N             machines (rsm) / entities (es, rd) (200)
         --in-flight K            messages in flight, the same for rsm, es and rd (200)
+        --loaded-in-flight K     messages in flight in the loaded pair, rsm and es again with
+                                 several messages queued per machine (1000)
         --duration D             measured time per workload, e.g. 30s (30s)
         --warmup D               unmeasured time before it (10s)
         --payload B              bytes of payload per message (64)
-        --workloads LIST         which of rsm,es,rd,db to run, in that order (rsm,es,rd,db)
+        --workloads LIST         which of rsm,es,loaded,rd,db to run, in that order
+                                 (rsm,es,loaded,rd,db); loaded is the pair rsm and es at
+                                 --loaded-in-flight
         --runs N                 repeat the whole set N times; the table shows medians (1)
         --db-batch N             rows per commit in the db workload (100)
         --db-threads N           connections inserting in parallel in the db workload (4)
@@ -74,7 +80,7 @@ public record BenchOptions(
 
   public static BenchOptions parse(String... args) {
     String mode = "throughput", store = "h2", url = null, user = "postgres", password = "";
-    int machines = 200, inFlight = 200, payload = 64, runs = 1, dbBatch = 100, dbThreads = 4,
+    int machines = 200, inFlight = 200, loadedInFlight = 1000, payload = 64, runs = 1, dbBatch = 100, dbThreads = 4,
         rdProducers = 8, heapMachines = 20_000, heapCycle = 1_000_000;
     boolean latencyAtHalf = true, fork = true;
     String childWorkload = null, childTag = null;
@@ -82,7 +88,7 @@ public record BenchOptions(
     int childRowBytes = 0, childServerPort = 0;
     Path childResult = null;
     Duration duration = Duration.ofSeconds(30), warmup = Duration.ofSeconds(10), heapSettle = Duration.ofSeconds(35);
-    List<String> workloads = List.of("rsm", "es", "rd", "db");
+    List<String> workloads = List.of("rsm", "es", "loaded", "rd", "db");
     Path out = Path.of("bench/target").toFile().isDirectory() ? Path.of("bench/target") : Path.of("target");
     for (int i = 0; i < args.length; i++) {
       String a = args[i];
@@ -97,6 +103,7 @@ public record BenchOptions(
         case "--password" -> password = v;
         case "--machines" -> machines = positive(a, v);
         case "--in-flight" -> inFlight = positive(a, v);
+        case "--loaded-in-flight" -> loadedInFlight = positive(a, v);
         case "--duration" -> duration = duration(a, v);
         case "--warmup" -> warmup = duration(a, v);
         case "--payload" -> payload = positive(a, v);
@@ -112,7 +119,7 @@ public record BenchOptions(
         case "--out" -> out = Path.of(v);
         case "--fork" -> fork = Boolean.parseBoolean(oneOf(a, v, "true", "false"));
         // Set by the parent for a forked workload; not for users.
-        case "--child" -> childWorkload = oneOf(a, v, "rsm", "rsm_half", "es", "rd", "db");
+        case "--child" -> childWorkload = oneOf(a, v, "rsm", "rsm_loaded", "es", "es_loaded", "rd", "db");
         case "--child-tag" -> childTag = v;
         case "--child-rate" -> childRate = Double.parseDouble(v);
         case "--child-row-bytes" -> childRowBytes = positive(a, v);
@@ -124,7 +131,7 @@ public record BenchOptions(
     if (store.equals("url") && url == null) throw new IllegalArgumentException("--store url needs --url");
     Child child = childWorkload == null ? null
         : new Child(childWorkload, childTag, childRate, childRowBytes, childServerPort, childResult);
-    return new BenchOptions(mode, store, url, user, password, machines, inFlight, duration, warmup,
+    return new BenchOptions(mode, store, url, user, password, machines, inFlight, loadedInFlight, duration, warmup,
         payload, workloads, runs, dbBatch, dbThreads, rdProducers, heapMachines, heapCycle, heapSettle, latencyAtHalf,
         fork, out, child);
   }
@@ -155,7 +162,7 @@ public record BenchOptions(
 
   private static List<String> workloads(String v) {
     List<String> out = new ArrayList<>();
-    for (String w : v.split(",")) out.add(oneOf("--workloads", w.trim(), "rsm", "es", "rd", "db"));
+    for (String w : v.split(",")) out.add(oneOf("--workloads", w.trim(), "rsm", "es", "loaded", "rd", "db"));
     return List.copyOf(out);
   }
 }

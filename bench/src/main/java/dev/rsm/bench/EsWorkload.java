@@ -33,7 +33,7 @@ final class EsWorkload implements Workload {
 
   @Override
   public String name() {
-    return "es";
+    return "es " + inFlight + " in flight";
   }
 
   @Override

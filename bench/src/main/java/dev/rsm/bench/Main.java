@@ -40,7 +40,7 @@ public final class Main {
     try (Store store = Store.open(o)) {
       BenchOptions.Child c = o.child();
       Runner runner = new Runner(System.out, store);
-      Map<String, Map<String, Object>> r = c.workload().equals("rsm") ? rsmAndHalf(o, store, c.tag(), runner)
+      Map<String, Map<String, Object>> r = c.workload().startsWith("rsm") ? rsmAndHalf(o, store, c.workload(), c.tag(), runner)
           : Map.of(c.workload(), inProcess(o, store, c.workload(), c.tag(), c.rate(), c.rowBytes(), runner));
       new com.fasterxml.jackson.databind.ObjectMapper().writeValue(c.result().toFile(), r);
     }
@@ -54,8 +54,8 @@ public final class Main {
         Report.writeHeap(o, store, heap, out);
         return heap;
       }
-      out.printf("store %s, %d machines, %d in flight, %d-byte payload, %.1fs per workload (+%.1fs warm-up), %d run(s)%n",
-          store.describe(), o.machines(), o.inFlight(), o.payload(), o.duration().toMillis() / 1000.0, o.warmup().toMillis() / 1000.0, o.runs());
+      out.printf("store %s, %d machines, %d in flight (loaded: %d), %d-byte payload, %.1fs per workload (+%.1fs warm-up), %d run(s)%n",
+          store.describe(), o.machines(), o.inFlight(), o.loadedInFlight(), o.payload(), o.duration().toMillis() / 1000.0, o.warmup().toMillis() / 1000.0, o.runs());
       List<Map<String, Map<String, Object>>> runs = new ArrayList<>();
       String id = Long.toString(System.currentTimeMillis() % 1_000_000_000L, 36);
       for (int i = 1; i <= o.runs(); i++) {
@@ -73,8 +73,10 @@ public final class Main {
     Map<String, Map<String, Object>> r = new LinkedHashMap<>();
     for (String w : o.workloads()) {
       switch (w) {
-        case "rsm" -> {
-          r.putAll(o.fork() ? forked(o, store, "rsm", tag, 0, 0, runner.progress()) : rsmAndHalf(o, store, tag, runner));
+        case "rsm" -> r.putAll(rsmAndHalf(o, store, "rsm", tag, runner));
+        case "loaded" -> {
+          r.putAll(rsmAndHalf(o, store, "rsm_loaded", tag + "-l", runner));
+          r.put("es_loaded", measure(o, store, "es_loaded", tag + "-l", 0, 0, runner));
         }
         case "db" -> {
           Object rsmRow = r.containsKey("rsm") ? r.get("rsm").get("bytes_per_row") : null;
@@ -88,16 +90,19 @@ public final class Main {
   }
 
   /**
-   * The closed loop, then (with --latency-at-half) latency at half its throughput: an open loop at
-   * half its rate, in the same JVM, on code the closed loop warmed up — a node serving at half its
-   * capacity has been running for a while, not starting cold.
+   * The closed loop ({@code rsm} at --in-flight, {@code rsm_loaded} at --loaded-in-flight), then
+   * (with --latency-at-half) latency at half its throughput: an open loop at half its rate, in the
+   * same JVM, on code the closed loop warmed up — a node serving at half its capacity has been
+   * running for a while, not starting cold. Forked, the pair runs in one fresh JVM.
    */
-  private static Map<String, Map<String, Object>> rsmAndHalf(BenchOptions o, Store store, String tag, Runner runner)
-      throws Exception {
+  private static Map<String, Map<String, Object>> rsmAndHalf(BenchOptions o, Store store, String name, String tag,
+      Runner runner) throws Exception {
+    if (o.fork() && o.child() == null) return forked(o, store, name, tag, 0, 0, runner.progress());
     Map<String, Map<String, Object>> r = new LinkedHashMap<>();
-    r.put("rsm", inProcess(o, store, "rsm", tag, 0, 0, runner));
-    double half = ((Number) r.get("rsm").get("msgs_per_s")).doubleValue() / 2;
-    if (half > 0 && o.latencyAtHalf()) r.put("rsm_half", inProcess(o, store, "rsm_half", tag + "-h", half, 0, runner));
+    r.put(name, inProcess(o, store, name, tag, 0, 0, runner));
+    double half = ((Number) r.get(name).get("msgs_per_s")).doubleValue() / 2;
+    if (half > 0 && o.latencyAtHalf())
+      r.put(name + "_half", inProcess(o, store, name + "_half", tag + "-h", half, 0, runner));
     return r;
   }
 
@@ -111,9 +116,10 @@ public final class Main {
   private static Map<String, Object> inProcess(BenchOptions o, Store store, String workload, String tag, double rate,
       int rowBytes, Runner runner) throws Exception {
     Workload w = switch (workload) {
-      case "rsm" -> new RsmWorkload(store, tag, o.machines(), o.inFlight(), 0, o.payload());
-      case "rsm_half" -> new RsmWorkload(store, tag, o.machines(), o.inFlight(), rate, o.payload());
+      case "rsm", "rsm_half" -> new RsmWorkload(store, tag, o.machines(), o.inFlight(), rate, o.payload());
+      case "rsm_loaded", "rsm_loaded_half" -> new RsmWorkload(store, tag, o.machines(), o.loadedInFlight(), rate, o.payload());
       case "es" -> new EsWorkload(store, tag, o.machines(), o.inFlight(), o.payload());
+      case "es_loaded" -> new EsWorkload(store, tag, o.machines(), o.loadedInFlight(), o.payload());
       case "rd" -> new RdWorkload(store, tag, o.machines(), o.inFlight(), o.rdProducers(), o.payload());
       case "db" -> new DbWorkload(store, tag, o.dbThreads(), o.dbBatch(), rowBytes, o.machines());
       default -> throw new IllegalArgumentException(workload);
@@ -136,6 +142,7 @@ public final class Main {
     cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), Main.class.getName(),
         "--url", store.url, "--user", store.user, "--password", store.password,
         "--machines", String.valueOf(o.machines()), "--in-flight", String.valueOf(o.inFlight()),
+        "--loaded-in-flight", String.valueOf(o.loadedInFlight()),
         "--duration", o.duration().toMillis() + "ms", "--warmup", o.warmup().toMillis() + "ms",
         "--payload", String.valueOf(o.payload()), "--db-batch", String.valueOf(o.dbBatch()),
         "--db-threads", String.valueOf(o.dbThreads()), "--rd-producers", String.valueOf(o.rdProducers()),

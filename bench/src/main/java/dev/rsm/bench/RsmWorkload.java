@@ -59,7 +59,7 @@ final class RsmWorkload implements Workload {
 
   @Override
   public String name() {
-    return rate > 0 ? "rsm@rate" : "rsm";
+    return rate > 0 ? String.format("rsm at %,d msgs/s", Math.round(rate)) : "rsm " + inFlight + " in flight";
   }
 
   String typeName() {

@@ -2,6 +2,7 @@ package dev.rsm.bench;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import dev.rsm.persistence.RsmConfig;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -10,6 +11,7 @@ import java.sql.Connection;
 import java.sql.DriverManager;
 import java.sql.SQLException;
 import java.util.Map;
+import java.util.Properties;
 
 /**
  * The database every workload of a run shares: an embedded H2 file database in a fresh temporary
@@ -69,8 +71,17 @@ final class Store implements AutoCloseable {
         "rsm.storage.jdbc.profile", pg ? "slick.jdbc.PostgresProfile$" : "slick.jdbc.H2Profile$"));
   }
 
+  /**
+   * A plain JDBC connection with the driver properties the journal's connections have ({@code
+   * rsm.storage.jdbc.properties}), so that the db workload inserts the way the journal does.
+   */
   Connection connect() throws SQLException {
-    return DriverManager.getConnection(url, user, password);
+    Properties p = new Properties();
+    RsmConfig.load(config()).getConfig("rsm.storage.jdbc.properties").entrySet()
+        .forEach(e -> p.setProperty(e.getKey(), String.valueOf(e.getValue().unwrapped())));
+    p.setProperty("user", user);
+    p.setProperty("password", password);
+    return DriverManager.getConnection(url, p);
   }
 
   /** The embedded server's postmaster and its backends, or none. */

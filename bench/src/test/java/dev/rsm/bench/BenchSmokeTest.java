@@ -22,25 +22,29 @@ class BenchSmokeTest {
   void everyWorkloadMovesMessagesAndTheResultsAreWritten(@TempDir Path out) throws Exception {
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     Main.run(BenchOptions.parse("--store", "h2", "--duration", "1500ms", "--warmup", "500ms",
-        "--machines", "8", "--in-flight", "16", "--rd-producers", "2", "--db-threads", "1",
+        "--machines", "8", "--in-flight", "16", "--loaded-in-flight", "40", "--rd-producers", "2", "--db-threads", "1",
         "--out", out.toString()), new PrintStream(console, true));
 
     JsonNode r = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     assertEquals("h2", r.get("store").asText());
     assertEquals(8, r.get("machines").asInt());
     assertEquals(16, r.get("in_flight").asInt());
+    assertEquals(40, r.get("loaded_in_flight").asInt());
     assertEquals(1.5, r.get("duration_s").asDouble());
-    for (String w : new String[] {"rsm", "es", "rd", "db"})
+    for (String w : new String[] {"rsm", "es", "rsm_loaded", "es_loaded", "rd", "db"})
       assertTrue(r.path(w).path("msgs_per_s").asDouble() > 0, w + " moved no messages: " + r.path(w));
-    for (String w : new String[] {"rsm", "rsm_half", "es", "rd"}) {
+    for (String w : new String[] {"rsm", "rsm_half", "es", "rsm_loaded", "rsm_loaded_half", "es_loaded", "rd"}) {
       assertTrue(r.path(w).path("p50_ms").asDouble() > 0, w + " has no p50: " + r.path(w));
       assertTrue(r.path(w).path("p99_ms").asDouble() >= r.path(w).path("p50_ms").asDouble(), w + " p99 < p50");
     }
     assertTrue(r.path("rsm").path("bytes_per_row").asInt() > 0, "rsm journal rows measured");
-    assertTrue(r.path("ratios").has("rsm_over_es"));
+    for (String ratio : new String[] {"rsm_over_es", "rsm_over_rd", "rsm_over_db", "rsm_loaded_over_es_loaded", "rsm_loaded_over_db"})
+      assertTrue(r.path("ratios").path(ratio).asDouble() > 0, ratio + " missing: " + r.path("ratios"));
     String md = Files.readString(out.resolve("results.md"));
-    assertTrue(md.contains("| rsm |") && md.contains("| es |") && md.contains("| rd |") && md.contains("| db |"), md);
-    assertTrue(console.toString().contains("[rsm] measure"), "progress is shown while it runs");
+    for (String row : new String[] {"| rsm, 16 in flight |", "| es, 16 in flight |", "| rsm, 40 in flight |",
+        "| es, 40 in flight |", "| rd, 16 in flight |", "| db |", "40 in flight (open loop) |"})
+      assertTrue(md.contains(row), row + " missing:\n" + md);
+    assertTrue(console.toString().contains("[rsm 16 in flight] measure"), "progress is shown while it runs");
   }
 
   @Test
