@@ -103,6 +103,46 @@ class MachineTypeTest {
     assertTrue(e.getMessage().contains("no handler for input(s) [Remind]"), e.getMessage());
   }
 
+  /** More input records than dispatch compares one by one (it then looks them up in a map). */
+  static final class Dial extends Machine<Dial.Input, Integer> {
+    sealed interface Input permits D0, D1, D2, D3, D4, D5, D6, D7, D8, D9 {}
+    record D0() implements Input {}
+    record D1() implements Input {}
+    record D2() implements Input {}
+    record D3() implements Input {}
+    record D4() implements Input {}
+    record D5() implements Input {}
+    record D6() implements Input {}
+    record D7() implements Input {}
+    record D8() implements Input {}
+    record D9() implements Input {}
+
+    @Override
+    public Integer initialState() {
+      return -1;
+    }
+
+    @Override
+    protected Handlers<Input, Integer> handlers() {
+      return newHandlers().on(D0.class, (s, d, c) -> Step.to(0)).on(D1.class, (s, d, c) -> Step.to(1))
+          .on(D2.class, (s, d, c) -> Step.to(2)).on(D3.class, (s, d, c) -> Step.to(3))
+          .on(D4.class, (s, d, c) -> Step.to(4)).on(D5.class, (s, d, c) -> Step.to(5))
+          .on(D6.class, (s, d, c) -> Step.to(6)).on(D7.class, (s, d, c) -> Step.to(7))
+          .on(D8.class, (s, d, c) -> Step.to(8)).on(D9.class, (s, d, c) -> Step.to(9)).build();
+    }
+  }
+
+  @Test
+  void everyInputReachesItsOwnHandlerHoweverManyRecordsTheMachineHas() {
+    Dial.Input[] inputs = {new Dial.D0(), new Dial.D1(), new Dial.D2(), new Dial.D3(), new Dial.D4(),
+        new Dial.D5(), new Dial.D6(), new Dial.D7(), new Dial.D8(), new Dial.D9()};
+    Machine<Dial.Input, Integer> dial = MachineType.of("dial", Dial::new).machine();
+    for (int i = 0; i < inputs.length; i++) assertEquals(i, dial.handle(-1, inputs[i], CTX).nextState(-1));
+    Machine<Wallet.Input, Wallet.State> wallet = Wallet.TYPE.machine(); // two records
+    assertEquals(new Wallet.State(99, 1_000L), wallet.handle(new Wallet.State(100, 0), new Wallet.Pay("w2", 1), CTX).nextState(null));
+    assertEquals(1, wallet.handle(new Wallet.State(100, 0), new Wallet.Remind(5), CTX).timers().size());
+  }
+
   @Test
   void badNamesAreRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MachineType.of("Bad Name", Wallet::new));
