@@ -10,6 +10,20 @@ import java.util.Map;
 final class Journal {
   private Journal() {}
 
+  /** The number of journal rows whose persistence id starts with the prefix. */
+  static long rows(Store store, String persistenceIdPrefix) {
+    try (Connection c = store.connect();
+        PreparedStatement st = c.prepareStatement("SELECT count(*) FROM \"event_journal\" WHERE \"persistence_id\" LIKE ?")) {
+      st.setString(1, persistenceIdPrefix.replace("_", "\\_") + "%");
+      try (ResultSet rs = st.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (Exception e) {
+      return -1;
+    }
+  }
+
   static Map<String, Object> rowStats(Store store, String persistenceIdPrefix) {
     Map<String, Object> f = new LinkedHashMap<>();
     try (Connection c = store.connect();

@@ -21,7 +21,7 @@ final class Report {
   private static final List<List<String>> RATIOS = List.of(List.of("rsm", "es"), List.of("rsm", "rd"),
       List.of("rsm", "db"), List.of("rsm_loaded", "es_loaded"), List.of("rsm_loaded", "db"));
   private static final List<String> MEDIAN_FIELDS = List.of("msgs_per_s", "p50_ms", "p99_ms", "p999_ms",
-      "bytes_per_row", "jvm_cpu_us_per_msg", "db_cpu_us_per_msg", "jvm_cores_busy", "recovery_all_ms");
+      "bytes_per_row", "msgs_per_row", "jvm_cpu_us_per_msg", "db_cpu_us_per_msg", "jvm_cores_busy", "recovery_all_ms");
 
   static Map<String, Object> summarize(BenchOptions o, Store store, List<Map<String, Map<String, Object>>> runs) {
     Map<String, Object> r = new LinkedHashMap<>();
@@ -45,7 +45,8 @@ final class Report {
           if (run.get(w).get(f) instanceof Number n) xs.add(n.doubleValue());
         if (xs.isEmpty()) continue;
         double med = median(xs);
-        m.put(f, f.endsWith("_ms") || f.startsWith("jvm_") || f.startsWith("db_cpu") ? Math.round(med * 100) / 100.0 : (Object) Math.round(med));
+        m.put(f, f.endsWith("_ms") || f.startsWith("jvm_") || f.startsWith("db_cpu") || f.equals("msgs_per_row")
+            ? Math.round(med * 100) / 100.0 : (Object) Math.round(med));
       }
       r.put(w, m);
     }
@@ -122,16 +123,17 @@ final class Report {
         r.get("loaded_in_flight"), r.get("payload_bytes"), r.get("duration_s"), r.get("runs"), r.get("cores")));
     b.append("Ratios are medians of the per-run ratios; each is rsm over the baseline at the same messages in flight "
         + "(db over the rsm at the first load).\n\n");
-    b.append("| workload | msgs/s | p50 ms | p99 ms | p99.9 ms | rsm ÷ it | bytes/row | JVM CPU µs/msg | DB CPU µs/msg |\n");
-    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    b.append("| workload | msgs/s | p50 ms | p99 ms | p99.9 ms | rsm ÷ it | bytes/row | msgs/row | JVM CPU µs/msg | DB CPU µs/msg |\n");
+    b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (String w : ROWS) {
       if (!(r.get(w) instanceof Map<?, ?> m)) continue;
       double x = rate(r, w);
-      b.append(String.format("| %s | %,d | %s | %s | %s | %s | %s | %s | %s |%n",
+      b.append(String.format("| %s | %,d | %s | %s | %s | %s | %s | %s | %s | %s |%n",
           label(r, w), Math.round(x), ms(m.get("p50_ms")),
           ms(m.get("p99_ms")), ms(m.get("p999_ms")),
           ratio(r, w),
           m.get("bytes_per_row") == null ? "" : m.get("bytes_per_row"),
+          m.get("msgs_per_row") == null ? "" : m.get("msgs_per_row"),
           m.get("jvm_cpu_us_per_msg") == null ? "" : m.get("jvm_cpu_us_per_msg"),
           m.get("db_cpu_us_per_msg") == null ? "" : m.get("db_cpu_us_per_msg")));
     }

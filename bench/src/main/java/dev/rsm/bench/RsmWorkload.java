@@ -115,6 +115,11 @@ final class RsmWorkload implements Workload {
   }
 
   @Override
+  public long journalRows() {
+    return Journal.rows(store, "rsm|" + typeName() + "|");
+  }
+
+  @Override
   public Map<String, Object> facts() {
     Map<String, Object> f = new java.util.LinkedHashMap<>(Journal.rowStats(store, "rsm|" + typeName() + "|"));
     if (rate > 0) {

@@ -18,6 +18,11 @@ interface Workload extends AutoCloseable {
     return Map.of();
   }
 
+  /** Journal rows it has written so far, or -1 if it does not count them. */
+  default long journalRows() {
+    return -1;
+  }
+
   /** Stops and releases everything it started. */
   @Override
   void close() throws Exception;

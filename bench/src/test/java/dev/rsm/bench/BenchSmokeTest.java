@@ -38,6 +38,7 @@ class BenchSmokeTest {
       assertTrue(r.path(w).path("p99_ms").asDouble() >= r.path(w).path("p50_ms").asDouble(), w + " p99 < p50");
     }
     assertTrue(r.path("rsm").path("bytes_per_row").asInt() > 0, "rsm journal rows measured");
+    assertTrue(r.path("rsm_loaded").path("msgs_per_row").asDouble() >= 1, "steps per row measured: " + r.path("rsm_loaded"));
     for (String ratio : new String[] {"rsm_over_es", "rsm_over_rd", "rsm_over_db", "rsm_loaded_over_es_loaded", "rsm_loaded_over_db"})
       assertTrue(r.path("ratios").path(ratio).asDouble() > 0, ratio + " missing: " + r.path("ratios"));
     String md = Files.readString(out.resolve("results.md"));
