@@ -122,7 +122,7 @@ final class Report {
             + "workload, median of %s run(s), %s cores.%n%n", r.get("store_detail"), r.get("machines"), r.get("in_flight"),
         r.get("loaded_in_flight"), r.get("payload_bytes"), r.get("duration_s"), r.get("runs"), r.get("cores")));
     b.append("Ratios are medians of the per-run ratios; each is rsm over the baseline at the same messages in flight "
-        + "(db over the rsm at the first load).\n\n");
+        + "(db has none: its row shows rsm at the first load over it, the targets both loads).\n\n");
     b.append("| workload | msgs/s | p50 ms | p99 ms | p99.9 ms | rsm ÷ it | bytes/row | msgs/row | JVM CPU µs/msg | DB CPU µs/msg |\n");
     b.append("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |\n");
     for (String w : ROWS) {

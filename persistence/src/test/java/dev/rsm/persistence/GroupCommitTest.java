@@ -26,8 +26,8 @@ import org.apache.pekko.persistence.jdbc.db.SlickDatabase;
 import org.apache.pekko.persistence.jdbc.db.SlickExtension;
 import org.apache.pekko.persistence.jdbc.db.SlickExtensionImpl;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.postgresql.jdbc.PgConnection;
 import org.junit.jupiter.params.provider.ValueSource;
+import org.postgresql.jdbc.PgConnection;
 
 /**
  * Group commit: inputs that queue up while a machine's journal write is in flight are written
