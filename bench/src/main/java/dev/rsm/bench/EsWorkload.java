@@ -68,7 +68,7 @@ final class EsWorkload implements Workload {
   }
 
   @Override
-  public void close() {
+  public void close() throws Exception {
     if (node != null) node.close();
   }
 }

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.rsm.persistence.JdbcSchema;
 import dev.rsm.persistence.RsmConfig;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -16,11 +17,13 @@ import org.apache.pekko.cluster.typed.Join;
 /** A fresh single-node cluster on the run's store, one per workload, terminated after it. */
 final class Node implements AutoCloseable {
   final ActorSystem<Void> system;
+  // Sharding's durable data of this node only, deleted when it stops.
+  private final Path dataDir;
 
   Node(String name, Store store, Config extra) throws Exception {
+    dataDir = Files.createTempDirectory("rsm-bench-ddata-");
     Config config = RsmConfig.load(extra
-        .withFallback(ConfigFactory.parseMap(Map.of("rsm.sharding.data-dir",
-            Files.createTempDirectory("rsm-bench-ddata-").toString())))
+        .withFallback(ConfigFactory.parseMap(Map.of("rsm.sharding.data-dir", dataDir.toString())))
         .withFallback(ConfigFactory.parseResources("dev/rsm/bench/bench.conf"))
         .withFallback(store.config()));
     JdbcSchema.ensure(config);
@@ -35,8 +38,9 @@ final class Node implements AutoCloseable {
   }
 
   @Override
-  public void close() {
+  public void close() throws java.io.IOException {
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().join();
+    Store.deleteTree(dataDir);
   }
 }

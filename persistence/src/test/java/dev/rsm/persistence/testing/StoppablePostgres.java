@@ -4,7 +4,6 @@ import com.typesafe.config.Config;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -18,7 +17,7 @@ public final class StoppablePostgres implements AutoCloseable {
 
   public StoppablePostgres() {
     try {
-      this.dataDir = Files.createTempDirectory("rsm-pg-");
+      this.dataDir = TestStores.tempDir("rsm-pg-");
       this.pg = EmbeddedPostgres.builder().setDataDirectory(dataDir).setCleanDataDirectory(false).start();
       this.port = pg.getPort();
     } catch (IOException e) {

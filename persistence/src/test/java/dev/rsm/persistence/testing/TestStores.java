@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import dev.rsm.persistence.RsmConfig;
@@ -12,8 +13,12 @@ import java.sql.DriverManager;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.Comparator;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 /**
  * The stores tests run on: a fresh embedded H2 file database, or a fresh database on one embedded
@@ -27,6 +32,33 @@ public final class TestStores {
 
   private static final AtomicInteger COUNTER = new AtomicInteger();
   private static EmbeddedPostgres postgres;
+  private static final Set<Path> TEMP_DIRS = ConcurrentHashMap.newKeySet();
+
+  static {
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> TEMP_DIRS.forEach(TestStores::deleteTree)));
+  }
+
+  /**
+   * A new temporary directory, deleted with everything in it when the JVM exits: a test JVM may
+   * still hold files open in it (H2, a cluster's durable data) until then, and Linux lets them go.
+   */
+  public static Path tempDir(String prefix) {
+    try {
+      Path dir = Files.createTempDirectory(prefix);
+      TEMP_DIRS.add(dir);
+      return dir;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static void deleteTree(Path dir) {
+    try (Stream<Path> paths = Files.walk(dir)) {
+      paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+    } catch (IOException | UncheckedIOException ignored) {
+      // already gone, or not ours to delete any more
+    }
+  }
 
   /** Storage settings for a new, empty database of kind {@code store}. */
   public static Config fresh(String store) {
@@ -38,12 +70,8 @@ public final class TestStores {
   }
 
   private static Config h2() {
-    try {
-      Path dir = Files.createTempDirectory("rsm-h2-");
-      return ConfigFactory.parseMap(Map.of("rsm.storage.h2-path", dir.resolve("rsm").toString()));
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
+    Path dir = tempDir("rsm-h2-");
+    return ConfigFactory.parseMap(Map.of("rsm.storage.h2-path", dir.resolve("rsm").toString()));
   }
 
   public static synchronized EmbeddedPostgres postgresServer() {
