@@ -53,8 +53,13 @@ public final class StoppablePostgres implements AutoCloseable {
     }
   }
 
+  /**
+   * Stops the server and deletes its data directory (also deleted at JVM exit otherwise; deleting
+   * it here, after the server has stopped, leaves nothing it writes while shutting down).
+   */
   @Override
   public void close() {
     stop();
+    TestStores.deleteTree(dataDir);
   }
 }

@@ -52,7 +52,8 @@ public final class TestStores {
     }
   }
 
-  private static void deleteTree(Path dir) {
+  /** Deletes {@code dir} and everything in it, as far as it can; a missing directory is fine. */
+  static void deleteTree(Path dir) {
     try (Stream<Path> paths = Files.walk(dir)) {
       paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
     } catch (IOException | UncheckedIOException ignored) {
