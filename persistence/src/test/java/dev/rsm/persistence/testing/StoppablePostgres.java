@@ -59,7 +59,10 @@ public final class StoppablePostgres implements AutoCloseable {
    */
   @Override
   public void close() {
-    stop();
-    TestStores.deleteTree(dataDir);
+    try {
+      stop();
+    } finally {
+      TestStores.deleteTree(dataDir);
+    }
   }
 }
