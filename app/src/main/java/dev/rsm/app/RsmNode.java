@@ -3,7 +3,10 @@ package dev.rsm.app;
 import com.typesafe.config.Config;
 import dev.rsm.app.http.HttpSettings;
 import dev.rsm.app.http.MachineRoutes;
+import dev.rsm.persistence.FaultInjector;
 import dev.rsm.persistence.MachineRegistry;
+import dev.rsm.persistence.RuntimeSettings;
+import dev.rsm.persistence.StepObserver;
 import dev.rsm.persistence.Machines;
 import dev.rsm.sharding.ShardedRuntime;
 import java.time.Duration;
@@ -40,6 +43,11 @@ public final class RsmNode implements AutoCloseable {
 
   /** Starts a node from a resolved configuration (see {@link dev.rsm.persistence.RsmConfig#load}). */
   public static RsmNode start(Config config, MachineRegistry registry) {
+    return start(config, registry, StepObserver.NONE);
+  }
+
+  /** The same, with a {@link StepObserver} that sees every machine's steps and lifecycle (metrics, tests). */
+  public static RsmNode start(Config config, MachineRegistry registry, StepObserver observer) {
     ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), config.getString("rsm.node.system-name"), config);
     try {
       Cluster cluster = Cluster.get(system);
@@ -47,7 +55,8 @@ public final class RsmNode implements AutoCloseable {
         cluster.manager().tell(Join.create(cluster.selfMember().address())); // a single node joins itself
       if (config.getBoolean("rsm.node.management"))
         PekkoManagement.get(system).start().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
-      ShardedRuntime runtime = ShardedRuntime.start(system, registry);
+      ShardedRuntime runtime = ShardedRuntime.start(system, registry, RuntimeSettings.create(system),
+          FaultInjector.NONE, observer);
       HttpSettings http = HttpSettings.fromConfig(config);
       ServerBinding binding = Http.get(system).newServerAt(http.hostname(), http.port())
           .bind(new MachineRoutes(runtime.machines(), http).route())

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.rsm.app.RsmNode;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.RsmConfig;
+import dev.rsm.persistence.StepObserver;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.util.ArrayList;
@@ -51,9 +52,16 @@ public final class TestCluster implements AutoCloseable {
   private final Config extra;
   private final int seedPort;
   private final String dataDir;
+  private final StepObserver observer;
   public final List<RsmNode> nodes = new ArrayList<>();
 
   public TestCluster(Config store, MachineRegistry registry, Config extra) {
+    this(store, registry, extra, StepObserver.NONE);
+  }
+
+  /** Nodes whose machines report their steps, hibernations and wake-ups to {@code observer}. */
+  public TestCluster(Config store, MachineRegistry registry, Config extra, StepObserver observer) {
+    this.observer = observer;
     this.store = store;
     this.registry = registry;
     this.extra = extra;
@@ -69,7 +77,7 @@ public final class TestCluster implements AutoCloseable {
             "pekko.cluster.seed-nodes", List.of("pekko://rsm@127.0.0.1:" + seedPort),
             "rsm.sharding.data-dir", dataDir))
         .withFallback(extra).withFallback(FAST).withFallback(store);
-    RsmNode node = RsmNode.start(RsmConfig.load(c), registry);
+    RsmNode node = RsmNode.start(RsmConfig.load(c), registry, observer);
     nodes.add(node);
     return node;
   }

@@ -203,6 +203,8 @@ public final class JournalCodec {
       writePayload(out, a.input());
     }
     out.writeVarLong(s.timerGeneration());
+    // Appended last, so that snapshots written before the inputs were kept still read (as null).
+    for (Inbound i : s.inbox()) writeBytes(out, i.last(), recalled(i.last()));
     return out.toByteArray();
   }
 
@@ -213,7 +215,12 @@ public final class JournalCodec {
     long seqNr = in.readVarLong();
     int n = in.readCount();
     List<Inbound> inbox = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) inbox.add(new Inbound(readAddress(in), in.readVarLong()));
+    List<Address> from = new ArrayList<>(n);
+    long[] hw = new long[n];
+    for (int i = 0; i < n; i++) {
+      from.add(readAddress(in));
+      hw[i] = in.readVarLong();
+    }
     n = in.readCount();
     List<Outbound> outbox = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
@@ -233,6 +240,9 @@ public final class JournalCodec {
     for (int i = 0; i < n; i++)
       timers.add(new Armed(in.readString(), in.readVarLong(), in.readVarLong(), readPayload(in)));
     long timerGeneration = in.readVarLong();
+    boolean lastInputs = in.more();
+    for (int i = 0; i < from.size(); i++)
+      inbox.add(new Inbound(from.get(i), hw[i], lastInputs ? readPayload(in) : null));
     in.end();
     return new MachineSnapshot(state, seqNr, inbox, outbox, keys, timers, timerGeneration);
   }
@@ -433,6 +443,10 @@ public final class JournalCodec {
       if (f != FORMAT)
         throw new IllegalArgumentException("journal record in format " + f + ", this version of RSM reads format "
             + FORMAT + " (written by a newer version?)");
+    }
+
+    boolean more() {
+      return pos < buf.length;
     }
 
     void end() {

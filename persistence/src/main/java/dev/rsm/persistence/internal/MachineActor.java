@@ -6,6 +6,8 @@ import dev.rsm.persistence.internal.Protocol.Command;
 import dev.rsm.persistence.internal.Protocol.Flush;
 import dev.rsm.persistence.internal.Protocol.IdleTimeout;
 import dev.rsm.persistence.internal.Protocol.ResendTick;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -26,9 +28,12 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * is dropped (an event-sourced behaviour and its layers weigh about twice what the actor itself
  * does); the actor, its mailbox and its place in sharding stay. The next input wakes it: a new
  * stack starts from the state held here, with Pekko's recovery disabled, so that waking reads only
- * the journal's highest sequence number instead of a snapshot and events. The state held is the
- * state the dropped stack had: nobody else writes this machine's journal while its actor lives
- * (the single writer that sharding guarantees for the event-sourced behaviour as well).
+ * the journal's highest sequence number instead of a snapshot and events. The held state is only
+ * trusted if that number is still the one the dropped stack had written up to: a second
+ * incarnation of the machine (a split brain, two clusters on one database) may have written in
+ * the meantime, and a step computed on the held state would then be journaled on top of steps it
+ * never saw. When the number moved, the woken stack takes no step: it is dropped, and a new one
+ * recovers from the journal and is given every command the first one was given.
  *
  * <p>Armed durable timers stay in the held state; one scheduled message, the firing of the timer
  * due first, wakes the machine, whose new stack re-arms them all. A machine with armed timers does
@@ -38,7 +43,10 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * <p>While hibernating, messages that cannot concern it are dropped: acknowledgements (it has
  * nothing unacknowledged), ticks of the dropped stack, and Pekko's late replies to it (such as a
  * snapshot deletion's). A timer firing wakes it even if it is a stray of the dropped stack: the
- * new stack finds such a firing stale and ignores it.
+ * new stack finds such a firing stale and ignores it. Signals other than {@code PostStop} are left
+ * unhandled, as a stopped behaviour's would be: Cluster Sharding passivates, hands off and shuts
+ * down an entity by sending it a {@code PoisonPill} signal and stops the actor when the signal
+ * comes back unhandled.
  */
 @SuppressWarnings({"unchecked", "rawtypes"})
 final class MachineActor extends ExtensibleBehavior<Object> {
@@ -49,6 +57,13 @@ final class MachineActor extends ExtensibleBehavior<Object> {
   // The hibernating machine's state, handed to the next stack (and to that stack only once: a
   // stack restarted after a failure recovers from the journal).
   private RuntimeState held;
+  // The journal's sequence number when the held state was written: the wake-up check (see above).
+  private long heldJournalSeqNr;
+  // While a stack woken from the held state recovers: every command given to it, for the stack
+  // that recovers from the journal instead if the held state proves stale. Null otherwise.
+  private ArrayList<Object> sinceWake;
+  // Set by a woken stack that found the journal moved on: replace it once the message is handled.
+  private boolean heldWasStale;
   // While hibernating: the passivation (an idle timeout) or, with timers armed, the first firing.
   private Cancellable wakeUp;
 
@@ -68,17 +83,30 @@ final class MachineActor extends ExtensibleBehavior<Object> {
       wakeUp = null;
     }
     boolean waking = held != null;
+    if (waking) sinceWake = new ArrayList<>(4);
     awake = Behavior.start(MachineBehavior.stack(this), c);
     if (waking) env.observer().woke(address);
     held = null; // taken by the stack's first start, or never if it failed to start
     return Behavior.isAlive(awake) ? this : awake;
   }
 
+  /** The state a stack starts from after hibernation, with the journal position it was written at. */
+  record Held(RuntimeState state, long journalSeqNr) {}
+
   /** The state the stack starts from: the hibernated one once after waking, else null (recover). */
-  RuntimeState takeHeld() {
+  Held takeHeld() {
     RuntimeState s = held;
     held = null;
-    return s;
+    return s == null ? null : new Held(s, heldJournalSeqNr);
+  }
+
+  /**
+   * Called by the stack when its recovery completed: {@code heldWasStale} when it started from
+   * the held state and the journal holds rows written after it (by another incarnation).
+   */
+  void recovered(boolean heldWasStale) {
+    if (heldWasStale) this.heldWasStale = true;
+    else sinceWake = null;
   }
 
   /**
@@ -87,14 +115,18 @@ final class MachineActor extends ExtensibleBehavior<Object> {
    * scheduled to end the hibernation: its idle timeout at {@code passivate-after} after the last
    * input, or the firing of its first timer.
    */
-  void hibernate(RuntimeState state, Cancellable wakeUp) {
+  void hibernate(RuntimeState state, long journalSeqNr, Cancellable wakeUp) {
     held = state;
+    heldJournalSeqNr = journalSeqNr;
     this.wakeUp = wakeUp;
   }
 
   @Override
   public Behavior<Object> receive(TypedActorContext<Object> c, Object msg) {
-    if (awake != null) return adopt(Behavior.interpretMessage(awake, c, msg), c);
+    if (awake != null) {
+      if (sinceWake != null && msg instanceof Command) sinceWake.add(msg);
+      return adopt(Behavior.interpretMessage(awake, c, msg), c);
+    }
     if (msg == IdleTimeout.INSTANCE) { // passivate-after elapsed while hibernating
       wakeUp = null;
       passivate.accept((ActorRef) c.asJava().getSelf());
@@ -103,18 +135,22 @@ final class MachineActor extends ExtensibleBehavior<Object> {
     if (!(msg instanceof Command) || msg instanceof Ack || msg instanceof ResendTick
         || msg == Flush.INSTANCE) return Behaviors.same(); // see above
     Behavior<Object> started = wake(c);
-    return started == this ? adopt(Behavior.interpretMessage(awake, c, msg), c) : started;
+    if (started != this) return started;
+    if (sinceWake != null) sinceWake.add(msg);
+    return adopt(Behavior.interpretMessage(awake, c, msg), c);
   }
 
   @Override
   public Behavior<Object> receiveSignal(TypedActorContext<Object> c, Signal signal) {
     if (awake != null) return adopt(Behavior.interpretSignal(awake, c, signal), c);
-    if (signal == PostStop.instance() && wakeUp != null) wakeUp.cancel();
+    if (signal != PostStop.instance()) return Behaviors.unhandled(); // PoisonPill: stop (see above)
+    if (wakeUp != null) wakeUp.cancel();
     return Behaviors.same();
   }
 
   /** Keeps what the stack became; drops it if it asked to hibernate; passes on unhandled and stopping. */
   private Behavior<Object> adopt(Behavior<Object> next, TypedActorContext<Object> c) {
+    if (heldWasStale) return recoverFromJournal(next, c);
     if (Behavior.isUnhandled(next) || !Behavior.isAlive(next)) return next;
     if (held != null) { // the stack asked to hibernate (while awake, held is only set for that)
       awake = null;
@@ -122,6 +158,28 @@ final class MachineActor extends ExtensibleBehavior<Object> {
       return Behaviors.same();
     }
     awake = Behavior.canonicalize(next, awake, c);
+    return Behaviors.same();
+  }
+
+  /**
+   * Replaces a stack that woke on a stale held state (it took no step: see MachineBehavior) with
+   * one recovering from the journal, and gives the new one, in order, every command the old one
+   * was given since waking.
+   */
+  private Behavior<Object> recoverFromJournal(Behavior<Object> stale, TypedActorContext<Object> c) {
+    heldWasStale = false;
+    List<Object> commands = sinceWake;
+    sinceWake = null;
+    if (Behavior.isAlive(stale) && !Behavior.isUnhandled(stale))
+      Behavior.interpretSignal(Behavior.canonicalize(stale, awake, c), c, PostStop.instance());
+    awake = Behavior.start(MachineBehavior.stack(this), c); // held is gone: a full recovery
+    if (!Behavior.isAlive(awake)) return awake;
+    for (Object command : commands) {
+      Behavior<Object> next = Behavior.interpretMessage(awake, c, command);
+      if (Behavior.isUnhandled(next)) continue;
+      if (!Behavior.isAlive(next)) return next;
+      awake = Behavior.canonicalize(next, awake, c);
+    }
     return Behaviors.same();
   }
 }

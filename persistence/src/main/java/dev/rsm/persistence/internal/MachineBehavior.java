@@ -1,5 +1,6 @@
 package dev.rsm.persistence.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rsm.actors.Address;
 import dev.rsm.actors.Context;
 import dev.rsm.actors.Machine;
@@ -40,12 +41,14 @@ import org.apache.pekko.actor.typed.PreRestart;
 import org.apache.pekko.actor.typed.Signal;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.internal.InterceptorImpl;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.persistence.typed.PersistenceId;
 import org.apache.pekko.persistence.typed.RecoveryCompleted;
 import org.apache.pekko.persistence.typed.RecoveryFailed;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
 import org.apache.pekko.persistence.typed.SnapshotSelectionCriteria;
+import org.apache.pekko.persistence.typed.internal.Running;
 import org.apache.pekko.persistence.typed.javadsl.CommandHandler;
 import org.apache.pekko.persistence.typed.javadsl.Effect;
 import org.apache.pekko.persistence.typed.javadsl.EventHandler;
@@ -115,8 +118,12 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private final Address self;
   private final ActorContext<Command> ctx;
   private final MachineActor actor;
-  // The state to start from instead of recovering, when waking from hibernation.
+  // The state to start from instead of recovering, when waking from hibernation, and the journal
+  // sequence number it was written up to (checked against the journal's: see onRecovered).
   private final RuntimeState woken;
+  private final long wokenJournalSeqNr;
+  // Set when the woken state proved stale: this stack takes no step and is replaced (MachineActor).
+  private boolean stale;
   private final Logger log;
   private final long retentionMillis;
   private final Front front = new Front();
@@ -157,6 +164,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   // Failed attempts per input (channel message or timer firing), transient by design: a restart
   // gives an input a fresh set of attempts, which only delays its rejection.
   private Map<Origin, Integer> failures; // null until an input fails
+  // The object mapper user values are journaled with, looked up when a comparison needs it.
+  private ObjectMapper mapper;
   // When the last input (or state read) arrived; the idle timer compares against it.
   private long lastActivityNanos;
 
@@ -171,7 +180,9 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     this.self = actor.address;
     this.ctx = ctx;
     this.actor = actor;
-    this.woken = actor.takeHeld();
+    MachineActor.Held held = actor.takeHeld();
+    this.woken = held == null ? null : held.state();
+    this.wokenJournalSeqNr = held == null ? 0 : held.journalSeqNr();
     this.log = ctx.getLog();
     this.retentionMillis = settings.idempotencyRetention().toMillis();
     // One timer per idle period instead of a receive timeout, which Pekko reschedules on every
@@ -194,6 +205,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   }
 
   private Effect<Event, RuntimeState> onCommand(RuntimeState s, Command c) {
+    if (stale) return Effect().none(); // the stack recovering from the journal gets it (onRecovered)
     handled++;
     if (c instanceof Deliver d) return onDeliver(s, d);
     if (c instanceof Ack a) return onAck(s, a);
@@ -212,21 +224,49 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     lastActivityNanos = System.nanoTime();
     long hw = s.highWater(d.from());
     if (d.seq() <= hw) {
-      if (unwritten.isEmpty()) ack(d.from(), d.ackTo(), d.channel(), hw);
-      else afterWrite.add(() -> ack(d.from(), d.ackTo(), d.channel(), hw)); // hw may be an unwritten step's
+      // Only the message under hw is kept to compare a duplicate with: one below it is
+      // acknowledged up to hw - 1, and hw itself once its own duplicate proves the same.
+      if (d.seq() == hw && !sameAsHandled(s, d)) return Effect().none();
+      long upTo = d.seq() == hw ? hw : hw - 1;
+      if (unwritten.isEmpty()) ack(d.from(), d.ackTo(), d.channel(), upTo, hw);
+      else afterWrite.add(() -> ack(d.from(), d.ackTo(), d.channel(), upTo, hw)); // hw may be an unwritten step's
       return Effect().none();
     }
-    if (d.seq() > hw + 1 || overloaded(s)) return Effect().none(); // the sender resends in order
+    // Handled even when this machine is over delivery.max-unacked: refusing inputs from machines
+    // would withhold their acknowledgements, and two machines at the limit toward each other
+    // would wait for each other for ever. The limit holds back new work (ingress, timers).
+    if (d.seq() > hw + 1) return Effect().none(); // the sender resends in order
     Origin origin = new Origin.Channel(d.from(), d.seq());
     if (!type.accepts(d.input()))
       return persistRejection(s, origin, d.input(), "not an input of machine type " + type.name());
     return takeStep(s, origin, d.input(), null, d.ackTo(), d.channel());
   }
 
+  /**
+   * Whether a duplicate of the last message handled on its channel is that message. A sender
+   * whose journal lost steps after their outputs were delivered (a store that lost acknowledged
+   * writes) numbers new messages with the lost ones' sequence numbers; acknowledging such a
+   * message as a duplicate would drop it unseen. It is refused instead, loudly, and stays with
+   * its sender.
+   */
+  private boolean sameAsHandled(RuntimeState s, Deliver d) {
+    Object handled = s.inbound(d.from()).last;
+    if (handled == null || Encoded.same(mapper(), handled, d.input())) return true;
+    log.error("channel {} -> {}: message #{} is {}, but this machine handled {} under #{}: the sender's journal "
+        + "lost steps whose outputs had been delivered (its store lost acknowledged writes). Not acknowledged: "
+        + "the message stays with the sender", d.from(), self, d.seq(), describe(d.input()), describe(handled), d.seq());
+    return false;
+  }
+
+  private ObjectMapper mapper() {
+    if (mapper == null) mapper = Encoded.mapper(ctx.getSystem());
+    return mapper;
+  }
+
   /** Acknowledges to the sending incarnation directly when its ref is known, else via the transport. */
-  private void ack(Address to, ActorRef<Command> ackTo, Object channel, long upTo) {
-    if (ackTo != null) ackTo.tell(new Ack(self, upTo, channel, ctx.getSelf()));
-    else env.transport().tell(to, new Ack(self, upTo, null, null));
+  private void ack(Address to, ActorRef<Command> ackTo, Object channel, long upTo, long hw) {
+    if (ackTo != null) ackTo.tell(new Ack(self, upTo, hw, channel, ctx.getSelf()));
+    else env.transport().tell(to, new Ack(self, upTo, hw, null, null));
   }
 
   private Effect<Event, RuntimeState> onIngress(RuntimeState s, Ingress in) {
@@ -257,6 +297,10 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     lastActivityNanos = System.nanoTime();
     Armed armed = s.timers.get(f.name());
     if (armed == null || armed.generation() != f.generation()) return Effect().none(); // stale
+    if (overloaded(s)) { // back-pressure: new work waits until outputs are acknowledged
+      startTimer(f.name(), f, settings.resendInterval());
+      return Effect().none();
+    }
     if (armed.deadline() > env.clock().millis()) {
       // Woken before the deadline: the scheduler's delay was capped (see armOrCancel) or ran ahead
       // of the recorded clock. Wait for the rest, so a firing is never handled before its deadline.
@@ -353,6 +397,18 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   final class Front extends ExtensibleBehavior<Object> {
     long arrived;
     private Behavior<Object> inner;
+
+    /**
+     * The sequence number of the journal's last row as Pekko's event sourcing holds it: the one it
+     * read at recovery, plus its own writes. Read from the behaviour itself, as Pekko's {@code
+     * lastSequenceNumber(ctx)} does, which cannot see it through the layers around this stack.
+     */
+    long journalSeqNr() {
+      Behavior<?> b = inner;
+      while (b instanceof InterceptorImpl<?, ?> i) b = i.nestedBehavior();
+      if (b instanceof Running.WithSeqNrAccessible w) return w.currentSequenceNumber();
+      throw new IllegalStateException("no sequence number in event sourcing state " + b.getClass().getName());
+    }
 
     Behavior<Command> start(TypedActorContext<Command> c) {
       inner = Behavior.start((Behavior) MachineBehavior.this, (TypedActorContext) c);
@@ -466,7 +522,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     if (env.faults().crash(Point.AFTER_SEND_BEFORE_ACK, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_SEND_BEFORE_ACK, self);
     env.observer().stepJournaled(self, e.input(), taken.seqNr());
-    if (e.origin() instanceof Origin.Channel c) ack(c.from(), taken.ackTo(), taken.ackChannel(), c.seq());
+    if (e.origin() instanceof Origin.Channel c) ack(c.from(), taken.ackTo(), taken.ackChannel(), c.seq(), c.seq());
     if (taken.replyTo() != null) {
       taken.replyTo().tell(new IngressResult.Replied(e.reply(), false, taken.seqNr()));
       awaitingReplies.remove(taken.replyTo());
@@ -498,8 +554,18 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   private void applyAck(RuntimeState s, Ack a) {
     // The channel handed back is used when it is this incarnation's (not one before a restart).
-    OutChannel ch = a.channel() instanceof OutChannel c && c.owner == s ? s.ack(c, a.upTo()) : s.ack(a.from(), a.upTo());
-    if (ch != null) {
+    OutChannel ch = a.channel() instanceof OutChannel c && c.owner == s ? c : s.outbox.get(a.from());
+    if (ch == null) return;
+    if (a.hw() > ch.lastSeq) {
+      // The receiver handled messages this machine has no record of sending: its journal lost
+      // steps after their outputs were delivered, and the numbers since go to new messages.
+      log.error("channel {} -> {}: the receiver has handled up to #{}, but this machine's journal numbers its "
+          + "messages only up to #{}: steps that sent #{}..#{} are missing from the journal (the store lost "
+          + "acknowledged writes). The acknowledgement is ignored: messages numbered since stay unacknowledged",
+          self, a.from(), a.hw(), ch.lastSeq, ch.lastSeq + 1, a.hw());
+      return;
+    }
+    if (s.ack(ch, a.upTo()) != null) {
       ch.backoffNanos = 0;
       if (a.by() != null) ch.route = a.by();
       sendWindow(s, ch, a.from());
@@ -631,7 +697,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       actor.passivate.accept(ctx.getSelf());
     } else if (settled && hibernateIn <= 0) {
       cancelTimers();
-      actor.hibernate(s, quiet
+      actor.hibernate(s, front.journalSeqNr(), quiet
           ? ctx.scheduleOnce(Duration.ofNanos(passivateIn), ctx.getSelf(), IdleTimeout.INSTANCE)
           : wakeForFirstTimer(s));
     } else {
@@ -706,8 +772,25 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     awaitingReplies.clear();
   }
 
-  /** Resends every unacknowledged output, in channel order, and re-arms every timer. */
+  /**
+   * Resends every unacknowledged output, in channel order, and re-arms every timer. A stack woken
+   * from hibernation first compares the journal's highest sequence number, which Pekko read
+   * instead of replaying, with the one its held state was written at: if another incarnation
+   * wrote since, the held state is stale and no step may be computed on it (see MachineActor).
+   */
   private void onRecovered(RuntimeState s) {
+    if (woken != null) {
+      long journal = front.journalSeqNr();
+      if (journal != wokenJournalSeqNr) {
+        log.info("machine {} woke from hibernation at journal sequence number {}, but the journal holds {}: "
+            + "another incarnation wrote meanwhile; recovering from the journal", self, wokenJournalSeqNr, journal);
+        stale = true;
+        cancelTimers();
+        actor.recovered(true);
+        return;
+      }
+    }
+    actor.recovered(false);
     recovering = false;
     live = s;
     s.outbox.forEach(
@@ -742,7 +825,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private RuntimeState applyStep(RuntimeState s, StepTaken e) {
     if (recovering && env.faults().crash(Point.DURING_RECOVERY, self))
       throw new FaultInjector.InjectedCrash(Point.DURING_RECOVERY, self);
-    Object next = e.rejected() != null ? s.user : Replay.recompute(machine, self, s, e, settings);
+    Object next = e.rejected() != null ? s.user : Replay.recompute(machine, self, s, e, settings, mapper());
     s.apply(e, next, settings.idempotencyMaxKeys(), retentionMillis);
     return s;
   }

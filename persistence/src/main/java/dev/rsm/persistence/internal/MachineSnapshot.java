@@ -18,7 +18,8 @@ public record MachineSnapshot(
     long timerGeneration)
     implements RsmSerializable {
 
-  public record Inbound(Address from, long hw) implements RsmSerializable {}
+  /** An incoming channel: its high-water mark and the input handled under it (null if unknown). */
+  public record Inbound(Address from, long hw, @Payload Object last) implements RsmSerializable {}
 
   public record Outbound(Address to, long lastSeq, long acked, List<Sent> unacked)
       implements RsmSerializable {}

@@ -27,13 +27,16 @@ public final class Protocol {
       @JsonIgnore Object channel) implements Command, RsmSerializable {}
 
   /**
-   * The receiver {@code from} has handled every message up to {@code upTo} on its channel; {@code
-   * channel} is the one its {@link Deliver} carried, and {@code by} the receiver's own ref, which
-   * the sender may deliver to directly while it lives (both null from another JVM).
+   * The receiver {@code from} has handled every message up to {@code upTo} on its channel, and its
+   * high-water mark there is {@code hw} (at least {@code upTo}: a duplicate below the mark is
+   * acknowledged only up to the message before it, whose content the receiver cannot compare; see
+   * MachineBehavior). A mark beyond anything the sender numbered means the sender's journal lost
+   * steps. {@code channel} is the one its {@link Deliver} carried, and {@code by} the receiver's
+   * own ref, which the sender may deliver to directly while it lives (both null from another JVM).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
-  public record Ack(Address from, long upTo, @JsonIgnore Object channel, @JsonIgnore ActorRef<Command> by)
-      implements Command, RsmSerializable {}
+  public record Ack(Address from, long upTo, long hw, @JsonIgnore Object channel,
+      @JsonIgnore ActorRef<Command> by) implements Command, RsmSerializable {}
 
   /** An input from outside; {@code key} is the idempotency key, or null. */
   public record Ingress(String key, @Payload Object input, ActorRef<IngressResult> replyTo)

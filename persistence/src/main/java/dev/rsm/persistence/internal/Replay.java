@@ -1,5 +1,6 @@
 package dev.rsm.persistence.internal;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rsm.actors.Address;
 import dev.rsm.actors.Context;
 import dev.rsm.actors.Machine;
@@ -11,15 +12,16 @@ import dev.rsm.persistence.internal.StepTaken.Sent;
 import dev.rsm.persistence.internal.StepTaken.TimerSet;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Objects;
+import java.util.function.BiPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * INTERNAL API. Re-runs a journaled step with its recorded time and seed and compares what the
  * handler produces now with what the journal holds: sends (target, sequence number, input), reply
- * and timer changes. The first difference fails recovery, unless the operator chose to adopt the
- * journaled outputs.
+ * and timer changes, as the journal records them (see {@link Encoded}: a value read back from the
+ * journal need not be {@code equals} to the one the handler produces). The first difference fails
+ * recovery, unless the operator chose to adopt the journaled outputs.
  */
 public final class Replay {
   private static final Logger LOG = LoggerFactory.getLogger(Replay.class);
@@ -29,9 +31,9 @@ public final class Replay {
   /** Returns the user state after {@code e}; throws {@link ReplayDivergenceException}. */
   static Object recompute(
       Machine<Object, Object> machine, Address self, RuntimeState s, StepTaken e,
-      RuntimeSettings settings) {
+      RuntimeSettings settings, ObjectMapper mapper) {
     long seqNr = s.seqNr + 1;
-    Recomputed r = rerun(machine, self, s, e);
+    Recomputed r = rerun(machine, self, s, e, mapper);
     if (r.difference() == null) return r.next();
     if (!settings.adoptJournaledOutputs())
       throw new ReplayDivergenceException(self.toString(), seqNr, r.difference());
@@ -43,10 +45,11 @@ public final class Replay {
   private record Recomputed(Object next, String difference) {}
 
   private static Recomputed rerun(
-      Machine<Object, Object> machine, Address self, RuntimeState s, StepTaken e) {
+      Machine<Object, Object> machine, Address self, RuntimeState s, StepTaken e, ObjectMapper mapper) {
     try {
       Step<Object> step = machine.handle(s.user, e.input(), Context.of(self, e.time(), e.seed()));
-      return new Recomputed(step.nextState(s.user), difference(e, expected(s, step, e.time()), step.reply()));
+      return new Recomputed(step.nextState(s.user),
+          difference(e, expected(s, step, e.time()), step.reply(), mapper));
     } catch (RuntimeException ex) {
       return new Recomputed(s.user,
           "the handler now throws " + ex + " on " + MachineBehavior.describe(e.input()));
@@ -81,7 +84,7 @@ public final class Replay {
     for (StepTaken e : events) {
       Object next = s.user;
       if (e.rejected() == null) {
-        Recomputed r = rerun(machine, self, s, e);
+        Recomputed r = rerun(machine, self, s, e, Encoded.standaloneMapper());
         if (r.difference() != null) return new Checked(self, s.seqNr + 1, s.user, r.difference());
         next = r.next();
       }
@@ -110,22 +113,26 @@ public final class Replay {
   }
 
   /** A description of the first difference, or null when the step matches the journal. */
-  static String difference(StepTaken journaled, Expected now, Object reply) {
-    String d = firstDifference("send", journaled.sends(), now.sends());
+  static String difference(StepTaken journaled, Expected now, Object reply, ObjectMapper mapper) {
+    String d = firstDifference("send", journaled.sends(), now.sends(), (a, b) -> a.to().equals(b.to())
+        && a.seq() == b.seq() && Encoded.same(mapper, a.input(), b.input()));
     if (d != null) return d;
-    d = firstDifference("timer", journaled.timers(), now.timers());
+    d = firstDifference("timer", journaled.timers(), now.timers(), (a, b) -> a.name().equals(b.name())
+        && a.generation() == b.generation() && a.deadline() == b.deadline()
+        && Encoded.same(mapper, a.input(), b.input()));
     if (d != null) return d;
-    if (!Objects.equals(journaled.reply(), reply))
+    if (!Encoded.same(mapper, journaled.reply(), reply))
       return "journaled reply " + journaled.reply() + ", replay produced reply " + reply;
     return null;
   }
 
-  private static <T> String firstDifference(String what, List<T> journaled, List<T> now) {
+  private static <T> String firstDifference(
+      String what, List<T> journaled, List<T> now, BiPredicate<T, T> same) {
     int n = Math.max(journaled.size(), now.size());
     for (int i = 0; i < n; i++) {
       T j = i < journaled.size() ? journaled.get(i) : null;
       T r = i < now.size() ? now.get(i) : null;
-      if (!Objects.equals(j, r))
+      if (j == null || r == null || !same.test(j, r))
         return what + " #" + (i + 1) + ": journaled " + (j == null ? "nothing" : j)
             + ", replay produced " + (r == null ? "nothing" : r);
     }

@@ -22,11 +22,13 @@ import java.util.Map;
 final class RuntimeState {
   Object user;
   long seqNr;
-  // High-water marks held in mutable cells: a step updates a long in place instead of storing a
-  // fresh boxed Long into an old map entry (an allocation and a card the young GC must scan).
+  // Per incoming channel, the high-water mark and the input handled under it, in a mutable cell: a
+  // step updates it in place instead of storing a fresh boxed Long into an old map entry (an
+  // allocation and a card the young GC must scan). The input is what a duplicate of that sequence
+  // number is compared with (see Inbound).
   // The collections start as shared empty immutable ones, replaced by their own on the first
   // write (see the mutable* methods): an idle machine that never used one does not keep it.
-  Map<Address, long[]> inbox = Map.of();
+  Map<Address, Inbound> inbox = Map.of();
   Map<Address, OutChannel> outbox = Map.of();
   // Transient: the channels that may have unacknowledged outputs (a superset, pruned by the resend
   // tick), so that the tick need not scan every channel.
@@ -40,16 +42,33 @@ final class RuntimeState {
     this.user = user;
   }
 
+  /** The receiving side of one channel: the last sequence number handled, and its input. */
+  static final class Inbound {
+    long hw;
+    // Null when unknown (recovered from a snapshot written before it was kept there).
+    Object last;
+
+    Inbound(long hw, Object last) {
+      this.hw = hw;
+      this.last = last;
+    }
+  }
+
   long highWater(Address from) {
-    long[] hw = inbox.get(from);
-    return hw == null ? 0 : hw[0];
+    Inbound in = inbox.get(from);
+    return in == null ? 0 : in.hw;
+  }
+
+  /** The channel from {@code from}, or null if nothing from it was handled. */
+  Inbound inbound(Address from) {
+    return inbox.get(from);
   }
 
   OutChannel channel(Address to) {
     return mutableOutbox().computeIfAbsent(to, a -> new OutChannel(this, a, 0, 0));
   }
 
-  private Map<Address, long[]> mutableInbox() {
+  private Map<Address, Inbound> mutableInbox() {
     if (!(inbox instanceof HashMap)) inbox = new HashMap<>(4);
     return inbox;
   }
@@ -88,9 +107,12 @@ final class RuntimeState {
     user = nextUser;
     seqNr++;
     if (e.origin() instanceof Origin.Channel c) {
-      long[] hw = inbox.get(c.from());
-      if (hw == null) mutableInbox().put(c.from(), new long[] {c.seq()});
-      else hw[0] = c.seq();
+      Inbound in = inbox.get(c.from());
+      if (in == null) mutableInbox().put(c.from(), new Inbound(c.seq(), e.input()));
+      else {
+        in.hw = c.seq();
+        in.last = e.input();
+      }
     } else if (e.origin() instanceof Origin.External x) {
       if (x.key() != null) keys.put(x.key(), e.reply(), e.time(), maxKeys, retentionMillis);
     } else if (e.origin() instanceof Origin.Timer t) {
@@ -130,7 +152,7 @@ final class RuntimeState {
 
   MachineSnapshot toSnapshot() {
     List<MachineSnapshot.Inbound> in = new ArrayList<>(inbox.size());
-    inbox.forEach((a, hw) -> in.add(new MachineSnapshot.Inbound(a, hw[0])));
+    inbox.forEach((a, i) -> in.add(new MachineSnapshot.Inbound(a, i.hw, i.last)));
     List<MachineSnapshot.Outbound> out = new ArrayList<>(outbox.size());
     outbox.forEach(
         (a, ch) ->
@@ -144,7 +166,7 @@ final class RuntimeState {
   static RuntimeState fromSnapshot(MachineSnapshot s) {
     RuntimeState r = new RuntimeState(s.state());
     r.seqNr = s.seqNr();
-    for (MachineSnapshot.Inbound i : s.inbox()) r.mutableInbox().put(i.from(), new long[] {i.hw()});
+    for (MachineSnapshot.Inbound i : s.inbox()) r.mutableInbox().put(i.from(), new Inbound(i.hw(), i.last()));
     for (MachineSnapshot.Outbound o : s.outbox()) {
       OutChannel ch = new OutChannel(r, o.to(), o.lastSeq(), o.acked());
       ch.unacked.addAll(o.unacked());

@@ -64,7 +64,7 @@ class ProtocolSerializationTest {
   @Test
   void ackCrossesWithoutTheSendersChannelOrTheReceiversRef() throws Exception {
     ActorRef<Protocol.Command> by = system; // a direct route is for this JVM only
-    Ack back = (Ack) roundTrip(new Ack(new Address("account", "b"), 7, new Object(), by));
-    assertEquals(new Ack(new Address("account", "b"), 7, null, null), back);
+    Ack back = (Ack) roundTrip(new Ack(new Address("account", "b"), 7, 9, new Object(), by));
+    assertEquals(new Ack(new Address("account", "b"), 7, 9, null, null), back);
   }
 }

@@ -147,6 +147,18 @@ public final class TestStores {
     }
   }
 
+  /** Runs a statement (H2 and PostgreSQL forms, as for {@link #select}); returns the rows changed. */
+  public static int update(Config store, String h2Sql, String postgresSql) {
+    Config c = RsmConfig.load(store).getConfig("rsm.storage.jdbc");
+    boolean h2 = c.getString("url").startsWith("jdbc:h2");
+    try (Connection conn = DriverManager.getConnection(c.getString("url"), c.getString("user"), c.getString("password"));
+        Statement st = conn.createStatement()) {
+      return st.executeUpdate(h2 ? h2Sql : postgresSql);
+    } catch (SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public static Config postgresConfig(String url) {
     return ConfigFactory.parseMap(Map.of(
         "rsm.storage.jdbc.url", url,
