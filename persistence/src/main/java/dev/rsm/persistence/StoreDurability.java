@@ -159,7 +159,7 @@ public final class StoreDurability {
   }
 
   /** The URL with any password in it replaced by {@code ***}, for logs. */
-  static String redact(String url) {
+  public static String redact(String url) {
     return url.replaceAll("(?i)(password=)[^&;]*", "$1***");
   }
 }
