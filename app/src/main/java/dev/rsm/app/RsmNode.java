@@ -51,8 +51,11 @@ public final class RsmNode implements AutoCloseable {
     try {
       system = ActorSystem.create(Behaviors.empty(), config.getString("rsm.node.system-name"), config);
     } catch (RuntimeException e) {
-      // Pekko has terminated the half-started system already.
-      throw failure("remoting (Artery) port " + arteryAddress(config), e);
+      // Pekko has terminated the half-started system already. Binding Artery's port is what
+      // fails here in practice; anything else is named by its own message.
+      boolean bind = false;
+      for (Throwable t = e; t != null; t = t.getCause()) bind |= t instanceof java.net.BindException;
+      throw failure(bind ? "remoting (Artery) port " + arteryAddress(config) : "the actor system", e);
     }
     String part = "the cluster";
     try {
