@@ -47,7 +47,9 @@ final class Store implements AutoCloseable {
     switch (o.store()) {
       case "h2" -> {
         Path dir = Files.createTempDirectory("rsm-bench-h2-");
-        Store s = new Store("h2", "jdbc:h2:file:" + dir.resolve("rsm") + ";DB_CLOSE_ON_EXIT=FALSE", "sa", "", null, 0, true);
+        // WRITE_DELAY=0, as the node's default: each commit is written to the file before it returns.
+        Store s = new Store("h2", "jdbc:h2:file:" + dir.resolve("rsm") + ";DB_CLOSE_ON_EXIT=FALSE;WRITE_DELAY=0", "sa", "",
+            null, 0, true);
         s.h2Dir = dir;
         return s;
       }
@@ -100,8 +102,17 @@ final class Store implements AutoCloseable {
 
   /** What the report calls this store. */
   String describe() {
-    if (embedded) return kind.equals("h2") ? "h2 (embedded, file)" : "postgres (embedded, synchronous_commit on)";
+    if (embedded && kind.equals("h2")) return "h2 (embedded, file, " + h2Durability() + ")";
+    if (embedded) return "postgres (embedded, synchronous_commit on)";
     return kind + " (" + url.replaceAll("password=[^&;]*", "password=***") + ")";
+  }
+
+  /** H2's write delay as the node's URL sets it, and whether each journal write is forced to disk. */
+  private String h2Durability() {
+    Config c = RsmConfig.load(config()).getConfig("rsm.storage");
+    java.util.regex.Matcher m = java.util.regex.Pattern.compile("(?i);WRITE_DELAY=(\\d+)").matcher(c.getString("jdbc.url"));
+    boolean fsync = c.getBoolean("h2.fsync");
+    return "WRITE_DELAY=" + (m.find() ? m.group(1) : "500 (default)") + ", fsync " + (fsync ? "on" : "off");
   }
 
   @Override

@@ -25,8 +25,13 @@ public final class JdbcSchema {
 
   private JdbcSchema() {}
 
-  /** Runs the schema script for the configured database, unless create-schema is off. */
+  /**
+   * At a node's start: checks and logs what the configured store guarantees for an acknowledged
+   * step ({@link StoreDurability#check}), then runs the schema script for the configured
+   * database, unless create-schema is off.
+   */
   public static void ensure(Config config) {
+    StoreDurability.check(config);
     Config c = config.getConfig("rsm.storage");
     if (!c.getBoolean("create-schema")) return;
     String url = c.getString("jdbc.url");

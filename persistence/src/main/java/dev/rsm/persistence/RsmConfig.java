@@ -2,6 +2,7 @@ package dev.rsm.persistence;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.util.Map;
 
 /**
  * Loads configuration so that overrides reach derived settings. The pekko-persistence-jdbc
@@ -14,8 +15,22 @@ public final class RsmConfig {
   /**
    * System properties, then {@code overrides}, then {@code application.conf} (or the file named by {@code -Dconfig.file}), then every {@code
    * reference.conf}; resolved once, at the end.
+   *
+   * <p>An embedded H2 file URL in {@code rsm.storage.jdbc.url} that does not set {@code
+   * WRITE_DELAY} gets {@code ;WRITE_DELAY=0} appended while {@code rsm.storage.h2.write-delay-zero}
+   * is on (the default), whichever layer set the URL: H2 otherwise writes commits to its file up to
+   * 500 ms after they return, and a killed process loses steps already acknowledged.
    */
   public static Config load(Config overrides) {
-    return ConfigFactory.load(overrides.withFallback(ConfigFactory.defaultApplication()));
+    Config unresolved = ConfigFactory.defaultOverrides()
+        .withFallback(overrides)
+        .withFallback(ConfigFactory.defaultApplication())
+        .withFallback(ConfigFactory.defaultReferenceUnresolved());
+    Config resolved = unresolved.resolve();
+    String url = resolved.getString("rsm.storage.jdbc.url");
+    String safe = StoreDurability.safeUrl(resolved, url);
+    if (safe.equals(url)) return resolved;
+    // Above the system properties too, so that the settings derived from the URL see the safe one.
+    return ConfigFactory.parseMap(Map.of("rsm.storage.jdbc.url", safe)).withFallback(unresolved).resolve();
   }
 }
