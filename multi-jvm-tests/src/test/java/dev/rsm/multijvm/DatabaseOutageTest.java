@@ -45,8 +45,7 @@ class DatabaseOutageTest {
             + "completed meanwhile; 50 more transfers completed %.1f s after it came back%n",
         OUTAGE.toSeconds(), unavailableDuring, completedDuring, recovery);
     System.out.println("[multi-jvm] " + bank.summary());
-    System.out.println("[multi-jvm] " + Audit.nothingLostOrRepeated(bank, cluster.httpPorts(), scenario.database(),
-        Duration.ofSeconds(60)));
+    System.out.println("[multi-jvm] " + Audit.afterScenario(scenario, bank, cluster.httpPorts()));
     assertTrue(unavailableDuring > 0, "callers got 503 while the database was down");
   }
 }

@@ -44,7 +44,6 @@ class NodeJoinsUnderLoadTest {
     System.out.printf("[multi-jvm] %s joined under load: Up %.1f s after start, hosting accounts after %.1f s "
         + "(%d of %d at first look)%n", joiner.name(), joined, tookOver, moved, bank.accounts().size());
     System.out.println("[multi-jvm] " + bank.summary());
-    System.out.println("[multi-jvm] " + Audit.nothingLostOrRepeated(bank, cluster.httpPorts(), scenario.database(),
-        Duration.ofSeconds(60)));
+    System.out.println("[multi-jvm] " + Audit.afterScenario(scenario, bank, cluster.httpPorts()));
   }
 }

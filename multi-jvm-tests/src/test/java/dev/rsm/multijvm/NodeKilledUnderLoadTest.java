@@ -60,8 +60,7 @@ class NodeKilledUnderLoadTest {
       assertNotEquals(victim, after.get(a));
     }
     System.out.println("[multi-jvm] " + bank.summary());
-    System.out.println("[multi-jvm] " + Audit.nothingLostOrRepeated(bank, survivorPorts, scenario.database(),
-        Duration.ofSeconds(60)));
+    System.out.println("[multi-jvm] " + Audit.afterScenario(scenario, bank, survivorPorts));
     assertTrue(failover.compareTo(Duration.ofSeconds(60)) < 0, "failover took " + failover);
   }
 }

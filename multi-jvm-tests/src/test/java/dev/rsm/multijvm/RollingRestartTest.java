@@ -41,8 +41,7 @@ class RollingRestartTest {
     bank.stopTransfers();
 
     System.out.println("[multi-jvm] " + bank.summary());
-    System.out.println("[multi-jvm] " + Audit.nothingLostOrRepeated(bank, cluster.httpPorts(), scenario.database(),
-        Duration.ofSeconds(60)));
+    System.out.println("[multi-jvm] " + Audit.afterScenario(scenario, bank, cluster.httpPorts()));
     for (NodeProcess node : cluster.nodes())
       assertEquals(1, node.countLogLines("Exiting completed"), node.name() + " left the cluster gracefully once");
   }

@@ -52,13 +52,9 @@ class SplitBrainTest {
         l.name(), bank.answeredBy(l.httpPort()), r.name(), bank.answeredBy(r.httpPort()), fenced);
     System.out.println("[multi-jvm] " + bank.summary());
 
-    // The split brain ends the way downing ends one: the nodes go away. A fresh node reads the
-    // truth from the journal (either side may still hold a stale copy of an account in memory).
-    l.kill();
-    r.kill();
-    NodeCluster healed = scenario.cluster("healed", 1).start();
-    System.out.println("[multi-jvm] " + Audit.nothingLostOrRepeated(bank, healed.httpPorts(), scenario.database(),
-        Duration.ofSeconds(60)));
+    // The split brain ends the way downing ends one: the nodes go away. Only a fresh node reads the
+    // truth, from the journal (either side may still hold a stale copy of an account in memory).
+    System.out.println("[multi-jvm] " + Audit.afterScenario(scenario, bank, List.of()));
     assertTrue(bank.answeredBy(l.httpPort()) > 0 && bank.answeredBy(r.httpPort()) > 0, "both clusters served");
     assertTrue(fenced > 0, "both clusters wrote the same machines, so some stale write was fenced");
   }

@@ -34,12 +34,19 @@ import java.util.concurrent.locks.LockSupport;
 public final class Bank {
   /** Small against transfers of 1..20, so some transfers are refused and the ledger records both outcomes. */
   public static final long OPENING_BALANCE = 100;
-  /** A single request still failing after this long means something hangs. */
-  private static final Duration GIVE_UP = Duration.ofSeconds(120);
-  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+  /**
+   * A single request still failing after this long means something hangs (the longest outage a
+   * scenario causes, ten seconds of database, and its recovery take well under it).
+   */
+  private static final Duration GIVE_UP = Duration.ofSeconds(60);
+  /** Above the nodes' own 3 s request timeout (after which they answer 503), so a node's answer comes first. */
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(6);
 
-  /** One ledger line: a key sent to {@code account} and its final reply. {@code to} is null for deposits. */
-  public record Entry(String key, String account, String to, long amount, boolean accepted, long balance) {}
+  /**
+   * One ledger line: a key sent to {@code account}, its final reply, and the HTTP port of the node
+   * that gave it. {@code to} is null for deposits.
+   */
+  public record Entry(String key, String account, String to, long amount, boolean accepted, long balance, int port) {}
 
   private final List<String> accounts = new ArrayList<>();
   private final int workers;
@@ -54,6 +61,7 @@ public final class Bank {
   private final Map<Integer, AtomicLong> okByPort = new ConcurrentHashMap<>();
   private final AtomicReference<Throwable> failure = new AtomicReference<>();
   private final List<Thread> threads = new ArrayList<>();
+  private final List<AtomicInteger> nextKey = new ArrayList<>(); // per worker: its keys are tr-w<worker>-<n>
   private volatile boolean running;
 
   /** {@code accounts} accounts ({@code acct-00}, ...) debited by {@code workers} threads, through {@code ports}. */
@@ -61,6 +69,7 @@ public final class Bank {
     for (int i = 0; i < accounts; i++) this.accounts.add(String.format("acct-%02d", i));
     this.workers = workers;
     this.ports = new CopyOnWriteArrayList<>(ports);
+    for (int w = 0; w < workers; w++) nextKey.add(new AtomicInteger());
   }
 
   public List<String> accounts() {
@@ -75,8 +84,8 @@ public final class Bank {
   /** Deposits the opening balance into every account. */
   public void open() {
     for (String a : accounts) {
-      JsonNode r = call(a, "dep-" + a, "{\"type\":\"deposit\",\"amount\":" + OPENING_BALANCE + "}");
-      ledger.add(new Entry("dep-" + a, a, null, OPENING_BALANCE, r.path("accepted").asBoolean(), r.path("balance").asLong()));
+      Reply r = call(a, "dep-" + a, "{\"type\":\"deposit\",\"amount\":" + OPENING_BALANCE + "}", ports);
+      ledger.add(new Entry("dep-" + a, a, null, OPENING_BALANCE, r.accepted(), r.balance(), r.port()));
     }
   }
 
@@ -84,42 +93,78 @@ public final class Bank {
   public void startTransfers() {
     running = true;
     for (int w = 0; w < workers; w++) {
-      List<String> owned = new ArrayList<>();
-      for (int i = w; i < accounts.size(); i += workers) owned.add(accounts.get(i));
       int worker = w;
-      Thread t = new Thread(() -> transferLoop(worker, owned), "bank-client-" + w);
+      Thread t = new Thread(() -> {
+        try {
+          while (running) transfer(worker, ports);
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+          running = false;
+        }
+      }, "bank-client-" + w);
       t.setDaemon(true);
       threads.add(t);
       t.start();
     }
   }
 
-  private void transferLoop(int worker, List<String> owned) {
-    ThreadLocalRandom rnd = ThreadLocalRandom.current();
-    try {
-      for (int n = 0; running; n++) {
-        String from = owned.get(n % owned.size());
-        String to;
-        do to = accounts.get(rnd.nextInt(accounts.size())); while (to.equals(from));
-        long amount = 1 + rnd.nextInt(20);
-        String key = String.format("tr-w%d-%06d", worker, n);
-        JsonNode r = call(from, key, "{\"type\":\"transfer\",\"to\":\"" + to + "\",\"amount\":" + amount + "}");
-        ledger.add(new Entry(key, from, to, amount, r.path("accepted").asBoolean(), r.path("balance").asLong()));
-        transfers.incrementAndGet();
-      }
-    } catch (Throwable e) {
-      failure.compareAndSet(null, e);
-      running = false;
+  /**
+   * A burst: every worker makes {@code perWorker} transfers, sending (and retrying) only through
+   * the nodes with HTTP ports {@code through}; returns when all are done, fails if one failed.
+   * Not while {@link #startTransfers} runs.
+   */
+  public void burst(int perWorker, List<Integer> through) {
+    if (running) throw new IllegalStateException("the transfer threads are running");
+    List<Thread> burst = new ArrayList<>();
+    for (int w = 0; w < workers; w++) {
+      int worker = w;
+      Thread t = new Thread(() -> {
+        try {
+          for (int i = 0; i < perWorker; i++) transfer(worker, through);
+        } catch (Throwable e) {
+          failure.compareAndSet(null, e);
+        }
+      }, "bank-burst-" + w);
+      t.setDaemon(true);
+      burst.add(t);
+      t.start();
     }
+    threads.addAll(burst);
+    join(burst);
+    threads.removeAll(burst);
   }
 
-  /** POSTs one input with {@code key} to account {@code id}, retrying the same key until it gets 200. */
-  private JsonNode call(String id, String key, String body) {
+  /**
+   * One transfer by {@code worker} from the next account it owns (each worker debits its own
+   * accounts only) to a random other account, of 1..20, with the worker's next key.
+   */
+  private void transfer(int worker, List<Integer> through) {
+    ThreadLocalRandom rnd = ThreadLocalRandom.current();
+    int n = nextKey.get(worker).getAndIncrement();
+    List<String> owned = new ArrayList<>();
+    for (int i = worker; i < accounts.size(); i += workers) owned.add(accounts.get(i));
+    String from = owned.get(n % owned.size());
+    String to;
+    do to = accounts.get(rnd.nextInt(accounts.size())); while (to.equals(from));
+    long amount = 1 + rnd.nextInt(20);
+    String key = String.format("tr-w%d-%06d", worker, n);
+    Reply r = call(from, key, "{\"type\":\"transfer\",\"to\":\"" + to + "\",\"amount\":" + amount + "}", through);
+    ledger.add(new Entry(key, from, to, amount, r.accepted(), r.balance(), r.port()));
+    transfers.incrementAndGet();
+  }
+
+  private record Reply(boolean accepted, long balance, int port) {}
+
+  /**
+   * POSTs one input with {@code key} to account {@code id} through one of {@code through},
+   * retrying the same key (on the next of them) until it gets 200.
+   */
+  private Reply call(String id, String key, String body, List<Integer> through) {
     long deadline = System.nanoTime() + GIVE_UP.toNanos();
     int node = nextNode.getAndIncrement();
     String last = "nothing yet";
     while (System.nanoTime() < deadline) {
-      int port = ports.get(Math.floorMod(node++, ports.size()));
+      int port = through.get(Math.floorMod(node++, through.size()));
       attempts.incrementAndGet();
       HttpRequest req = HttpJson.request(port, "/machines/account/" + id, REQUEST_TIMEOUT)
           .header("Content-Type", "application/json")
@@ -138,7 +183,8 @@ public final class Bank {
       if (r.statusCode() == 200) {
         okByPort.computeIfAbsent(port, p -> new AtomicLong()).incrementAndGet();
         if (r.headers().firstValue("Idempotent-Replayed").isPresent()) replayed.incrementAndGet();
-        return HttpJson.parse(r.body());
+        JsonNode reply = HttpJson.parse(r.body());
+        return new Reply(reply.path("accepted").asBoolean(), reply.path("balance").asLong(), port);
       }
       if (r.statusCode() != 503)
         throw new AssertionError("POST :" + port + "/machines/account/" + id + " key " + key
@@ -164,7 +210,13 @@ public final class Bank {
   /** Stops the transfer threads after their current transfer completes; fails if any client failed. */
   public void stopTransfers() {
     running = false;
-    for (Thread t : threads) {
+    join(threads);
+    threads.clear();
+  }
+
+  /** Waits for {@code clients} to finish; fails if one hangs or any client failed. */
+  private void join(List<Thread> clients) {
+    for (Thread t : clients) {
       try {
         t.join(GIVE_UP.plusSeconds(30).toMillis());
       } catch (InterruptedException e) {
@@ -173,7 +225,6 @@ public final class Bank {
       }
       if (t.isAlive()) throw new AssertionError(t.getName() + " did not finish its last transfer");
     }
-    threads.clear();
     Throwable f = failure.get();
     if (f != null) throw new AssertionError("a client failed: " + f.getMessage(), f);
   }
@@ -193,7 +244,7 @@ public final class Bank {
     return unavailable.get();
   }
 
-  /** 200 answers received from the node with HTTP port {@code port}. */
+  /** 200 answers received from the node with HTTP port {@code port} (retries included, by key or not). */
   public long answeredBy(int port) {
     AtomicLong n = okByPort.get(port);
     return n == null ? 0 : n.get();

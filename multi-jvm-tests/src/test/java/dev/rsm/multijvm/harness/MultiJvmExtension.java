@@ -23,7 +23,7 @@ public final class MultiJvmExtension implements ParameterResolver, AfterEachCall
   @Override
   public Object resolveParameter(ParameterContext p, ExtensionContext c) {
     return c.getStore(NS).getOrComputeIfAbsent("scenario",
-        k -> new Scenario(c.getRequiredTestClass().getSimpleName(), c.getRequiredTestMethod().getName()),
+        k -> new Scenario(c.getRequiredTestClass().getSimpleName(), testName(c)),
         Scenario.class);
   }
 
@@ -36,6 +36,14 @@ public final class MultiJvmExtension implements ParameterResolver, AfterEachCall
   public void testFailed(ExtensionContext c, Throwable cause) {
     scenario(c).ifPresent(s -> System.out.println("\n[multi-jvm] " + s + " FAILED: " + cause
         + "\n[multi-jvm] node logs (full logs in " + s.logDir() + "):" + s.logTails(TAIL_LINES)));
+  }
+
+  /** The method's name, and for one run of a parameterized test its parameters ({@code name-1_H2}). */
+  private static String testName(ExtensionContext c) {
+    String method = c.getRequiredTestMethod().getName();
+    String shown = c.getDisplayName();
+    if (shown.startsWith(method + "(")) return method;
+    return method + "-" + shown.replaceAll("[^A-Za-z0-9]+", "_").replaceAll("^_+|_+$", "");
   }
 
   private static Optional<Scenario> scenario(ExtensionContext c) {

@@ -24,6 +24,7 @@ public final class NodeCluster {
   private final String name;
   private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
   private final List<String> seeds = new ArrayList<>();
+  private final Map<String, String> extra = new java.util.LinkedHashMap<>();
 
   NodeCluster(Scenario scenario, String name, int size) {
     this.scenario = scenario;
@@ -41,9 +42,13 @@ public final class NodeCluster {
     return this;
   }
 
-  /** A new node that will join this cluster through its seed nodes (not started yet). */
+  /**
+   * A new node that will join this cluster through its seed nodes (not started yet), with the
+   * settings given to the cluster ({@link #set}).
+   */
   public NodeProcess add() {
     NodeProcess n = scenario.newNode(name + "-" + (nodes.size() + 1));
+    extra.forEach(n::set);
     n.seedNodes(seeds);
     nodes.add(n);
     return n;
@@ -57,8 +62,16 @@ public final class NodeCluster {
     return List.copyOf(nodes);
   }
 
+  /** The nodes that are alive and not frozen. */
   public List<NodeProcess> running() {
-    return nodes.stream().filter(NodeProcess::isAlive).toList();
+    return nodes.stream().filter(NodeProcess::isRunning).toList();
+  }
+
+  /** Sets {@code -Dkey=value} on every node of the cluster (for their next starts). */
+  public NodeCluster set(String key, String value) {
+    extra.put(key, value);
+    for (NodeProcess n : nodes) n.set(key, value);
+    return this;
   }
 
   /** Every node's HTTP port, running or not: the address list a client is configured with. */
@@ -102,6 +115,14 @@ public final class NodeCluster {
       if (host != null) placement.put(id, host);
     }
     return placement;
+  }
+
+  /** The running node that hosts the most of {@code machineIds} right now. */
+  public NodeProcess busiest(String machineType, List<String> machineIds) {
+    Map<NodeProcess, Integer> hosted = new HashMap<>();
+    placement(machineType, machineIds).values().forEach(n -> hosted.merge(n, 1, Integer::sum));
+    return hosted.entrySet().stream().max(Map.Entry.comparingByValue())
+        .orElseThrow(() -> new AssertionError("no node hosts any of " + machineIds)).getKey();
   }
 
   /** Cluster Sharding's default shard of an entity id (its hash code modulo the shard count). */

@@ -22,13 +22,16 @@ import java.util.regex.Pattern;
 
 /**
  * One node of the app as its own JVM, started from the built {@code rsm.jar} the way a user runs
- * it: {@code java <JVM options> -Dconfig.file=config/postgres.conf -D<overrides> -jar rsm.jar}. Its
- * ports (HTTP, Artery, management) are chosen once and kept across restarts, as a deployed node
- * keeps its address. stdout and stderr go to one log file, appended to on every start.
+ * it: {@code java <JVM options> [-Dconfig.file=config/postgres.conf] -D<overrides> -jar rsm.jar} in
+ * its own working directory (on H2, the node's default store is a file there: see {@link
+ * Database.H2Database}). Its ports (HTTP, Artery, management) and its working directory are chosen
+ * once and kept across restarts, as a deployed node keeps its address and its disk. stdout and
+ * stderr go to one log file, appended to on every start.
  *
  * <p>{@link #kill()} is {@code kill -9} (no shutdown hook, no leaving, no hand-off); {@link #stop()}
- * is SIGTERM, which runs the node's CoordinatedShutdown (unbind, hand shards off, leave). {@link
- * #start()} after either is a restart: same ports, same working directory, same seed nodes.
+ * is SIGTERM, which runs the node's CoordinatedShutdown (unbind, hand shards off, leave); {@link
+ * #freeze()} and {@link #thaw()} are SIGSTOP and SIGCONT. {@link #start()} after a kill or a stop
+ * is a restart: same ports, same working directory, same seed nodes.
  */
 public final class NodeProcess implements AutoCloseable {
   /**
@@ -68,18 +71,20 @@ public final class NodeProcess implements AutoCloseable {
   private final int managementPort = freePort();
   private final Path log;
   private final Path workDir;
+  private final String configFile;
   private final Map<String, String> settings = new LinkedHashMap<>();
   private Process process;
   private int starts;
+  private boolean frozen;
 
-  NodeProcess(String name, Path logDir, Path dataDir, String jdbcUrl) {
+  /** A node with working directory {@code workDir} whose store is {@code database}. */
+  NodeProcess(String name, Path logDir, Path workDir, Database database) {
     this.name = name;
     this.log = logDir.resolve(name + ".log");
-    this.workDir = dataDir.resolve(name);
+    this.workDir = workDir;
+    this.configFile = database.configFile();
     settings.putAll(FAST);
-    settings.put("rsm.storage.jdbc.url", jdbcUrl);
-    settings.put("rsm.storage.jdbc.user", "postgres");
-    settings.put("rsm.storage.jdbc.max-connections", "8");
+    settings.putAll(database.nodeSettings(workDir));
     settings.put("rsm.sharding.data-dir", workDir.resolve("sharding").toString());
     settings.put("rsm.http.port", Integer.toString(httpPort));
     settings.put("pekko.remote.artery.canonical.port", Integer.toString(arteryPort));
@@ -101,6 +106,15 @@ public final class NodeProcess implements AutoCloseable {
     // time; the 5s default was too short for a JVM starting on the loaded two-core machine.
     if (seeds.size() > 1 && seeds.get(0).equals(address())) settings.put("pekko.cluster.seed-node-timeout", "30s");
     else settings.remove("pekko.cluster.seed-node-timeout");
+  }
+
+  /**
+   * Sets {@code -Dkey=value} for the next starts (e.g. {@code rsm.persistence.hibernate-after}); it
+   * overrides the harness's own settings of the same key.
+   */
+  public NodeProcess set(String key, String value) {
+    settings.put(key, value);
+    return this;
   }
 
   public String name() {
@@ -128,6 +142,15 @@ public final class NodeProcess implements AutoCloseable {
     return process != null && process.isAlive();
   }
 
+  /** Alive and not frozen: it can answer. */
+  public synchronized boolean isRunning() {
+    return isAlive() && !frozen;
+  }
+
+  public Path workDir() {
+    return workDir;
+  }
+
   /** Starts the JVM (it must not be running); returns at once, see {@link #awaitReady}. */
   public synchronized NodeProcess start() {
     if (isAlive()) throw new IllegalStateException(name + " is already running");
@@ -135,7 +158,7 @@ public final class NodeProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_OPTIONS);
-    cmd.add("-Dconfig.file=" + jar.getParent().getParent().getParent().resolve("config/postgres.conf"));
+    if (configFile != null) cmd.add("-Dconfig.file=" + jar.getParent().getParent().getParent().resolve(configFile));
     settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
     cmd.add("-jar");
     cmd.add(jar.toString());
@@ -168,8 +191,50 @@ public final class NodeProcess implements AutoCloseable {
   /** {@code kill -9}: the process dies at once, as on a power cut or an OOM kill. */
   public synchronized void kill() {
     appendToLog("==== " + name + " killed with SIGKILL at " + LocalTime.now());
-    process.destroyForcibly(); // SIGKILL on Linux
+    process.destroyForcibly(); // SIGKILL on Linux (a stopped process dies too)
     waitForExit(Duration.ofSeconds(10));
+    frozen = false;
+  }
+
+  /**
+   * {@code kill -STOP}: the process stops at once without noticing, as in a long GC pause, a VM
+   * migration or a laptop lid; its sockets stay open (connections to it are accepted by the
+   * kernel and then hang) and its cluster peers stop hearing its heartbeats.
+   */
+  public synchronized void freeze() {
+    signal("STOP");
+    frozen = true;
+  }
+
+  /** {@code kill -CONT}: the frozen process runs on from where it stopped, unaware of the time that passed. */
+  public synchronized void thaw() {
+    signal("CONT");
+    frozen = false;
+  }
+
+  private void signal(String signal) {
+    if (!isAlive()) throw new IllegalStateException(name + " is not running");
+    appendToLog("==== " + name + " sent SIG" + signal + " at " + LocalTime.now());
+    try {
+      Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(process.pid())).inheritIO().start();
+      if (!kill.waitFor(10, TimeUnit.SECONDS) || kill.exitValue() != 0)
+        throw new IllegalStateException("kill -" + signal + " " + process.pid() + " failed");
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
+  /** Waits until the process has exited by itself (e.g. after it was downed); false if it still runs. */
+  public boolean awaitExit(Duration timeout) {
+    try {
+      return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
   }
 
   /** SIGTERM and wait: the node unbinds HTTP, hands its shards off and leaves the cluster. */
@@ -203,6 +268,16 @@ public final class NodeProcess implements AutoCloseable {
   /** Lines of the node's log (every start) containing {@code text}. */
   public long countLogLines(String text) {
     return logEntries().stream().flatMap(e -> e.lines()).filter(l -> l.contains(text)).count();
+  }
+
+  /** The distinct matches of {@code regex} in the node's log (every start), in order of appearance. */
+  public Set<String> distinctLogMatches(Pattern regex) {
+    Set<String> found = new java.util.LinkedHashSet<>();
+    for (String entry : logEntries()) {
+      var m = regex.matcher(entry);
+      while (m.find()) found.add(m.group());
+    }
+    return found;
   }
 
   /**

@@ -6,10 +6,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.LockSupport;
 
-/** Measures, from the outside, when machines answer again after a failure. */
+/** Measures, from the outside, when machines answer again after a failure, and what they answer. */
 public final class Probe {
   private Probe() {}
 
@@ -24,7 +25,7 @@ public final class Probe {
     int round = 0;
     while (servedAt.size() < accounts.size()) {
       if (System.nanoTime() > deadline)
-        throw new AssertionError("not every machine answered within " + timeout + " of the failure; answered: "
+        throw new AssertionError("not every machine answered 200 within " + timeout + "; answered: "
             + servedAt.keySet() + " of " + accounts);
       List<CompletableFuture<Void>> pending = new ArrayList<>();
       int i = round++;
@@ -44,5 +45,22 @@ public final class Probe {
     }
     long last = servedAt.values().stream().mapToLong(Long::longValue).max().orElse(sinceNanos);
     return Duration.ofNanos(last - sinceNanos);
+  }
+
+  /**
+   * {@code GET /machines/account/{id}} of every account from the node at {@code port}, all at
+   * once, each waiting up to {@code timeout}; null for an account whose request failed (refused,
+   * reset, timed out).
+   */
+  public static Map<String, HttpResponse<String>> readAll(List<String> accounts, int port, Duration timeout) {
+    Map<String, CompletableFuture<HttpResponse<String>>> pending = new TreeMap<>();
+    for (String a : accounts)
+      pending.put(a, HttpJson.CLIENT.sendAsync(
+              HttpJson.request(port, "/machines/account/" + a, timeout).GET().build(),
+              HttpResponse.BodyHandlers.ofString())
+          .exceptionally(e -> null));
+    Map<String, HttpResponse<String>> answers = new TreeMap<>();
+    pending.forEach((a, f) -> answers.put(a, f.join()));
+    return answers;
   }
 }

@@ -9,10 +9,14 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * What one test works with: a fresh database, bank clients, node processes whose logs go to {@code
+ * What one test works with: a fresh store, bank clients, node processes whose logs go to {@code
  * target/node-logs/<test class>/<test>/} and whose working directories are under {@code
  * target/node-data/}, and clean-up. Injected into a test method by {@link MultiJvmExtension},
  * which kills whatever is still running afterwards and prints the node logs when the test fails.
+ *
+ * <p>The store is a fresh database on the shared PostgreSQL server unless the test chooses H2
+ * ({@link #on}) before it creates a node: then the store is the H2 file of the first node, in that
+ * node's working directory, and the scenario runs one node at a time on it.
  */
 public final class Scenario {
   private final String id;
@@ -21,7 +25,9 @@ public final class Scenario {
   private final Path dataDir;
   private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
   private final List<Bank> banks = new CopyOnWriteArrayList<>();
+  private Database.Kind store = Database.Kind.POSTGRES;
   private Database database;
+  private int freshNodes;
 
   Scenario(String testClass, String testMethod) {
     this.id = testClass + "/" + testMethod;
@@ -44,10 +50,23 @@ public final class Scenario {
     }
   }
 
-  /** This scenario's database, created empty on first use. */
+  /** Chooses the store, before the first node is created (PostgreSQL unless chosen otherwise). */
+  public synchronized Scenario on(Database.Kind kind) {
+    if (database != null && database.kind() != kind)
+      throw new IllegalStateException(this + " already runs on " + database);
+    store = kind;
+    return this;
+  }
+
+  /**
+   * This scenario's store: on PostgreSQL a database created empty on first use; on H2 the file of
+   * the scenario's first node (created with that node).
+   */
   public synchronized Database database() {
-    if (database == null)
-      database = Database.create(databaseName);
+    if (database == null) {
+      if (store == Database.Kind.H2) throw new IllegalStateException("on H2 the store is the first node's: create a node first");
+      database = Database.PostgresDatabase.create(databaseName);
+    }
     return database;
   }
 
@@ -66,10 +85,30 @@ public final class Scenario {
     return b;
   }
 
-  NodeProcess newNode(String name) {
-    NodeProcess n = new NodeProcess(name, logDir, dataDir, database().jdbcUrl());
+  synchronized NodeProcess newNode(String name) {
+    Path workDir = dataDir.resolve(name);
+    if (database == null && store == Database.Kind.H2) database = new Database.H2Database(workDir);
+    NodeProcess n = new NodeProcess(name, logDir, workDir, database());
     nodes.add(n);
     return n;
+  }
+
+  /**
+   * A node of its own (a one-node cluster) in a fresh working directory, on this scenario's store,
+   * not started yet: {@code fresh-1}, {@code fresh-2}, ...
+   */
+  public NodeProcess freshNode() {
+    return newNode("fresh-" + (++freshNodes));
+  }
+
+  /** Every node of the scenario that was started: running, frozen or already dead. */
+  public List<NodeProcess> nodes() {
+    return List.copyOf(nodes);
+  }
+
+  /** {@code kill -9} of every node still alive (frozen ones included). */
+  public void killAll() {
+    for (NodeProcess n : nodes) if (n.isAlive()) n.kill();
   }
 
   public Path logDir() {
@@ -88,7 +127,8 @@ public final class Scenario {
   void close() {
     for (Bank b : banks) b.abort(); // no client outlives its test, even one that failed mid-request
     for (NodeProcess n : nodes) n.close();
-    if (database != null) Postgres.server().start(); // a test that failed mid-outage leaves it running for the next
+    // A test that failed mid-outage leaves the server running for the next.
+    if (database instanceof Database.PostgresDatabase) Postgres.server().start();
   }
 
   @Override
