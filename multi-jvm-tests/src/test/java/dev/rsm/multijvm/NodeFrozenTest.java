@@ -1,0 +1,122 @@
+package dev.rsm.multijvm;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.rsm.multijvm.harness.Audit;
+import dev.rsm.multijvm.harness.Bank;
+import dev.rsm.multijvm.harness.MultiJvmExtension;
+import dev.rsm.multijvm.harness.NodeCluster;
+import dev.rsm.multijvm.harness.NodeProcess;
+import dev.rsm.multijvm.harness.Probe;
+import dev.rsm.multijvm.harness.Scenario;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * A node of a three-node cluster on PostgreSQL is frozen with SIGSTOP under load, stays frozen
+ * past failure detection, downing and the takeover of its machines by the two others, and is
+ * resumed with SIGCONT while the clients still send to it. Nothing it does after resuming may lose
+ * or double a write (the journal fences its stale machines' writes). What it serves after resuming
+ * is printed, not asserted: reads from a node that does not know yet that it was downed may be
+ * stale (a later issue).
+ */
+@ExtendWith(MultiJvmExtension.class)
+class NodeFrozenTest {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  @Test
+  @Timeout(value = 4, unit = TimeUnit.MINUTES)
+  void aNodeResumedAfterItsMachinesMovedLosesAndDoublesNothing(Scenario scenario) {
+    NodeCluster cluster = scenario.cluster("node", 3).start();
+    Bank bank = scenario.bank(12, 3, cluster.httpPorts()); // the clients keep the frozen node in their list
+    bank.open();
+    bank.startTransfers();
+    bank.awaitMoreTransfers(80, Duration.ofSeconds(60));
+
+    NodeProcess victim = cluster.busiest("account", bank.accounts());
+    List<String> hosted = cluster.placement("account", bank.accounts()).entrySet().stream()
+        .filter(e -> e.getValue() == victim).map(Map.Entry::getKey).sorted().toList();
+    assertFalse(hosted.isEmpty(), "the node to freeze hosts accounts");
+    victim.freeze();
+    long frozenAt = System.nanoTime();
+    List<NodeProcess> survivors = cluster.running();
+    List<Integer> survivorPorts = survivors.stream().map(NodeProcess::httpPort).toList();
+    cluster.awaitMembersUp(2, Duration.ofSeconds(60)); // the survivors downed and removed it
+    double downed = (System.nanoTime() - frozenAt) / 1e9;
+    Duration takeover = Probe.untilAllServed(bank.accounts(), survivorPorts, frozenAt, Duration.ofSeconds(60));
+    bank.awaitMoreTransfers(50, Duration.ofSeconds(60)); // the survivors write the moved machines
+    Map<String, Long> survivorSeqNrs = seqNrs(Probe.readAll(bank.accounts(), survivorPorts.get(0), Duration.ofSeconds(6)));
+
+    long answeredBefore = bank.answeredBy(victim.httpPort());
+    victim.thaw();
+    long thawedAt = System.nanoTime();
+    Map<String, HttpResponse<String>> afterThaw = Probe.readAll(bank.accounts(), victim.httpPort(), Duration.ofSeconds(6));
+    boolean exited = victim.awaitExit(Duration.ofSeconds(30));
+    double exitedAfter = (System.nanoTime() - thawedAt) / 1e9;
+    bank.awaitMoreTransfers(50, Duration.ofSeconds(60));
+    bank.stopTransfers();
+    long postsAfterThaw = bank.answeredBy(victim.httpPort()) - answeredBefore;
+
+    System.out.printf("[multi-jvm] SIGSTOP of %s (hosting %s): removed from the cluster %.1f s later, every "
+        + "account served by the others %.1f s after the freeze; SIGCONT %.1f s after the freeze%n",
+        victim.name(), hosted, downed, takeover.toMillis() / 1000.0, (thawedAt - frozenAt) / 1e9);
+    System.out.println("[multi-jvm] after SIGCONT, " + victim.name() + " answered these reads (stale: its seqNr "
+        + "is below what the survivors had already shown before the resume): " + describe(afterThaw, survivorSeqNrs));
+    System.out.printf("[multi-jvm] after SIGCONT, %s answered %d transfer requests with 200 (all in the ledger, "
+        + "audited below) and %s%n", victim.name(), postsAfterThaw,
+        exited ? String.format("exited by itself %.1f s after the resume", exitedAfter)
+            : "was still running 30 s after the resume");
+    System.out.println("[multi-jvm] " + bank.summary());
+    System.out.println("[multi-jvm] " + Audit.afterScenario(scenario, bank, survivorPorts));
+  }
+
+  private static Map<String, Long> seqNrs(Map<String, HttpResponse<String>> reads) {
+    Map<String, Long> seqNrs = new TreeMap<>();
+    reads.forEach((a, r) -> {
+      if (r == null || r.statusCode() != 200) throw new AssertionError("a survivor did not serve " + a + ": " + r);
+      seqNrs.put(a, parse(r.body()).path("seqNr").asLong());
+    });
+    return seqNrs;
+  }
+
+  /** Per account: the status, and for a 200 the seqNr served and whether it was stale. */
+  private static String describe(Map<String, HttpResponse<String>> reads, Map<String, Long> survivorSeqNrs) {
+    StringBuilder b = new StringBuilder();
+    int ok = 0, stale = 0;
+    for (var e : reads.entrySet()) {
+      HttpResponse<String> r = e.getValue();
+      b.append("\n[multi-jvm]   ").append(e.getKey()).append(": ");
+      if (r == null) {
+        b.append("no answer");
+      } else if (r.statusCode() != 200) {
+        b.append(r.statusCode()).append(' ').append(r.body());
+      } else {
+        ok++;
+        long seqNr = parse(r.body()).path("seqNr").asLong();
+        boolean isStale = seqNr < survivorSeqNrs.get(e.getKey());
+        if (isStale) stale++;
+        b.append("200 seqNr ").append(seqNr).append(isStale ? " STALE (survivors had " + survivorSeqNrs.get(e.getKey()) + ")" : "");
+      }
+    }
+    return ok + " of " + reads.size() + " answered 200, " + stale + " of them stale:" + b;
+  }
+
+  private static JsonNode parse(String body) {
+    try {
+      return JSON.readTree(body);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}
