@@ -14,10 +14,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
 
-/** Scenario 3: PostgreSQL is stopped for ten seconds under load, then started again. */
+/** Scenario 3: PostgreSQL is stopped cleanly for six seconds under load, then started again. */
 @ExtendWith(MultiJvmExtension.class)
 class DatabaseOutageTest {
-  static final Duration OUTAGE = Duration.ofSeconds(10);
+  static final Duration OUTAGE = Duration.ofSeconds(6);
 
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
@@ -26,7 +26,7 @@ class DatabaseOutageTest {
     Bank bank = scenario.bank(12, 3, cluster.httpPorts());
     bank.open();
     bank.startTransfers();
-    bank.awaitMoreTransfers(100, Duration.ofSeconds(60));
+    bank.awaitMoreTransfers(60, Duration.ofSeconds(60));
 
     long unavailableBefore = bank.unavailable();
     long transfersBefore = bank.transfers();
@@ -38,7 +38,7 @@ class DatabaseOutageTest {
     Postgres.server().start();
     bank.awaitMoreTransfers(50, Duration.ofSeconds(90));
     double recovery = (System.nanoTime() - restartedAt) / 1e9;
-    bank.awaitMoreTransfers(100, Duration.ofSeconds(60));
+    bank.awaitMoreTransfers(50, Duration.ofSeconds(60));
     bank.stopTransfers();
 
     System.out.printf("[multi-jvm] PostgreSQL down for %d s: %d requests answered 503 meanwhile, %d transfers "

@@ -32,7 +32,7 @@ class HibernatedSplitBrainTest {
   static final String PASSIVATE_AFTER = "120s";
   /** Idle time between bursts: past hibernate-after, and past the idle check that follows it. */
   static final Duration PAUSE = Duration.ofSeconds(3);
-  static final int ROUNDS = 3;
+  static final int ROUNDS = 2;
   static final int TRANSFERS_PER_WORKER = 5;
 
   @Test

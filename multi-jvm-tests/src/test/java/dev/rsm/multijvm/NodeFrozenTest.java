@@ -55,7 +55,7 @@ class NodeFrozenTest {
     cluster.awaitMembersUp(2, Duration.ofSeconds(60)); // the survivors downed and removed it
     double downed = (System.nanoTime() - frozenAt) / 1e9;
     Duration takeover = Probe.untilAllServed(bank.accounts(), survivorPorts, frozenAt, Duration.ofSeconds(60));
-    bank.awaitMoreTransfers(50, Duration.ofSeconds(60)); // the survivors write the moved machines
+    bank.awaitMoreTransfers(30, Duration.ofSeconds(60)); // the survivors write the moved machines
     Map<String, Long> survivorSeqNrs = seqNrs(Probe.readAll(bank.accounts(), survivorPorts.get(0), Duration.ofSeconds(6)));
 
     long answeredBefore = bank.answeredBy(victim.httpPort());
@@ -64,7 +64,7 @@ class NodeFrozenTest {
     Map<String, HttpResponse<String>> afterThaw = Probe.readAll(bank.accounts(), victim.httpPort(), Duration.ofSeconds(6));
     boolean exited = victim.awaitExit(Duration.ofSeconds(30));
     double exitedAfter = (System.nanoTime() - thawedAt) / 1e9;
-    bank.awaitMoreTransfers(50, Duration.ofSeconds(60));
+    bank.awaitMoreTransfers(30, Duration.ofSeconds(60));
     bank.stopTransfers();
     long postsAfterThaw = bank.answeredBy(victim.httpPort()) - answeredBefore;
 

@@ -25,7 +25,7 @@ class NodeJoinsUnderLoadTest {
     Bank bank = scenario.bank(12, 3, cluster.httpPorts());
     bank.open();
     bank.startTransfers();
-    bank.awaitMoreTransfers(100, Duration.ofSeconds(60));
+    bank.awaitMoreTransfers(60, Duration.ofSeconds(60));
 
     NodeProcess joiner = cluster.add();
     long t0 = System.nanoTime();
@@ -37,7 +37,7 @@ class NodeJoinsUnderLoadTest {
         () -> cluster.placement("account", bank.accounts()),
         p -> p.containsValue(joiner));
     double tookOver = (System.nanoTime() - t0) / 1e9;
-    bank.awaitMoreTransfers(100, Duration.ofSeconds(60));
+    bank.awaitMoreTransfers(60, Duration.ofSeconds(60));
     bank.stopTransfers();
 
     long moved = placement.values().stream().filter(joiner::equals).count();

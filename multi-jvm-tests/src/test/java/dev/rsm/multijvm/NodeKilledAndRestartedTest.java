@@ -25,7 +25,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 class NodeKilledAndRestartedTest {
   static final int KILLS = 3;
   /** Transfers between kills: enough that every kill lands in the middle of the load. */
-  static final int TRANSFERS_BETWEEN_KILLS = 60;
+  static final int TRANSFERS_BETWEEN_KILLS = 40;
 
   @ParameterizedTest
   @EnumSource(Database.Kind.class)

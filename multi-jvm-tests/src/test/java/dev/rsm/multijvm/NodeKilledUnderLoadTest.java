@@ -32,7 +32,7 @@ class NodeKilledUnderLoadTest {
     Bank bank = scenario.bank(12, 3, cluster.httpPorts());
     bank.open();
     bank.startTransfers();
-    bank.awaitMoreTransfers(150, Duration.ofSeconds(60));
+    bank.awaitMoreTransfers(100, Duration.ofSeconds(60));
 
     // Kill the node hosting the most accounts, in the middle of the load.
     Map<String, NodeProcess> before = cluster.placement("account", bank.accounts());
@@ -51,7 +51,7 @@ class NodeKilledUnderLoadTest {
     System.out.printf("[multi-jvm] kill -9 of %s (hosting %d of %d accounts: %s): every account served again "
         + "after %.1f s%n", victim.name(), moved.size(), bank.accounts().size(), moved, failover.toMillis() / 1000.0);
     cluster.awaitMembersUp(2, Duration.ofSeconds(60)); // the dead node was downed and removed
-    bank.awaitMoreTransfers(150, Duration.ofSeconds(60)); // load goes on on two nodes
+    bank.awaitMoreTransfers(100, Duration.ofSeconds(60)); // load goes on on two nodes
     bank.stopTransfers();
 
     Map<String, NodeProcess> after = cluster.placement("account", bank.accounts());

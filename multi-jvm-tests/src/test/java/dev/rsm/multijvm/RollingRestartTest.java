@@ -25,7 +25,7 @@ class RollingRestartTest {
     Bank bank = scenario.bank(12, 3, cluster.httpPorts());
     bank.open();
     bank.startTransfers();
-    bank.awaitMoreTransfers(100, Duration.ofSeconds(60));
+    bank.awaitMoreTransfers(60, Duration.ofSeconds(60));
 
     for (NodeProcess node : cluster.nodes()) {
       long t0 = System.nanoTime();
@@ -36,7 +36,7 @@ class RollingRestartTest {
       cluster.awaitMembersUp(3, NodeCluster.START_TIMEOUT);
       System.out.printf("[multi-jvm] rolling restart of %s: stopped in %.1f s, back in the cluster %.1f s after SIGTERM%n",
           node.name(), (stopped - t0) / 1e9, (System.nanoTime() - t0) / 1e9);
-      bank.awaitMoreTransfers(50, Duration.ofSeconds(60)); // transfers flow before the next node goes
+      bank.awaitMoreTransfers(30, Duration.ofSeconds(60)); // transfers flow before the next node goes
     }
     bank.stopTransfers();
 

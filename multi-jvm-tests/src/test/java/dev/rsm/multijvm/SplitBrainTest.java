@@ -44,7 +44,7 @@ class SplitBrainTest {
     Bank bank = scenario.bank(12, 3, List.of(l.httpPort(), r.httpPort()));
     bank.open();
     bank.startTransfers();
-    bank.awaitMoreTransfers(100, Duration.ofSeconds(150));
+    bank.awaitMoreTransfers(60, Duration.ofSeconds(150));
     bank.stopTransfers();
     long fenced = l.countLogEntries(STEP_FAILED, FENCED) + r.countLogEntries(STEP_FAILED, FENCED);
     System.out.printf("[multi-jvm] split brain: %s answered %d requests, %s answered %d, for the same 12 accounts; "
