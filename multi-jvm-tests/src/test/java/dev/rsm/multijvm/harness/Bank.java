@@ -36,17 +36,14 @@ public final class Bank {
   public static final long OPENING_BALANCE = 100;
   /**
    * A single request still failing after this long means something hangs (the longest outage a
-   * scenario causes, ten seconds of database, and its recovery take well under it).
+   * scenario causes, six seconds of database, and its recovery take well under it).
    */
   private static final Duration GIVE_UP = Duration.ofSeconds(60);
   /** Above the nodes' own 3 s request timeout (after which they answer 503), so a node's answer comes first. */
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(6);
 
-  /**
-   * One ledger line: a key sent to {@code account}, its final reply, and the HTTP port of the node
-   * that gave it. {@code to} is null for deposits.
-   */
-  public record Entry(String key, String account, String to, long amount, boolean accepted, long balance, int port) {}
+  /** One ledger line: a key sent to {@code account} and its final reply. {@code to} is null for deposits. */
+  public record Entry(String key, String account, String to, long amount, boolean accepted, long balance) {}
 
   private final List<String> accounts = new ArrayList<>();
   private final int workers;
@@ -85,7 +82,7 @@ public final class Bank {
   public void open() {
     for (String a : accounts) {
       Reply r = call(a, "dep-" + a, "{\"type\":\"deposit\",\"amount\":" + OPENING_BALANCE + "}", ports);
-      ledger.add(new Entry("dep-" + a, a, null, OPENING_BALANCE, r.accepted(), r.balance(), r.port()));
+      ledger.add(new Entry("dep-" + a, a, null, OPENING_BALANCE, r.accepted(), r.balance()));
     }
   }
 
@@ -149,11 +146,11 @@ public final class Bank {
     long amount = 1 + rnd.nextInt(20);
     String key = String.format("tr-w%d-%06d", worker, n);
     Reply r = call(from, key, "{\"type\":\"transfer\",\"to\":\"" + to + "\",\"amount\":" + amount + "}", through);
-    ledger.add(new Entry(key, from, to, amount, r.accepted(), r.balance(), r.port()));
+    ledger.add(new Entry(key, from, to, amount, r.accepted(), r.balance()));
     transfers.incrementAndGet();
   }
 
-  private record Reply(boolean accepted, long balance, int port) {}
+  private record Reply(boolean accepted, long balance) {}
 
   /**
    * POSTs one input with {@code key} to account {@code id} through one of {@code through},
@@ -184,7 +181,7 @@ public final class Bank {
         okByPort.computeIfAbsent(port, p -> new AtomicLong()).incrementAndGet();
         if (r.headers().firstValue("Idempotent-Replayed").isPresent()) replayed.incrementAndGet();
         JsonNode reply = HttpJson.parse(r.body());
-        return new Reply(reply.path("accepted").asBoolean(), reply.path("balance").asLong(), port);
+        return new Reply(reply.path("accepted").asBoolean(), reply.path("balance").asLong());
       }
       if (r.statusCode() != 503)
         throw new AssertionError("POST :" + port + "/machines/account/" + id + " key " + key
