@@ -97,6 +97,51 @@ class HttpIngressTest {
   }
 
   @Test
+  void numbersOfTheWrongShapeAre400NotCoerced() {
+    String[] bodies = {
+        "{\"type\":\"deposit\",\"amount\":2.9}",      // a float is not an integer (was: deposits 2)
+        "{\"type\":\"deposit\",\"amount\":2.0}",
+        "{\"type\":\"deposit\",\"amount\":\"5\"}",    // a string is not a number
+        "{\"type\":\"deposit\",\"amount\":true}",     // nor is a boolean
+        "{\"type\":\"deposit\",\"amount\":null}",
+        "{\"type\":\"deposit\",\"amount\":[5]}",
+        "{\"type\":\"deposit\",\"amount\":1e2}",
+        "{\"type\":\"deposit\",\"amount\":99999999999999999999}", // beyond a long
+        "{\"type\":\"transfer\",\"to\":5,\"amount\":1}",  // a number is not a string
+    };
+    for (String body : bodies) {
+      HttpResponse<String> r = Http.post(port, "/machines/account/frank", null, body);
+      assertEquals(400, r.statusCode(), body + " -> " + r.body());
+      assertTrue(r.body().contains("'amount'") || r.body().contains("'to'") || r.body().contains("out of range of long"),
+          body + " -> " + r.body());
+    }
+    assertTrue(Http.get(port, "/machines/account/frank").body().contains("\"seqNr\":0,"), "nothing was journaled");
+  }
+
+  @Test
+  void invalidMachineIdsAre400ForRequestsAndForSends() {
+    String rule = "a machine id is 1 to 180 characters, without whitespace, control characters or unpaired surrogates";
+    for (String id : new String[] {"x".repeat(181), "a%20b", "tab%09id", "nul%00"}) {
+      HttpResponse<String> post = Http.post(port, "/machines/account/" + id, "k", "{\"type\":\"deposit\",\"amount\":1}");
+      assertEquals(400, post.statusCode(), id + " -> " + post.body());
+      assertTrue(post.body().contains(rule), post.body());
+      assertEquals(400, Http.get(port, "/machines/account/" + id).statusCode(), id);
+    }
+    assertJson(200, "{\"accepted\":true,\"balance\":10}",
+        Http.post(port, "/machines/account/" + "y".repeat(180), "k", "{\"type\":\"deposit\",\"amount\":10}"));
+
+    // A transfer to an invalid id fails the sending step: nothing debited, no channel to poison.
+    assertJson(200, "{\"accepted\":true,\"balance\":50}",
+        Http.post(port, "/machines/account/gina", "g1", "{\"type\":\"deposit\",\"amount\":50}"));
+    HttpResponse<String> send = Http.post(port, "/machines/account/gina", "g2",
+        "{\"type\":\"transfer\",\"to\":\"" + "z".repeat(300) + "\",\"amount\":20}");
+    assertEquals(400, send.statusCode(), send.body());
+    assertTrue(send.body().contains("sends to an invalid address") && send.body().contains(rule), send.body());
+    assertJson(200, "{\"type\":\"account\",\"id\":\"gina\",\"state\":{\"balance\":50},\"seqNr\":1,\"unackedOutputs\":0,\"armedTimers\":0}",
+        Http.get(port, "/machines/account/gina"));
+  }
+
+  @Test
   void unknownMachineTypeIs404() {
     assertJson(404, "{\"error\":\"unknown machine type 'nope'; known types: [account, brittle]\"}",
         Http.post(port, "/machines/nope/a", null, "{\"type\":\"deposit\",\"amount\":1}"));

@@ -71,13 +71,14 @@ public final class MachineRoutes extends AllDirectives {
     if (key != null && (key.isBlank() || key.length() > MAX_KEY_LENGTH))
       return done(json(StatusCodes.BAD_REQUEST, Json.error(
           IDEMPOTENCY_KEY + " must be 1 to " + MAX_KEY_LENGTH + " non-blank characters")));
+    Address to;
     Object input;
     try {
+      to = address(typeName, id);
       input = parseInput(type, body);
     } catch (BadInput e) {
       return done(json(StatusCodes.BAD_REQUEST, Json.error(e.getMessage())));
     }
-    Address to = new Address(typeName, id);
     return machines.ask(to, key, input, settings.requestTimeout()).handle((r, failure) -> {
       if (failure != null) return unavailable("machine " + to + " did not answer within "
           + settings.requestTimeout().toMillis() + "ms (machine or journal unavailable); retry with the same "
@@ -91,6 +92,14 @@ public final class MachineRoutes extends AllDirectives {
         return json(StatusCodes.INTERNAL_SERVER_ERROR, Json.error(failed.error()));
       return unavailable(((IngressResult.Unavailable) r).error());
     });
+  }
+
+  private static Address address(String typeName, String id) throws BadInput {
+    try {
+      return new Address(typeName, id);
+    } catch (Address.InvalidIdException e) {
+      throw new BadInput(e.getMessage());
+    }
   }
 
   private static final class BadInput extends Exception {
@@ -131,7 +140,12 @@ public final class MachineRoutes extends AllDirectives {
 
   private CompletionStage<HttpResponse> read(String typeName, String id) {
     if (machines.registry().find(typeName).isEmpty()) return done(unknownType(typeName));
-    Address of = new Address(typeName, id);
+    Address of;
+    try {
+      of = address(typeName, id);
+    } catch (BadInput e) {
+      return done(json(StatusCodes.BAD_REQUEST, Json.error(e.getMessage())));
+    }
     return machines.state(of, settings.requestTimeout()).handle((MachineView v, Throwable failure) -> {
       if (failure != null) return unavailable("machine " + of + " did not answer within "
           + settings.requestTimeout().toMillis() + "ms (machine or journal unavailable)");

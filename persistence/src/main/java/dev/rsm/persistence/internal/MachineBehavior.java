@@ -324,6 +324,12 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     try {
       step = machine.handle(s.user, input, Context.of(self, now, seed));
       event = toEvent(s, origin, input, now, seed, step);
+    } catch (Address.InvalidIdException e) {
+      // The step sends to an address that cannot exist: it fails, and no channel to it is opened.
+      if (replyTo == null) return handlerFailed(s, origin, input, null, e);
+      log.info("step of {} on {} refused: {}", self, describe(input), e.getMessage());
+      replyTo.tell(new IngressResult.Invalid("the step of " + self + " sends to an invalid address: " + e.getMessage()));
+      return Effect().none();
     } catch (RuntimeException e) {
       return handlerFailed(s, origin, input, replyTo, e);
     }
