@@ -142,6 +142,19 @@ class HttpIngressTest {
   }
 
   @Test
+  void inputThatCannotBeJournaledIs400AndTheMachineKeepsWorking() {
+    // A lone surrogate is valid JSON, and a Java string, but no journal can store it (CBOR refuses
+    // to write it as UTF-8): refused before the step, not failed at its write for every retry.
+    for (int attempt = 1; attempt <= 3; attempt++) {
+      HttpResponse<String> r = Http.post(port, "/machines/brittle/n", "same-key", "{\"type\":\"note\",\"text\":\"a\\ud800b\"}");
+      assertEquals(400, r.statusCode(), r.body());
+      assertTrue(r.body().contains("cannot be journaled"), r.body());
+    }
+    assertJson(200, "\"fine\"", Http.post(port, "/machines/brittle/n", "other", "{\"type\":\"note\",\"text\":\"fine\"}"));
+    assertTrue(Http.get(port, "/machines/brittle/n").body().contains("\"seqNr\":1,"), "only the journalable step was taken");
+  }
+
+  @Test
   void unknownMachineTypeIs404() {
     assertJson(404, "{\"error\":\"unknown machine type 'nope'; known types: [account, brittle]\"}",
         Http.post(port, "/machines/nope/a", null, "{\"type\":\"deposit\",\"amount\":1}"));

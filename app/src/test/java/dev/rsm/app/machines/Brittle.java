@@ -5,11 +5,14 @@ import dev.rsm.actors.Machine;
 import dev.rsm.actors.MachineType;
 import dev.rsm.actors.Step;
 
-/** A machine whose handler throws on {@code fail}: for the HTTP 500 path. */
+/** A machine whose handler throws on {@code fail} (the HTTP 500 path) and echoes a {@code note}. */
 public final class Brittle extends Machine<Brittle.Input, Brittle.State> {
   public static final MachineType<Input, State> TYPE = MachineType.of("brittle", Brittle::new);
 
-  public sealed interface Input permits Fail, Ok {}
+  public sealed interface Input permits Fail, Ok, Note {}
+
+  /** Replied as it came: a step whose input and reply are the client's text. */
+  public record Note(String text) implements Input {}
 
   public record Fail(String why) implements Input {}
 
@@ -27,6 +30,7 @@ public final class Brittle extends Machine<Brittle.Input, Brittle.State> {
     return newHandlers()
         .on(Fail.class, (s, f, ctx) -> { throw new IllegalStateException(f.why()); })
         .on(Ok.class, (s, o, ctx) -> Step.to(new State(s.oks() + 1)).reply(s.oks() + 1))
+        .on(Note.class, (s, n, ctx) -> Step.<State>stay().reply(n.text()))
         .build();
   }
 }

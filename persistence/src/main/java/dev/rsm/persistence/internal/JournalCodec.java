@@ -120,23 +120,22 @@ public final class JournalCodec {
     } else {
       throw new IllegalArgumentException("unknown origin " + o);
     }
-    if (o instanceof Origin.Channel) writeBytes(out, e.input(), recalled(e.input()));
-    else writePayload(out, e.input());
+    writeBytes(out, e.input(), recalled(e.input()));
     out.writeVarLong(e.time());
     out.writeLong(e.seed());
     out.writeVarInt(e.sends().size());
     for (Sent s : e.sends()) {
       writeAddress(out, s.to());
       out.writeVarLong(s.seq());
-      writeBytes(out, s.input(), remembered(s.input()));
+      writeBytes(out, s.input(), remembered(s.input())); // for the receiver's row
     }
-    writePayload(out, e.reply());
+    writeBytes(out, e.reply(), recalled(e.reply()));
     out.writeVarInt(e.timers().size());
     for (TimerSet t : e.timers()) {
       out.writeString(t.name());
       out.writeVarLong(t.generation());
       out.writeVarLong(t.deadline());
-      writePayload(out, t.input());
+      writeBytes(out, t.input(), recalled(t.input()));
     }
     out.writeString(e.rejected());
   }
@@ -276,9 +275,59 @@ public final class JournalCodec {
   /** An output's bytes, kept for the receiver's row (see {@code recent}). */
   private byte[] remembered(Object value) {
     if (value == null) return null;
+    Recent r = recent[slot(value)];
+    if (r != null && r.value() == value) return r.bytes();
     byte[] bytes = payloads.write(value);
     recent[slot(value)] = new Recent(value, bytes);
     return bytes;
+  }
+
+  /**
+   * Checks, before a step is taken, that its user values can be journaled: serializes each (the
+   * bytes are kept, so the row's write reuses them instead of serializing again) and, the first
+   * time a class is met, reads it back. Throws {@link NotJournalable} naming the value and why.
+   */
+  public void checkJournalable(StepTaken e) {
+    check("input", e.input());
+    for (Sent s : e.sends()) check("send to " + s.to(), s.input());
+    check("reply", e.reply());
+    for (TimerSet t : e.timers()) check("timer " + t.name(), t.input());
+  }
+
+  /** The same for one user value (a state, for its next snapshot). */
+  public void check(String what, Object value) {
+    if (value == null) return;
+    byte[] bytes;
+    try {
+      bytes = remembered(value);
+    } catch (RuntimeException e) {
+      throw new NotJournalable(what, value, e);
+    }
+    if (readBack.contains(value.getClass())) return;
+    try {
+      payloads.read(value.getClass().getName(), bytes);
+    } catch (RuntimeException e) {
+      throw new NotJournalable(what, value, e);
+    }
+    readBack.add(value.getClass());
+  }
+
+  // Classes whose values were read back once: whether a class can be read is a property of the
+  // class (its creator, its field types), so once is enough.
+  private final java.util.Set<Class<?>> readBack = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /** A user value that the journal cannot write or read back. */
+  public static final class NotJournalable extends IllegalArgumentException {
+    NotJournalable(String what, Object value, RuntimeException cause) {
+      super("the " + what + " (" + value.getClass().getSimpleName() + ") cannot be journaled: "
+          + rootMessage(cause), cause);
+    }
+
+    private static String rootMessage(Throwable t) {
+      while (t.getCause() != null && t.getCause() != t) t = t.getCause();
+      String m = t.getMessage();
+      return m == null ? t.getClass().getSimpleName() : m.lines().findFirst().orElse(m);
+    }
   }
 
   /** The bytes of a value that may be a recent output, serialized again only if it is not. */

@@ -166,6 +166,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private Map<Origin, Integer> failures; // null until an input fails
   // The object mapper user values are journaled with, looked up when a comparison needs it.
   private ObjectMapper mapper;
+  // The journal's codec: checks that a step's values can be journaled before it is taken.
+  private JournalCodec codec;
   // When the last input (or state read) arrived; the idle timer compares against it.
   private long lastActivityNanos;
 
@@ -258,6 +260,11 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     return false;
   }
 
+  private JournalCodec codec() {
+    if (codec == null) codec = RsmJournalSerializer.codec(ctx.getSystem());
+    return codec;
+  }
+
   private ObjectMapper mapper() {
     if (mapper == null) mapper = Encoded.mapper(ctx.getSystem());
     return mapper;
@@ -324,6 +331,15 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     try {
       step = machine.handle(s.user, input, Context.of(self, now, seed));
       event = toEvent(s, origin, input, now, seed, step);
+      JournalCodec codec = codec();
+      if (codec != null) codec.checkJournalable(event);
+    } catch (JournalCodec.NotJournalable e) {
+      // Refused before the step is taken: a write that fails later would fail it for good, with
+      // the machine restarting on every retry (and every other input waiting behind it).
+      if (replyTo == null) return handlerFailed(s, origin, input, null, e);
+      log.info("step of {} on {} refused: {}", self, describe(input), e.getMessage());
+      replyTo.tell(new IngressResult.Invalid(e.getMessage()));
+      return Effect().none();
     } catch (Address.InvalidIdException e) {
       // The step sends to an address that cannot exist: it fails, and no channel to it is opened.
       if (replyTo == null) return handlerFailed(s, origin, input, null, e);

@@ -32,6 +32,20 @@ public final class RsmJournalSerializer extends SerializerWithStringManifest {
     this.codec = new JournalCodec(new JacksonPayloads(mapper, loader));
   }
 
+  /**
+   * The codec of the serializer that writes {@code system}'s journal rows, or null if another
+   * serializer is bound to them.
+   */
+  public static JournalCodec codec(org.apache.pekko.actor.typed.ActorSystem<?> system) {
+    try {
+      var s = org.apache.pekko.serialization.SerializationExtension
+          .get(org.apache.pekko.actor.typed.javadsl.Adapter.toClassic(system)).serializerFor(StepTaken.class);
+      return s instanceof RsmJournalSerializer r ? r.codec : null;
+    } catch (NotSerializableException e) {
+      return null;
+    }
+  }
+
   @Override
   public int identifier() {
     return ID;
