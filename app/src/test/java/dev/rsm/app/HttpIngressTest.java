@@ -69,6 +69,22 @@ class HttpIngressTest {
   }
 
   @Test
+  void aKeyReusedWithADifferentBodyIs422AndChangesNothing() {
+    assertJson(200, "{\"accepted\":true,\"balance\":5}",
+        Http.post(port, "/machines/account/hank", "pay-1", "{\"type\":\"deposit\",\"amount\":5}"));
+    for (String other : new String[] {"{\"type\":\"deposit\",\"amount\":500}", "{\"type\":\"withdraw\",\"amount\":5}"}) {
+      HttpResponse<String> reused = Http.post(port, "/machines/account/hank", "pay-1", other);
+      assertEquals(422, reused.statusCode(), reused.body());
+      assertTrue(reused.body().contains("idempotency key 'pay-1' was used before with a different request"), reused.body());
+    }
+    // The same request again is still the recorded reply; nothing else was handled.
+    HttpResponse<String> same = Http.post(port, "/machines/account/hank", "pay-1", "{\"type\":\"deposit\",\"amount\":5}");
+    assertJson(200, "{\"accepted\":true,\"balance\":5}", same);
+    assertEquals("true", same.headers().firstValue("Idempotent-Replayed").orElse(""));
+    assertTrue(Http.get(port, "/machines/account/hank").body().contains("\"seqNr\":1,"));
+  }
+
+  @Test
   void malformedJsonIs400() {
     assertJson(400, "{\"error\":\"malformed JSON: Unexpected character ('b' (code 98)): was expecting double-quote to start field name\"}",
         Http.post(port, "/machines/account/a", null, "{bad"));

@@ -25,7 +25,8 @@ import dev.rsm.persistence.internal.RsmSerializable;
   @JsonSubTypes.Type(value = IngressResult.Replied.class, name = "ok"),
   @JsonSubTypes.Type(value = IngressResult.Invalid.class, name = "invalid"),
   @JsonSubTypes.Type(value = IngressResult.Failed.class, name = "failed"),
-  @JsonSubTypes.Type(value = IngressResult.Unavailable.class, name = "unavailable")
+  @JsonSubTypes.Type(value = IngressResult.Unavailable.class, name = "unavailable"),
+  @JsonSubTypes.Type(value = IngressResult.KeyReused.class, name = "key-reused")
 })
 public sealed interface IngressResult extends RsmSerializable {
 
@@ -37,4 +38,10 @@ public sealed interface IngressResult extends RsmSerializable {
   record Failed(String error) implements IngressResult {}
 
   record Unavailable(String error) implements IngressResult {}
+
+  /**
+   * The idempotency key was used before with a different input: nothing was handled, and the
+   * first request's reply is not given to this one (HTTP 422).
+   */
+  record KeyReused(String error) implements IngressResult {}
 }

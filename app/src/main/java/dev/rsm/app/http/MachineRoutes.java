@@ -35,8 +35,9 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
  *       "unackedOutputs", "armedTimers"}}.
  * </ul>
  *
- * Errors are JSON {@code {"error": "..."}}: 400 malformed JSON, unknown input type or bad fields;
- * 404 unknown machine type; 413 body over {@code rsm.http.max-body}; 500 the handler threw; 503
+ * Errors are JSON {@code {"error": "..."}}: 400 malformed JSON, unknown input type, bad fields, an
+ * invalid machine id, or an input that cannot be journaled; 404 unknown machine type; 422 an
+ * idempotency key reused with a different input; 413 body over {@code rsm.http.max-body}; 500 the handler threw; 503
  * with {@code Retry-After} when the machine or its journal is unavailable (retry with the same key).
  */
 public final class MachineRoutes extends AllDirectives {
@@ -90,6 +91,8 @@ public final class MachineRoutes extends AllDirectives {
       if (r instanceof IngressResult.Invalid bad) return json(StatusCodes.BAD_REQUEST, Json.error(bad.error()));
       if (r instanceof IngressResult.Failed failed)
         return json(StatusCodes.INTERNAL_SERVER_ERROR, Json.error(failed.error()));
+      if (r instanceof IngressResult.KeyReused reused)
+        return json(StatusCodes.UNPROCESSABLE_ENTITY, Json.error(reused.error()));
       return unavailable(((IngressResult.Unavailable) r).error());
     });
   }

@@ -11,7 +11,12 @@ import java.util.function.BiConsumer;
  * exactly what the live run evicted. Holds no map until a first key (most machines never see one).
  */
 final class IdempotencyCache {
-  record Entry(Object reply, long time) {}
+  /**
+   * A key's recorded reply and step time, and a fingerprint of the input it came with (a hash of
+   * the input's journal encoding; 0 when unknown, for keys from snapshots written before it was
+   * kept): a key reused with another input is refused, not answered with this reply.
+   */
+  record Entry(Object reply, long time, long fingerprint) {}
 
   private LinkedHashMap<String, Entry> entries;
 
@@ -33,8 +38,8 @@ final class IdempotencyCache {
     entries.put(key, entry);
   }
 
-  void put(String key, Object reply, long time, int maxKeys, long retentionMillis) {
-    restore(key, new Entry(reply, time));
+  void put(String key, Object reply, long time, long fingerprint, int maxKeys, long retentionMillis) {
+    restore(key, new Entry(reply, time, fingerprint));
     Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<String, Entry> oldest = it.next();

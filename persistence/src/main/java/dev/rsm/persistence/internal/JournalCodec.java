@@ -202,8 +202,9 @@ public final class JournalCodec {
       writePayload(out, a.input());
     }
     out.writeVarLong(s.timerGeneration());
-    // Appended last, so that snapshots written before the inputs were kept still read (as null).
+    // Appended last, so that snapshots written before these were kept still read (as unknown).
     for (Inbound i : s.inbox()) writeBytes(out, i.last(), recalled(i.last()));
+    for (Key k : s.keys()) out.writeLong(k.fingerprint());
     return out.toByteArray();
   }
 
@@ -233,7 +234,7 @@ public final class JournalCodec {
     }
     n = in.readCount();
     List<Key> keys = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) keys.add(new Key(in.readString(), readPayload(in), in.readVarLong()));
+    for (int i = 0; i < n; i++) keys.add(new Key(in.readString(), readPayload(in), in.readVarLong(), 0));
     n = in.readCount();
     List<Armed> timers = new ArrayList<>(n);
     for (int i = 0; i < n; i++)
@@ -242,6 +243,11 @@ public final class JournalCodec {
     boolean lastInputs = in.more();
     for (int i = 0; i < from.size(); i++)
       inbox.add(new Inbound(from.get(i), hw[i], lastInputs ? readPayload(in) : null));
+    if (in.more())
+      for (int i = 0; i < keys.size(); i++) {
+        Key k = keys.get(i);
+        keys.set(i, new Key(k.key(), k.reply(), k.time(), in.readLong()));
+      }
     in.end();
     return new MachineSnapshot(state, seqNr, inbox, outbox, keys, timers, timerGeneration);
   }
@@ -292,6 +298,18 @@ public final class JournalCodec {
     for (Sent s : e.sends()) check("send to " + s.to(), s.input());
     check("reply", e.reply());
     for (TimerSet t : e.timers()) check("timer " + t.name(), t.input());
+  }
+
+  /**
+   * A 64-bit fingerprint of a user value's journal encoding (FNV-1a), never 0 (which means
+   * unknown). The bytes come from the recent cache when the value was just checked or written.
+   */
+  public long fingerprint(Object value) {
+    if (value == null) return 1;
+    long h = 0xcbf29ce484222325L;
+    for (byte b : remembered(value)) h = (h ^ (b & 0xff)) * 0x100000001b3L;
+    h = h * 31 + value.getClass().getName().hashCode();
+    return h == 0 ? 1 : h;
   }
 
   /** The same for one user value (a state, for its next snapshot). */

@@ -260,6 +260,17 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     return false;
   }
 
+  /** The fingerprint of a keyed external input, kept with its key; 0 for other steps. */
+  private long keyFingerprint(StepTaken e) {
+    return e.origin() instanceof Origin.External x && x.key() != null && e.rejected() == null
+        ? fingerprint(e.input()) : 0;
+  }
+
+  private long fingerprint(Object input) {
+    JournalCodec codec = codec();
+    return codec == null ? 0 : codec.fingerprint(input);
+  }
+
   private JournalCodec codec() {
     if (codec == null) codec = RsmJournalSerializer.codec(ctx.getSystem());
     return codec;
@@ -280,6 +291,12 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     lastActivityNanos = System.nanoTime();
     if (in.key() != null) {
       IdempotencyCache.Entry seen = s.keys.get(in.key());
+      if (seen != null && seen.fingerprint() != 0 && seen.fingerprint() != fingerprint(in.input())) {
+        in.replyTo().tell(new IngressResult.KeyReused("idempotency key '" + in.key() + "' was used before with a "
+            + "different request to machine " + self + "; a retry must repeat the request exactly, and a new "
+            + "request needs a new key"));
+        return Effect().none();
+      }
       if (seen != null) {
         IngressResult.Replied replied = new IngressResult.Replied(seen.reply(), true, s.seqNr);
         if (unwritten.isEmpty()) in.replyTo().tell(replied);
@@ -358,7 +375,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   /** Applies a step and writes it now, or with the others when the Flush comes (see unwritten). */
   private Effect<Event, RuntimeState> taken(RuntimeState s, StepTaken event, Object nextUser,
       ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo, Object ackChannel) {
-    OutChannel first = s.apply(event, nextUser, settings.idempotencyMaxKeys(), retentionMillis);
+    OutChannel first = s.apply(event, nextUser, settings.idempotencyMaxKeys(), retentionMillis, keyFingerprint(event));
     unwritten.add(new Taken(event, s.seqNr, replyTo, ackTo, ackChannel, first));
     if (replyTo != null) awaitingReplies.add(replyTo);
     return draining && unwritten.size() < settings.maxStepsPerWrite() ? Effect().none() : write();
@@ -848,7 +865,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     if (recovering && env.faults().crash(Point.DURING_RECOVERY, self))
       throw new FaultInjector.InjectedCrash(Point.DURING_RECOVERY, self);
     Object next = e.rejected() != null ? s.user : Replay.recompute(machine, self, s, e, settings, mapper());
-    s.apply(e, next, settings.idempotencyMaxKeys(), retentionMillis);
+    s.apply(e, next, settings.idempotencyMaxKeys(), retentionMillis, keyFingerprint(e));
     return s;
   }
 

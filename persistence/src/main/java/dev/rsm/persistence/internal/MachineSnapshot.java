@@ -24,7 +24,8 @@ public record MachineSnapshot(
   public record Outbound(Address to, long lastSeq, long acked, List<Sent> unacked)
       implements RsmSerializable {}
 
-  public record Key(String key, @Payload Object reply, long time) implements RsmSerializable {}
+  /** An idempotency key: its reply, step time and input fingerprint (0: unknown). */
+  public record Key(String key, @Payload Object reply, long time, long fingerprint) implements RsmSerializable {}
 
   public record Armed(String name, long generation, long deadline, @Payload Object input)
       implements RsmSerializable {}

@@ -104,6 +104,11 @@ final class RuntimeState {
    * needs no second lookup in a map that is cold in the cache by then.
    */
   OutChannel apply(StepTaken e, Object nextUser, int maxKeys, long retentionMillis) {
+    return apply(e, nextUser, maxKeys, retentionMillis, 0);
+  }
+
+  /** The same; {@code fingerprint} is that of a keyed external input (see IdempotencyCache). */
+  OutChannel apply(StepTaken e, Object nextUser, int maxKeys, long retentionMillis, long fingerprint) {
     user = nextUser;
     seqNr++;
     if (e.origin() instanceof Origin.Channel c) {
@@ -114,7 +119,7 @@ final class RuntimeState {
         in.last = e.input();
       }
     } else if (e.origin() instanceof Origin.External x) {
-      if (x.key() != null) keys.put(x.key(), e.reply(), e.time(), maxKeys, retentionMillis);
+      if (x.key() != null) keys.put(x.key(), e.reply(), e.time(), fingerprint, maxKeys, retentionMillis);
     } else if (e.origin() instanceof Origin.Timer t) {
       Armed a = timers.get(t.name());
       if (a != null && a.generation() == t.generation()) timers.remove(t.name()); // held a, so mutable
@@ -158,7 +163,7 @@ final class RuntimeState {
         (a, ch) ->
             out.add(new MachineSnapshot.Outbound(a, ch.lastSeq, ch.acked, List.copyOf(ch.unacked))));
     List<MachineSnapshot.Key> ks = new ArrayList<>(keys.size());
-    keys.forEach((k, v) -> ks.add(new MachineSnapshot.Key(k, v.reply(), v.time())));
+    keys.forEach((k, v) -> ks.add(new MachineSnapshot.Key(k, v.reply(), v.time(), v.fingerprint())));
     return new MachineSnapshot(
         user, seqNr, in, out, ks, List.copyOf(timers.values()), timerGeneration);
   }
@@ -175,7 +180,7 @@ final class RuntimeState {
       r.mutableOutbox().put(o.to(), ch);
     }
     for (MachineSnapshot.Key k : s.keys())
-      r.keys.restore(k.key(), new IdempotencyCache.Entry(k.reply(), k.time()));
+      r.keys.restore(k.key(), new IdempotencyCache.Entry(k.reply(), k.time(), k.fingerprint()));
     for (Armed a : s.timers()) r.mutableTimers().put(a.name(), a);
     r.timerGeneration = s.timerGeneration();
     return r;

@@ -84,7 +84,7 @@ class JournalCodecTest {
       outbox.add(new Outbound(to, i + 5, i, i % 3 == 0 ? List.of(new Sent(to, i + 1, new Credit("c", i))) : List.of()));
     }
     MachineSnapshot s = new MachineSnapshot(new Credit("state", 99), 1234, inbox, outbox,
-        List.of(new Key("k-1", 5L, 10), new Key("k-2", null, 11)),
+        List.of(new Key("k-1", 5L, 10, 77), new Key("k-2", null, 11, -5)),
         List.of(new Armed("retry", 7, 1_700_000_000_000L, new Credit("t", 2))), 7);
     MachineSnapshot back = (MachineSnapshot) roundTrip(s);
     assertEquals(s, back);

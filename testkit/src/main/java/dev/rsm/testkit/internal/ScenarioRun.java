@@ -49,6 +49,7 @@ public final class ScenarioRun {
       if (r instanceof IngressResult.Replied ok) return new Answer("replied", ok.reply());
       if (r instanceof IngressResult.Failed f) return new Answer("failed", f.error());
       if (r instanceof IngressResult.Invalid i) return new Answer("invalid", i.error());
+      if (r instanceof IngressResult.KeyReused k) return new Answer("key-reused", k.error());
       throw new IllegalArgumentException("not a final answer: " + r);
     }
 
