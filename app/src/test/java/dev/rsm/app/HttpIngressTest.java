@@ -10,7 +10,9 @@ import dev.rsm.app.testing.Http;
 import dev.rsm.app.testing.TestCluster;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.testing.TestStores;
+import ch.qos.logback.classic.Level;
 import dev.rsm.persistence.testing.Await;
+import dev.rsm.persistence.testing.LogLines;
 import dev.rsm.persistence.testing.StoppablePostgres;
 import java.time.Duration;
 import java.net.http.HttpResponse;
@@ -106,6 +108,10 @@ class HttpIngressTest {
     HttpResponse<String> wrongType = Http.post(port, "/machines/account/dave", "y", "{\"type\":\"deposit\",\"amount\":\"lots\"}");
     assertEquals(400, wrongType.statusCode());
     assertTrue(wrongType.body().contains("field 'amount'"), wrongType.body());
+    HttpResponse<String> notAnObject = Http.post(port, "/machines/account/dave", "y2", "{\"type\":\"deposit\",\"amount\":{}}");
+    assertEquals(400, notAnObject.statusCode());
+    for (HttpResponse<String> r : java.util.List.of(missing, wrongType, notAnObject))
+      assertTrue(!r.body().contains("dev.rsm") && !r.body().contains("java.lang"), "no class names: " + r.body());
     HttpResponse<String> extra = Http.post(port, "/machines/account/dave", "z", "{\"type\":\"deposit\",\"amount\":1,\"bonus\":5}");
     assertEquals(400, extra.statusCode());
     assertTrue(extra.body().contains("bonus"), extra.body());
@@ -185,10 +191,17 @@ class HttpIngressTest {
   }
 
   @Test
-  void aThrowingHandlerIs500AndTheMachineKeepsWorking() {
-    HttpResponse<String> r = Http.post(port, "/machines/brittle/b", "f1", "{\"type\":\"fail\",\"why\":\"disk on fire\"}");
-    assertEquals(500, r.statusCode());
-    assertTrue(r.body().contains("handler of brittle/b failed: IllegalStateException: disk on fire"), r.body());
+  void aThrowingHandlerIs500AndTheMachineKeepsWorking() throws Exception {
+    try (LogLines logs = new LogLines()) {
+      HttpResponse<String> r = Http.post(port, "/machines/brittle/b", "f1", "{\"type\":\"fail\",\"why\":\"disk on fire\"}");
+      assertEquals(500, r.statusCode());
+      // The caller learns which machine and input failed, and an id; the exception stays in the log.
+      String errorId = new com.fasterxml.jackson.databind.ObjectMapper().readTree(r.body()).path("errorId").asText();
+      assertEquals("{\"error\":\"the handler of brittle/b failed on Fail; the node's log has the details under its errorId\","
+          + "\"errorId\":\"" + errorId + "\"}", r.body());
+      assertTrue(!r.body().contains("disk on fire") && !r.body().contains("IllegalStateException"), r.body());
+      assertEquals(1, logs.at(Level.WARN, "error id " + errorId, "IllegalStateException: disk on fire").size());
+    }
     assertJson(200, "1", Http.post(port, "/machines/brittle/b", "ok1", "{\"type\":\"ok\"}"));
   }
 

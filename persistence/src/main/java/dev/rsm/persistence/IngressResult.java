@@ -35,7 +35,12 @@ public sealed interface IngressResult extends RsmSerializable {
 
   record Invalid(String error) implements IngressResult {}
 
-  record Failed(String error) implements IngressResult {}
+  /**
+   * The handler threw; nothing was journaled. {@code error} says which machine and input, not the
+   * exception (which may hold internals); the node logs that at WARN with {@code errorId}, which
+   * is new for every failure (the error text is the same for the same input).
+   */
+  record Failed(String error, String errorId) implements IngressResult {}
 
   record Unavailable(String error) implements IngressResult {}
 

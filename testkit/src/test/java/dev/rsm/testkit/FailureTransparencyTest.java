@@ -94,7 +94,8 @@ class FailureTransparencyTest {
     assertEquals(new Counter.State(3, 3), report.states().get(Counter.TYPE.address("c")));
     assertEquals(new Fragile.State(List.of(1, 2)), report.states().get(Fragile.TYPE.address("g")));
     assertEquals(3, report.views().get(Fragile.TYPE.address("g")).seqNr(), "2 values and 1 rejection");
-    assertTrue(String.valueOf(report.replies().get(4)).contains("boom: external"), report.replies().toString());
+    assertTrue(String.valueOf(report.replies().get(4)).contains("the handler of fragile/f failed on Boom"),
+        report.replies().toString());
   }
 
   @Test

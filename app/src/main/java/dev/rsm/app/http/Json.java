@@ -64,4 +64,21 @@ final class Json {
     n.put("error", message);
     return write(n);
   }
+
+  /** An error whose details are in the node's log under {@code errorId}. */
+  static byte[] error(String message, String errorId) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("error", message);
+    n.put("errorId", errorId);
+    return write(n);
+  }
+
+  // A Java class name as Jackson quotes it: `java.lang.Long`, `dev.rsm.app.sample.Account$Deposit`.
+  private static final java.util.regex.Pattern CLASS_NAME =
+      java.util.regex.Pattern.compile("`(?:[a-zA-Z_][\\w]*\\.)+(?:[\\w]+\\$)*([\\w]+)`");
+
+  /** A parser's message with the package of every quoted class name left out: what a caller needs. */
+  static String withoutClassNames(String message) {
+    return message == null ? "" : CLASS_NAME.matcher(message).replaceAll("`$1`");
+  }
 }

@@ -88,9 +88,10 @@ public final class MachineRoutes extends AllDirectives {
         HttpResponse resp = json(StatusCodes.OK, Json.write(ok.reply()));
         return ok.duplicate() ? resp.addHeader(RawHeader.create(REPLAYED, "true")) : resp;
       }
-      if (r instanceof IngressResult.Invalid bad) return json(StatusCodes.BAD_REQUEST, Json.error(bad.error()));
+      if (r instanceof IngressResult.Invalid bad)
+        return json(StatusCodes.BAD_REQUEST, Json.error(Json.withoutClassNames(bad.error())));
       if (r instanceof IngressResult.Failed failed)
-        return json(StatusCodes.INTERNAL_SERVER_ERROR, Json.error(failed.error()));
+        return json(StatusCodes.INTERNAL_SERVER_ERROR, Json.error(failed.error(), failed.errorId()));
       if (r instanceof IngressResult.KeyReused reused)
         return json(StatusCodes.UNPROCESSABLE_ENTITY, Json.error(reused.error()));
       return unavailable(((IngressResult.Unavailable) r).error());
@@ -116,7 +117,7 @@ public final class MachineRoutes extends AllDirectives {
     try {
       node = Json.MAPPER.readTree(body);
     } catch (JsonProcessingException e) {
-      throw new BadInput("malformed JSON: " + e.getOriginalMessage());
+      throw new BadInput("malformed JSON: " + Json.withoutClassNames(e.getOriginalMessage()));
     }
     if (node == null || !node.isObject())
       throw new BadInput("the body must be a JSON object with the input's name in \"type\"");
@@ -133,11 +134,11 @@ public final class MachineRoutes extends AllDirectives {
     } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
       String field = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
       throw new BadInput("invalid " + name.asText() + ": "
-          + (field != null ? "field '" + field + "': " : "") + e.getOriginalMessage());
+          + (field != null ? "field '" + field + "': " : "") + Json.withoutClassNames(e.getOriginalMessage()));
     } catch (JsonProcessingException e) {
-      throw new BadInput("invalid " + name.asText() + ": " + e.getOriginalMessage());
+      throw new BadInput("invalid " + name.asText() + ": " + Json.withoutClassNames(e.getOriginalMessage()));
     } catch (IllegalArgumentException e) {
-      throw new BadInput("invalid " + name.asText() + ": " + e.getMessage());
+      throw new BadInput("invalid " + name.asText() + ": " + Json.withoutClassNames(e.getMessage()));
     }
   }
 

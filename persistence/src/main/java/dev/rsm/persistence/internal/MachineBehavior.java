@@ -481,9 +481,12 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       RuntimeState s, Origin origin, Object input, ActorRef<IngressResult> replyTo, Exception e) {
     String reason = e.getClass().getSimpleName() + ": " + e.getMessage();
     if (replyTo != null) {
-      // An external caller sees the failure directly; nothing is journaled.
-      log.warn("handler of {} failed on {}: {}", self, describe(input), reason);
-      replyTo.tell(new IngressResult.Failed("handler of " + self + " failed: " + reason));
+      // An external caller sees the failure directly; nothing is journaled. The exception's text
+      // may hold internals (values, class names): it goes to the log, under an id the caller gets.
+      String errorId = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
+      log.warn("handler of {} failed on {} (error id {}): {}", self, describe(input), errorId, reason, e);
+      replyTo.tell(new IngressResult.Failed("the handler of " + self + " failed on "
+          + input.getClass().getSimpleName() + "; the node's log has the details under its errorId", errorId));
       return Effect().none();
     }
     if (failures == null) failures = new HashMap<>(2);
