@@ -32,7 +32,7 @@ import org.junit.jupiter.api.Test;
  */
 class AuthTest {
   static final String TOKEN = "config-token-0123456789abcdef";
-  static final String FILE_TOKEN = "file-token-ZYXWVUTSRQPONMLK";
+  static final String FILE_TOKEN = "q8+Fh/2vZk9LmN0pR3sT+uVw/xY1zA4bC6dE8fG0hI=";  // as `openssl rand -base64 32` makes them
   static final String WRONG = "wrong-token-0123456789abcdef";
   static TestCluster cluster;
   static RsmNode node;

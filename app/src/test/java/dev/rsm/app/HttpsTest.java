@@ -51,7 +51,7 @@ class HttpsTest {
     cluster.close();
   }
 
-  static HttpResponse<String> send(HttpClient client, String scheme, String method, String path, String body)
+  static HttpResponse<String> send(HttpClient client, String scheme, String path, String body)
       throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + TOKEN)
@@ -64,10 +64,10 @@ class HttpsTest {
   void aClientThatTrustsTheCertificateIsServed() throws Exception {
     HttpClient client = HttpClient.newBuilder().sslContext(certs.clientContext())
         .connectTimeout(Duration.ofSeconds(5)).build();
-    HttpResponse<String> r = send(client, "https", "POST", "/machines/account/tls", "{\"type\":\"deposit\",\"amount\":7}");
+    HttpResponse<String> r = send(client, "https", "/machines/account/tls", "{\"type\":\"deposit\",\"amount\":7}");
     assertEquals(200, r.statusCode(), r.body());
     assertEquals("{\"accepted\":true,\"balance\":7}", r.body());
-    assertTrue(send(client, "https", "GET", "/machines/account/tls", null).body()
+    assertTrue(send(client, "https", "/machines/account/tls", null).body()
         .contains("\"state\":{\"balance\":7},\"seqNr\":1,"));
   }
 
@@ -75,9 +75,9 @@ class HttpsTest {
   void aClientThatDoesNotTrustItIsRefusedAndPlainHttpGetsNoAnswer() {
     HttpClient untrusting = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     assertThrows(SSLHandshakeException.class,
-        () -> send(untrusting, "https", "POST", "/machines/account/tls2", "{\"type\":\"deposit\",\"amount\":1}"));
+        () -> send(untrusting, "https", "/machines/account/tls2", "{\"type\":\"deposit\",\"amount\":1}"));
     assertThrows(IOException.class,
-        () -> send(untrusting, "http", "POST", "/machines/account/tls2", "{\"type\":\"deposit\",\"amount\":1}"));
+        () -> send(untrusting, "http", "/machines/account/tls2", "{\"type\":\"deposit\",\"amount\":1}"));
   }
 
   @Test

@@ -38,6 +38,9 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
  * Errors are JSON {@code {"error": "..."}}: 400 malformed JSON, unknown input type or bad fields;
  * 404 unknown machine type; 413 body over {@code rsm.http.max-body}; 500 the handler threw; 503
  * with {@code Retry-After} when the machine or its journal is unavailable (retry with the same key).
+ *
+ * <p>{@link dev.rsm.app.RsmNode} serves these routes behind {@link BearerAuth}: with {@code
+ * rsm.http.auth.enabled}, a request without a configured token gets 401 before any of the above.
  */
 public final class MachineRoutes extends AllDirectives {
   public static final String IDEMPOTENCY_KEY = "Idempotency-Key";
