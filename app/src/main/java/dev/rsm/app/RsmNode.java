@@ -38,8 +38,9 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  *
  * <p>Security (docs/security.md): with {@code rsm.http.auth.enabled} every ingress request, and
  * with {@code rsm.node.management-auth} every management request, needs a bearer token; {@code
- * rsm.http.tls.enabled} serves the ingress over HTTPS. Both are off by default, and the node logs a
- * warning at start-up when the ingress is open.
+ * rsm.http.tls.enabled} serves the ingress, and with {@code rsm.node.management-tls} management,
+ * over HTTPS. Both are off by default, and the node logs a warning at start-up when the ingress
+ * is open.
  */
 public final class RsmNode implements AutoCloseable {
   private final ActorSystem<Void> system;
@@ -92,9 +93,12 @@ public final class RsmNode implements AutoCloseable {
         cluster.manager().tell(Join.create(cluster.selfMember().address())); // a single node joins itself
       int managementPort = -1;
       boolean managementAuth = auth.enabled() && config.getBoolean("rsm.node.management-auth");
+      Optional<HttpsConnectionContext> managementTls =
+          config.getBoolean("rsm.node.management-tls") ? tls : Optional.empty();
       if (config.getBoolean("rsm.node.management")) {
         part = "management HTTP port " + managementAddress(config);
-        managementPort = managementAuth ? bindManagement(system, config, auth) : PekkoManagement.get(system).start()
+        managementPort = managementAuth ? bindManagement(system, config, auth, managementTls) : PekkoManagement.get(system)
+            .start(s -> managementTls.isPresent() ? s.withHttpsConnectionContext(managementTls.get()) : s)
             .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS).port();
       }
       part = "the machines (journal database " + StoreDurability.redact(config.getString("rsm.storage.jdbc.url")) + ")";
@@ -149,12 +153,15 @@ public final class RsmNode implements AutoCloseable {
    * PekkoManagement.start()}: its own authenticator takes only HTTP Basic credentials, and one
    * scheme (Bearer) for every endpoint of a node is simpler to operate. Unbound with the ingress.
    */
-  private static int bindManagement(ActorSystem<Void> system, Config config, BearerAuth auth) throws Exception {
+  private static int bindManagement(ActorSystem<Void> system, Config config, BearerAuth auth,
+      Optional<HttpsConnectionContext> tls) throws Exception {
     String host = config.getString("pekko.management.http.bind-hostname");
     String port = config.getString("pekko.management.http.bind-port");
-    ServerBinding b = Http.get(system)
+    ServerBuilder server = Http.get(system)
         .newServerAt(host.isEmpty() ? config.getString("pekko.management.http.hostname") : host,
-            port.isEmpty() ? config.getInt("pekko.management.http.port") : Integer.parseInt(port))
+            port.isEmpty() ? config.getInt("pekko.management.http.port") : Integer.parseInt(port));
+    if (tls.isPresent()) server = server.enableHttps(tls.get());
+    ServerBinding b = server
         .bind(auth.protect(() -> PekkoManagement.get(system).getRoutes()))
         .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     // As PekkoManagement.stop() would be: health and readiness stay reachable while the node leaves.

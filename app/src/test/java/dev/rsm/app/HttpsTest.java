@@ -10,6 +10,7 @@ import dev.rsm.app.testing.TestCerts;
 import dev.rsm.app.testing.TestCluster;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.RsmConfig;
+import dev.rsm.persistence.testing.Await;
 import dev.rsm.persistence.testing.TestStores;
 import java.io.IOException;
 import java.net.URI;
@@ -31,6 +32,7 @@ class HttpsTest {
   static TestCerts certs;
   static TestCluster cluster;
   static int port;
+  static int managementPort;
 
   @BeforeAll
   static void start() {
@@ -42,8 +44,12 @@ class HttpsTest {
             "rsm.http.tls.key-store", certs.keyStore().toString(),
             "rsm.http.tls.key-store-password", certs.password(),
             "rsm.http.auth.enabled", true,
-            "rsm.http.auth.tokens", List.of(TOKEN))));
-    port = cluster.start().httpPort();
+            "rsm.http.auth.tokens", List.of(TOKEN),
+            "rsm.node.management", true,
+            "pekko.management.http.port", 0)));
+    RsmNode node = cluster.start();
+    port = node.httpPort();
+    managementPort = node.managementPort();
   }
 
   @AfterAll
@@ -52,6 +58,11 @@ class HttpsTest {
   }
 
   static HttpResponse<String> send(HttpClient client, String scheme, String path, String body)
+      throws IOException, InterruptedException {
+    return send(client, scheme, port, path, body);
+  }
+
+  static HttpResponse<String> send(HttpClient client, String scheme, int port, String path, String body)
       throws IOException, InterruptedException {
     HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(20)).header("Authorization", "Bearer " + TOKEN)
@@ -78,6 +89,36 @@ class HttpsTest {
         () -> send(untrusting, "https", "/machines/account/tls2", "{\"type\":\"deposit\",\"amount\":1}"));
     assertThrows(IOException.class,
         () -> send(untrusting, "http", "/machines/account/tls2", "{\"type\":\"deposit\",\"amount\":1}"));
+  }
+
+  @Test
+  void managementIsServedOverHttpsWithTokensAndWithout() throws Exception {
+    HttpClient client = HttpClient.newBuilder().sslContext(certs.clientContext())
+        .connectTimeout(Duration.ofSeconds(5)).build();
+    HttpResponse<String> members = send(client, "https", managementPort, "/cluster/members", null);
+    assertEquals(200, members.statusCode(), members.body());
+    assertTrue(members.body().contains("\"members\""), members.body());
+    assertThrows(IOException.class, () -> send(client, "http", managementPort, "/cluster/members", null));
+    // Without tokens, management is started by PekkoManagement.start() with the same HTTPS context.
+    try (TestCluster open = new TestCluster(TestStores.fresh(TestStores.H2), MachineRegistry.of(Account.TYPE),
+        ConfigFactory.parseMap(Map.of(
+            "rsm.http.tls.enabled", true,
+            "rsm.http.tls.key-store", certs.keyStore().toString(),
+            "rsm.http.tls.key-store-password", certs.password(),
+            "rsm.node.management", true,
+            "pekko.management.http.port", 0)))) {
+      int p = open.start().managementPort();
+      HttpResponse<String> ready = Await.until("ready over HTTPS", Duration.ofSeconds(20),
+          () -> {
+            try {
+              return send(client, "https", p, "/ready", null);
+            } catch (Exception e) {
+              throw new IllegalStateException(e);
+            }
+          }, r -> r.statusCode() == 200);
+      assertEquals(200, ready.statusCode());
+      assertThrows(IOException.class, () -> send(client, "http", p, "/ready", null));
+    }
   }
 
   @Test
