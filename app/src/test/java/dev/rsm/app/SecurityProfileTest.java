@@ -23,6 +23,7 @@ class SecurityProfileTest {
     Config c = secure();
     assertTrue(c.getBoolean("rsm.http.auth.enabled"));
     assertTrue(c.getBoolean("rsm.node.management-auth"));
+    assertTrue(c.getBoolean("rsm.node.management-tls"));
     assertTrue(c.getBoolean("rsm.http.tls.enabled"));
     assertEquals("tls-tcp", c.getString("pekko.remote.artery.transport"));
     assertTrue(c.getBoolean("pekko.remote.artery.ssl.config-ssl-engine.require-mutual-authentication"));
