@@ -1,8 +1,10 @@
 package dev.rsm.app;
 
 import com.typesafe.config.Config;
+import dev.rsm.app.http.BearerAuth;
 import dev.rsm.app.http.HttpSettings;
 import dev.rsm.app.http.MachineRoutes;
+import dev.rsm.app.http.ServerTls;
 import dev.rsm.persistence.FaultInjector;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.RuntimeSettings;
@@ -11,6 +13,7 @@ import dev.rsm.persistence.Machines;
 import dev.rsm.persistence.StoreDurability;
 import dev.rsm.sharding.ShardedRuntime;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -19,7 +22,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.HttpsConnectionContext;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
@@ -30,16 +35,24 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  * <p>Shutdown goes through {@code CoordinatedShutdown}: the HTTP port is unbound first (no new
  * requests, in-flight ones get up to {@code rsm.http.shutdown-deadline}), then sharding hands its
  * shards off to the remaining nodes, then the node leaves the cluster.
+ *
+ * <p>Security (docs/security.md): with {@code rsm.http.auth.enabled} every ingress request, and
+ * with {@code rsm.node.management-auth} every management request, needs a bearer token; {@code
+ * rsm.http.tls.enabled} serves the ingress, and with {@code rsm.node.management-tls} management,
+ * over HTTPS. Both are off by default, and the node logs a warning at start-up when the ingress
+ * is open.
  */
 public final class RsmNode implements AutoCloseable {
   private final ActorSystem<Void> system;
   private final ShardedRuntime runtime;
   private final ServerBinding binding;
+  private final int managementPort;
 
-  private RsmNode(ActorSystem<Void> system, ShardedRuntime runtime, ServerBinding binding) {
+  private RsmNode(ActorSystem<Void> system, ShardedRuntime runtime, ServerBinding binding, int managementPort) {
     this.system = system;
     this.runtime = runtime;
     this.binding = binding;
+    this.managementPort = managementPort;
   }
 
   /**
@@ -55,6 +68,14 @@ public final class RsmNode implements AutoCloseable {
 
   /** The same, with a {@link StepObserver} that sees every machine's steps and lifecycle (metrics, tests). */
   public static RsmNode start(Config config, MachineRegistry registry, StepObserver observer) {
+    BearerAuth auth;
+    Optional<HttpsConnectionContext> tls;
+    try { // before the ActorSystem: a misconfigured node fails fast, never joining the cluster
+      auth = BearerAuth.fromConfig(config);
+      tls = ServerTls.fromConfig(config);
+    } catch (RuntimeException e) {
+      throw failure("the security configuration (rsm.http.auth, rsm.http.tls)", e);
+    }
     ActorSystem<Void> system;
     try {
       system = ActorSystem.create(Behaviors.empty(), config.getString("rsm.node.system-name"), config);
@@ -70,26 +91,37 @@ public final class RsmNode implements AutoCloseable {
       Cluster cluster = Cluster.get(system);
       if (config.getStringList("pekko.cluster.seed-nodes").isEmpty())
         cluster.manager().tell(Join.create(cluster.selfMember().address())); // a single node joins itself
+      int managementPort = -1;
+      boolean managementAuth = auth.enabled() && config.getBoolean("rsm.node.management-auth");
+      Optional<HttpsConnectionContext> managementTls =
+          config.getBoolean("rsm.node.management-tls") ? tls : Optional.empty();
       if (config.getBoolean("rsm.node.management")) {
         part = "management HTTP port " + managementAddress(config);
-        PekkoManagement.get(system).start().toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+        managementPort = managementAuth ? bindManagement(system, config, auth, managementTls) : PekkoManagement.get(system)
+            .start(s -> managementTls.isPresent() ? s.withHttpsConnectionContext(managementTls.get()) : s)
+            .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS).port();
       }
       part = "the machines (journal database " + StoreDurability.redact(config.getString("rsm.storage.jdbc.url")) + ")";
       ShardedRuntime runtime = ShardedRuntime.start(system, registry, RuntimeSettings.create(system),
           FaultInjector.NONE, observer);
       HttpSettings http = HttpSettings.fromConfig(config);
       part = "HTTP port " + http.hostname() + ":" + http.port();
-      ServerBinding binding = Http.get(system).newServerAt(http.hostname(), http.port())
-          .bind(new MachineRoutes(runtime.machines(), http).route())
+      ServerBuilder server = Http.get(system).newServerAt(http.hostname(), http.port());
+      if (tls.isPresent()) server = server.enableHttps(tls.get());
+      MachineRoutes routes = new MachineRoutes(runtime.machines(), http);
+      ServerBinding binding = server.bind(auth.protect(routes::route))
           .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
       Duration deadline = config.getDuration("rsm.http.shutdown-deadline");
       binding.addToCoordinatedShutdown(deadline, system);
-      if (config.getBoolean("rsm.node.management"))
+      if (config.getBoolean("rsm.node.management") && !managementAuth)
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-management",
             () -> PekkoManagement.get(system).stop().thenApply(d -> Done.getInstance()));
-      system.log().info("RSM node up: HTTP on {}, machine types {}", binding.localAddress(),
-          registry.types().stream().map(t -> t.name()).toList());
-      return new RsmNode(system, runtime, binding);
+      if (!auth.enabled())
+        system.log().warn("The HTTP ingress is UNAUTHENTICATED (rsm.http.auth.enabled = off): anyone who reaches "
+            + "{} can send inputs to every machine. See docs/security.md.", binding.localAddress());
+      system.log().info("RSM node up: {} on {}, machine types {}", tls.isPresent() ? "HTTPS" : "HTTP",
+          binding.localAddress(), registry.types().stream().map(t -> t.name()).toList());
+      return new RsmNode(system, runtime, binding, managementPort);
     } catch (Exception e) {
       system.terminate();
       try {
@@ -116,6 +148,28 @@ public final class RsmNode implements AutoCloseable {
     return new IllegalStateException(("could not start the node: " + part + why).replaceAll("\\s*[\\r\\n]+\\s*", " "), e);
   }
 
+  /**
+   * Pekko Management's routes behind {@code auth}, bound here rather than by {@code
+   * PekkoManagement.start()}: its own authenticator takes only HTTP Basic credentials, and one
+   * scheme (Bearer) for every endpoint of a node is simpler to operate. Unbound with the ingress.
+   */
+  private static int bindManagement(ActorSystem<Void> system, Config config, BearerAuth auth,
+      Optional<HttpsConnectionContext> tls) throws Exception {
+    String host = config.getString("pekko.management.http.bind-hostname");
+    String port = config.getString("pekko.management.http.bind-port");
+    ServerBuilder server = Http.get(system)
+        .newServerAt(host.isEmpty() ? config.getString("pekko.management.http.hostname") : host,
+            port.isEmpty() ? config.getInt("pekko.management.http.port") : Integer.parseInt(port));
+    if (tls.isPresent()) server = server.enableHttps(tls.get());
+    ServerBinding b = server
+        .bind(auth.protect(() -> PekkoManagement.get(system).getRoutes()))
+        .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
+    // As PekkoManagement.stop() would be: health and readiness stay reachable while the node leaves.
+    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-management",
+        () -> b.unbind().thenApply(d -> Done.getInstance()));
+    return b.localAddress().getPort();
+  }
+
   private static String arteryAddress(Config config) {
     String host = config.getString("pekko.remote.artery.bind.hostname");
     String port = config.getString("pekko.remote.artery.bind.port");
@@ -136,6 +190,11 @@ public final class RsmNode implements AutoCloseable {
 
   public Machines machines() {
     return runtime.machines();
+  }
+
+  /** The port Pekko Management is bound to, or -1 when {@code rsm.node.management = off}. */
+  public int managementPort() {
+    return managementPort;
   }
 
   /** The port the HTTP ingress is bound to (useful with {@code rsm.http.port = 0}). */

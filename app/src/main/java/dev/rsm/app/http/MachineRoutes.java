@@ -39,6 +39,9 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
  * invalid machine id, or an input that cannot be journaled; 404 unknown machine type; 422 an
  * idempotency key reused with a different input; 413 body over {@code rsm.http.max-body}; 500 the handler threw; 503
  * with {@code Retry-After} when the machine or its journal is unavailable (retry with the same key).
+ *
+ * <p>{@link dev.rsm.app.RsmNode} serves these routes behind {@link BearerAuth}: with {@code
+ * rsm.http.auth.enabled}, a request without a configured token gets 401 before any of the above.
  */
 public final class MachineRoutes extends AllDirectives {
   public static final String IDEMPOTENCY_KEY = "Idempotency-Key";

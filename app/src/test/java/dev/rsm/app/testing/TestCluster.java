@@ -71,12 +71,17 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts a node; the first one started is the seed the others join. */
   public RsmNode start() {
+    return start(ConfigFactory.empty());
+  }
+
+  /** Starts a node with {@code nodeExtra} over this cluster's settings (e.g. its own certificate). */
+  public RsmNode start(Config nodeExtra) {
     int port = nodes.isEmpty() ? seedPort : freePort();
     Config c = ConfigFactory.parseMap(Map.of(
             "pekko.remote.artery.canonical.port", port,
             "pekko.cluster.seed-nodes", List.of("pekko://rsm@127.0.0.1:" + seedPort),
             "rsm.sharding.data-dir", dataDir))
-        .withFallback(extra).withFallback(FAST).withFallback(store);
+        .withFallback(nodeExtra).withFallback(extra).withFallback(FAST).withFallback(store);
     RsmNode node = RsmNode.start(RsmConfig.load(c), registry, observer);
     nodes.add(node);
     return node;
