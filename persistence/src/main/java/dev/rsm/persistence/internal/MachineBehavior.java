@@ -166,6 +166,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private Map<Origin, Integer> failures; // null until an input fails
   // The object mapper user values are journaled with, looked up when a comparison needs it.
   private ObjectMapper mapper;
+  private AllowedClasses allowed;
   // When the last input (or state read) arrived; the idle timer compares against it.
   private long lastActivityNanos;
 
@@ -256,6 +257,11 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
         + "lost steps whose outputs had been delivered (its store lost acknowledged writes). Not acknowledged: "
         + "the message stays with the sender", d.from(), self, d.seq(), describe(d.input()), describe(handled), d.seq());
     return false;
+  }
+
+  private AllowedClasses allowed() {
+    if (allowed == null) allowed = AllowedClasses.get(ctx.getSystem());
+    return allowed;
   }
 
   private ObjectMapper mapper() {
@@ -503,6 +509,9 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
         }
       }
     }
+    // A value the journal could not read back would stop recovery: refuse the step instead.
+    allowed().check(step.reply(), "the reply");
+    if (step.nextState(s.user) != s.user) allowed().check(step.nextState(s.user), "the next state");
     return new StepTaken(origin, input, now, seed, sends, step.reply(), ts, null);
   }
 
