@@ -98,6 +98,7 @@ public final class AllowedClasses implements Extension {
     for (String name : system.settings().config().getStringList("rsm.serialization.allowed-classes")) {
       try {
         ReachableClasses.of(Class.forName(name, false, loader), names);
+        names.add(name); // even a JDK class: the operator asked for it by name
       } catch (ClassNotFoundException e) {
         throw new IllegalArgumentException(
             "rsm.serialization.allowed-classes names " + name + ", which is not on the classpath", e);
