@@ -173,6 +173,23 @@ class AllowedClassesTest {
     assertFalse(TRIPPED.get(), "the class was initialized");
   }
 
+  @Test
+  void aConfiguredClassThatDoesNotExistStopsTheNodeWithItsName() {
+    // The journal serializer asks for the allowed classes when the system starts.
+    Exception e = assertThrows(Exception.class, () -> {
+      ActorSystem<Void> other = ActorSystem.create(Behaviors.empty(), "misconfigured", ConfigFactory.parseString(
+          "rsm.serialization.allowed-classes = [\"com.example.Missing\"]").withFallback(ConfigFactory.load()));
+      try {
+        AllowedClasses.get(other);
+      } finally {
+        other.terminate();
+      }
+    });
+    StringBuilder all = new StringBuilder();
+    for (Throwable t = e; t != null; t = t.getCause()) all.append(t.getMessage()).append(" | ");
+    assertTrue(all.toString().contains("rsm.serialization.allowed-classes names com.example.Missing"), all.toString());
+  }
+
   private static void assertRefused(Throwable e, String className) {
     StringBuilder all = new StringBuilder();
     for (Throwable t = e; t != null; t = t.getCause()) all.append(t.getMessage()).append(" | ");
