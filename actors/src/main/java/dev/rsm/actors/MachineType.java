@@ -4,8 +4,10 @@ import java.lang.reflect.ParameterizedType;
 import java.lang.reflect.Type;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.function.Supplier;
 import java.util.regex.Pattern;
 
@@ -28,12 +30,14 @@ public final class MachineType<I, S> {
   private final Class<I> inputType;
   private final Class<S> stateType;
   private final Map<String, Class<? extends I>> inputsByName;
+  private final Set<Class<?>> valueTypes;
 
   private MachineType(String name, Machine<I, S> machine, Class<I> inputType, Class<S> stateType) {
     this.name = name;
     this.machine = machine;
     this.inputType = inputType;
     this.stateType = stateType;
+    this.valueTypes = Set.of();
     Map<String, Class<? extends I>> byName = new LinkedHashMap<>();
     for (Class<?> c : InputTypes.concreteInputs(inputType)) {
       Class<? extends I> prev = byName.put(InputTypes.externalName(c), c.asSubclass(inputType));
@@ -43,6 +47,15 @@ public final class MachineType<I, S> {
                 + InputTypes.externalName(c) + "'; set one with @InputName");
     }
     this.inputsByName = Collections.unmodifiableMap(byName);
+  }
+
+  private MachineType(MachineType<I, S> from, Set<Class<?>> valueTypes) {
+    this.name = from.name;
+    this.machine = from.machine;
+    this.inputType = from.inputType;
+    this.stateType = from.stateType;
+    this.inputsByName = from.inputsByName;
+    this.valueTypes = valueTypes;
   }
 
   /**
@@ -101,6 +114,29 @@ public final class MachineType<I, S> {
 
   public S initialState() {
     return machine.initialState();
+  }
+
+  /**
+   * This type, also declaring {@code types} as values its machines journal and exchange. A node
+   * deserializes, from the network and from the journal, only the classes reachable from the
+   * machine types it runs: the input and state types, the records, enums and sealed interfaces
+   * declared inside the machine class or next to the input or state type (in the same top-level
+   * class), and the classes of their fields, plus JDK value types
+   * (docs/security.md). Declare here the classes of replies (or of values kept under an {@code
+   * Object}-typed field) that are defined elsewhere: a step replying with a class that is not
+   * reachable fails like a handler that throws, and nothing is journaled.
+   *
+   * @return a copy of this type with the classes added
+   */
+  public MachineType<I, S> withValueTypes(Class<?>... types) {
+    Set<Class<?>> all = new LinkedHashSet<>(valueTypes);
+    for (Class<?> t : types) all.add(Objects.requireNonNull(t, "type"));
+    return new MachineType<>(this, Collections.unmodifiableSet(all));
+  }
+
+  /** The classes declared with {@link #withValueTypes}, in declaration order. */
+  public Set<Class<?>> valueTypes() {
+    return valueTypes;
   }
 
   /** The address of the machine of this type with id {@code id}. */

@@ -148,4 +148,17 @@ class MachineTypeTest {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> MachineType.of("Bad Name", Wallet::new));
     assertTrue(e.getMessage().contains("invalid machine type name 'Bad Name'"), e.getMessage());
   }
+
+  record Note(String text) {}
+
+  @Test
+  void valueTypesAreAddedToACopyWithTheSameNameAndInputs() {
+    MachineType<Wallet.Input, Wallet.State> plain = Wallet.TYPE;
+    MachineType<Wallet.Input, Wallet.State> noted = plain.withValueTypes(Note.class).withValueTypes(Instant.class, Note.class);
+    assertEquals(List.of(Note.class, Instant.class), List.copyOf(noted.valueTypes()));
+    assertTrue(plain.valueTypes().isEmpty(), "the original is unchanged");
+    assertEquals(plain.name(), noted.name());
+    assertEquals(plain.inputsByName(), noted.inputsByName());
+    assertEquals(plain.stateType(), noted.stateType());
+  }
 }

@@ -1,6 +1,7 @@
 package dev.rsm.persistence;
 
 import dev.rsm.actors.Address;
+import dev.rsm.persistence.internal.AllowedClasses;
 import dev.rsm.persistence.internal.LocalRegistry;
 import dev.rsm.persistence.internal.MachineEnvironment;
 import dev.rsm.persistence.internal.Protocol;
@@ -37,6 +38,7 @@ public final class LocalRuntime implements Transport {
       FaultInjector faults, Clock clock, StepObserver observer, String name) {
     this.system = system;
     JdbcSchema.ensure(system.settings().config());
+    AllowedClasses.get(system).register(registry.types());
     MachineEnvironment env = new MachineEnvironment(settings, registry, this, clock, faults, observer);
     this.registryActor = system.systemActorOf(LocalRegistry.create(env), name,
         org.apache.pekko.actor.typed.Props.empty());

@@ -10,6 +10,7 @@ import dev.rsm.persistence.RuntimeSettings;
 import dev.rsm.persistence.StepObserver;
 import dev.rsm.persistence.Transport;
 import dev.rsm.persistence.internal.MachineBehavior;
+import dev.rsm.persistence.internal.AllowedClasses;
 import dev.rsm.persistence.internal.MachineEnvironment;
 import dev.rsm.persistence.internal.Protocol;
 import java.time.Clock;
@@ -54,6 +55,7 @@ public final class ShardedRuntime implements Transport {
   private ShardedRuntime(ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
       FaultInjector faults, StepObserver observer) {
     JdbcSchema.ensure(system.settings().config());
+    AllowedClasses.get(system).register(registry.types());
     this.sharding = ClusterSharding.get(system);
     MachineEnvironment env = new MachineEnvironment(settings, registry, this, Clock.systemUTC(), faults, observer);
     for (MachineType<?, ?> type : registry.types()) {

@@ -4,6 +4,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.rsm.actors.Address;
 import dev.rsm.actors.MachineType;
 import dev.rsm.persistence.MachineRegistry;
+import dev.rsm.persistence.internal.AllowedClasses;
 import dev.rsm.persistence.internal.Replay;
 import dev.rsm.persistence.internal.StepTaken;
 import dev.rsm.persistence.internal.StepsTaken;
@@ -58,6 +59,7 @@ public final class ReplayCheck {
 
   /** Checks with the serialization of an ActorSystem that runs RSM's configuration. */
   public static ReplayReport run(JournalSource source, MachineRegistry registry, ActorSystem<?> system) {
+    AllowedClasses.get(system).register(registry.types()); // rows name classes: only these are read
     Serialization serialization = SerializationExtension.get(system.classicSystem());
     List<ReplayReport.Machine> machines = new ArrayList<>();
     List<String> skipped = new ArrayList<>();

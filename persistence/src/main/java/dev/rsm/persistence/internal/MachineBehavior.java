@@ -168,6 +168,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private ObjectMapper mapper;
   // The journal's codec: checks that a step's values can be journaled before it is taken.
   private JournalCodec codec;
+  // The classes this node deserializes: a step's reply and state must be among them.
+  private AllowedClasses allowed;
   // When the last input (or state read) arrived; the idle timer compares against it.
   private long lastActivityNanos;
 
@@ -274,6 +276,11 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private JournalCodec codec() {
     if (codec == null) codec = RsmJournalSerializer.codec(ctx.getSystem());
     return codec;
+  }
+
+  private AllowedClasses allowed() {
+    if (allowed == null) allowed = AllowedClasses.get(ctx.getSystem());
+    return allowed;
   }
 
   private ObjectMapper mapper() {
@@ -545,6 +552,9 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
         }
       }
     }
+    // A value the journal could not read back would stop recovery: refuse the step instead.
+    allowed().check(step.reply(), "the reply");
+    if (step.nextState(s.user) != s.user) allowed().check(step.nextState(s.user), "the next state");
     return new StepTaken(origin, input, now, seed, sends, step.reply(), ts, null);
   }
 

@@ -29,7 +29,7 @@ public final class RsmJournalSerializer extends SerializerWithStringManifest {
     ObjectMapper mapper = JacksonObjectMapperProvider.get(system)
         .getOrCreate("jackson-cbor", Optional.of(new CBORFactory()));
     ClassLoader loader = system.dynamicAccess().classLoader();
-    this.codec = new JournalCodec(new JacksonPayloads(mapper, loader));
+    this.codec = new JournalCodec(new JacksonPayloads(mapper, loader, AllowedClasses.get(system)));
   }
 
   /**
@@ -81,15 +81,21 @@ public final class RsmJournalSerializer extends SerializerWithStringManifest {
     }
   }
 
-  /** User values as CBOR, without type information: the codec writes the class name itself. */
+  /**
+   * User values as CBOR, without type information: the codec writes the class name itself, and a
+   * name is loaded only if {@link AllowedClasses} allows it.
+   */
   static final class JacksonPayloads implements JournalCodec.Payloads {
     private final ObjectMapper mapper;
     private final ClassLoader loader;
+    private final AllowedClasses allowed;
+    // Only allowed classes enter: a hit needs no check (the allowed set only grows).
     private final ConcurrentHashMap<String, Class<?>> classes = new ConcurrentHashMap<>();
 
-    JacksonPayloads(ObjectMapper mapper, ClassLoader loader) {
+    JacksonPayloads(ObjectMapper mapper, ClassLoader loader, AllowedClasses allowed) {
       this.mapper = mapper;
       this.loader = loader;
+      this.allowed = allowed;
     }
 
     @Override
@@ -103,7 +109,12 @@ public final class RsmJournalSerializer extends SerializerWithStringManifest {
 
     @Override
     public Object read(String className, byte[] bytes) {
-      Class<?> cls = classes.computeIfAbsent(className, this::load);
+      Class<?> cls = classes.get(className);
+      if (cls == null) {
+        if (!allowed.allows(className))
+          throw new IllegalArgumentException("a journaled value " + allowed.refusal(className));
+        cls = classes.computeIfAbsent(className, this::load);
+      }
       try {
         return mapper.readValue(bytes, cls);
       } catch (IOException e) {

@@ -20,6 +20,7 @@ import dev.rsm.persistence.testing.TestNode;
 import dev.rsm.persistence.testing.TestStores;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -81,6 +82,7 @@ class DirectRouteTest {
   @Test
   void deliveriesSkipTheTransportWhileTheReceiverLivesAndTakeItAgainWhenItStops() {
     CountingTransport transport = new CountingTransport();
+    AllowedClasses.get(kit.system()).register(List.of(Counter.TYPE)); // as a runtime does
     transport.env = new MachineEnvironment(RuntimeSettings.create(kit.system()), MachineRegistry.of(Counter.TYPE),
         transport, Clock.systemUTC(), FaultInjector.NONE);
     Address a = Counter.TYPE.address("a");

@@ -37,7 +37,9 @@ class JournalCodecTest {
 
   @BeforeAll
   static void start() {
-    system = ActorSystem.create("codec", ConfigFactory.load());
+    // No runtime registers machine types here: the test's value classes are allowed by config.
+    system = ActorSystem.create("codec", ConfigFactory.parseString("rsm.serialization.allowed-classes = [\""
+        + Credit.class.getName() + "\", \"" + Tags.class.getName() + "\"]").withFallback(ConfigFactory.load()));
     serialization = SerializationExtension.get(system);
   }
 
@@ -139,7 +141,7 @@ class JournalCodecTest {
   void corruptOrForeignBytesAreRefusedWithAReason() {
     JournalCodec codec = new JournalCodec(new RsmJournalSerializer.JacksonPayloads(
         new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.cbor.CBORFactory()),
-        getClass().getClassLoader()));
+        getClass().getClassLoader(), AllowedClasses.get(system)));
     byte[] good = codec.step(fullStep());
     IllegalArgumentException truncated = assertThrows(IllegalArgumentException.class,
         () -> codec.step(Arrays.copyOf(good, good.length - 3)));
@@ -156,7 +158,7 @@ class JournalCodecTest {
   @Test
   void aMessageIsSerializedOnceForTheSendersAndTheReceiversRows() {
     var mapper = new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.cbor.CBORFactory());
-    var jackson = new RsmJournalSerializer.JacksonPayloads(mapper, getClass().getClassLoader());
+    var jackson = new RsmJournalSerializer.JacksonPayloads(mapper, getClass().getClassLoader(), AllowedClasses.get(system));
     List<Object> written = new ArrayList<>();
     JournalCodec codec = new JournalCodec(new JournalCodec.Payloads() {
       @Override
@@ -190,7 +192,7 @@ class JournalCodecTest {
     // the row before it, of a row that failed half-way, or of a row written inside it.
     var jackson = new RsmJournalSerializer.JacksonPayloads(
         new com.fasterxml.jackson.databind.ObjectMapper(new com.fasterxml.jackson.dataformat.cbor.CBORFactory()),
-        getClass().getClassLoader());
+        getClass().getClassLoader(), AllowedClasses.get(system));
     StepTaken inner = new StepTaken(new Origin.Channel(new Address("ledger", "l-9"), 3), new Credit("l-9", 2), 7, 8,
         List.of(), null, List.of(), null);
     JournalCodec[] self = new JournalCodec[1];

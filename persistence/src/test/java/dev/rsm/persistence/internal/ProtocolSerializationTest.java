@@ -31,7 +31,8 @@ class ProtocolSerializationTest {
   @BeforeAll
   static void start() {
     system = ActorSystem.create(Behaviors.ignore(), "protocol", ConfigFactory.parseString(
-        "pekko.actor.serialization-bindings { \"" + Credit.class.getName() + "\" = jackson-cbor }")
+        "pekko.actor.serialization-bindings { \"" + Credit.class.getName() + "\" = jackson-cbor }\n"
+            + "rsm.serialization.allowed-classes = [\"" + Credit.class.getName() + "\"]")
         .withFallback(ConfigFactory.load()));
     serialization = SerializationExtension.get(system);
   }
