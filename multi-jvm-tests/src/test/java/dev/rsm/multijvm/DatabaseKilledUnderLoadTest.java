@@ -3,6 +3,7 @@ package dev.rsm.multijvm;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rsm.multijvm.harness.Audit;
+import dev.rsm.persistence.testing.Await;
 import dev.rsm.multijvm.harness.Bank;
 import dev.rsm.multijvm.harness.MultiJvmExtension;
 import dev.rsm.multijvm.harness.NodeCluster;
@@ -36,11 +37,15 @@ class DatabaseKilledUnderLoadTest {
 
     long unavailableBefore = bank.unavailable();
     long transfersBefore = bank.transfers();
+    long downAt = System.nanoTime();
     long pid = Postgres.server().kill();
-    Thread.sleep(OUTAGE.toMillis()); // the outage itself: the clients keep sending meanwhile
+    // The outage lasts until the clients have felt it: several requests answered 503.
+    Await.until("clients answered 503 during the outage", OUTAGE.multipliedBy(6),
+        () -> bank.unavailable() - unavailableBefore, n -> n >= 3);
     long unavailableDuring = bank.unavailable() - unavailableBefore;
     long completedDuring = bank.transfers() - transfersBefore;
     long restartedAt = System.nanoTime();
+    double down = (restartedAt - downAt) / 1e9;
     Postgres.server().start();
     double serverUp = (System.nanoTime() - restartedAt) / 1e9;
     bank.awaitMoreTransfers(50, Duration.ofSeconds(90));
@@ -48,10 +53,10 @@ class DatabaseKilledUnderLoadTest {
     bank.awaitMoreTransfers(50, Duration.ofSeconds(60));
     bank.stopTransfers();
 
-    System.out.printf("[multi-jvm] PostgreSQL postmaster (pid %d) killed with kill -9 and down for %d s: %d requests "
+    System.out.printf("[multi-jvm] PostgreSQL postmaster (pid %d) killed with kill -9 and down for %.1f s: %d requests "
             + "answered 503 meanwhile, %d transfers completed meanwhile; the server accepted connections again %.1f s "
             + "after its restart began (WAL recovery), 50 more transfers completed %.1f s after it%n",
-        pid, OUTAGE.toSeconds(), unavailableDuring, completedDuring, serverUp, recovery);
+        pid, down, unavailableDuring, completedDuring, serverUp, recovery);
     System.out.println("[multi-jvm] " + bank.summary());
     System.out.println("[multi-jvm] " + Audit.afterScenario(scenario, bank, cluster.httpPorts()));
     assertTrue(unavailableDuring > 0, "callers got 503 while the database was down");

@@ -3,6 +3,7 @@ package dev.rsm.multijvm;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rsm.multijvm.harness.Audit;
+import dev.rsm.persistence.testing.Await;
 import dev.rsm.multijvm.harness.Bank;
 import dev.rsm.multijvm.harness.MultiJvmExtension;
 import dev.rsm.multijvm.harness.NodeCluster;
@@ -30,20 +31,24 @@ class DatabaseOutageTest {
 
     long unavailableBefore = bank.unavailable();
     long transfersBefore = bank.transfers();
+    long downAt = System.nanoTime();
     Postgres.server().stop();
-    Thread.sleep(OUTAGE.toMillis()); // the outage itself: the clients keep sending meanwhile
+    // The outage lasts until the clients have felt it: several requests answered 503.
+    Await.until("clients answered 503 during the outage", OUTAGE.multipliedBy(6),
+        () -> bank.unavailable() - unavailableBefore, n -> n >= 3);
     long unavailableDuring = bank.unavailable() - unavailableBefore;
     long completedDuring = bank.transfers() - transfersBefore;
     long restartedAt = System.nanoTime();
+    double down = (restartedAt - downAt) / 1e9;
     Postgres.server().start();
     bank.awaitMoreTransfers(50, Duration.ofSeconds(90));
     double recovery = (System.nanoTime() - restartedAt) / 1e9;
     bank.awaitMoreTransfers(50, Duration.ofSeconds(60));
     bank.stopTransfers();
 
-    System.out.printf("[multi-jvm] PostgreSQL down for %d s: %d requests answered 503 meanwhile, %d transfers "
+    System.out.printf("[multi-jvm] PostgreSQL down for %.1f s: %d requests answered 503 meanwhile, %d transfers "
             + "completed meanwhile; 50 more transfers completed %.1f s after it came back%n",
-        OUTAGE.toSeconds(), unavailableDuring, completedDuring, recovery);
+        down, unavailableDuring, completedDuring, recovery);
     System.out.println("[multi-jvm] " + bank.summary());
     System.out.println("[multi-jvm] " + Audit.afterScenario(scenario, bank, cluster.httpPorts()));
     assertTrue(unavailableDuring > 0, "callers got 503 while the database was down");

@@ -21,7 +21,7 @@ import java.util.List;
  * class names, timer names) is written once per record and referred to by index afterwards, so a
  * snapshot with hundreds of channels to machines of one type names that type once. Compared with
  * the Jackson form of the same records this was about a third of the bytes and a fraction of the
- * CPU (see the README's performance section).
+ * CPU (see docs/performance.md).
  *
  * <p>Layout: one format byte ({@link #FORMAT}), then the record. A reader refuses other formats
  * with a message instead of guessing. Rows written before this codec existed carry Pekko's
