@@ -1,6 +1,5 @@
 package dev.rsm.persistence.internal;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rsm.actors.Address;
 import dev.rsm.actors.Context;
 import dev.rsm.actors.Machine;
@@ -164,10 +163,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   // Failed attempts per input (channel message or timer firing), transient by design: a restart
   // gives an input a fresh set of attempts, which only delays its rejection.
   private Map<Origin, Integer> failures; // null until an input fails
-  // The object mapper user values are journaled with, looked up when a comparison needs it.
-  private ObjectMapper mapper;
-  // The journal's codec: checks that a step's values can be journaled before it is taken.
-  private JournalCodec codec;
+  // The journal's user-value bytes: checks that a step's values can be journaled before it is taken.
+  private PayloadBytes codec;
   // The classes this node deserializes: a step's reply and state must be among them.
   private AllowedClasses allowed;
   // When the last input (or state read) arrived; the idle timer compares against it.
@@ -255,7 +252,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
    */
   private boolean sameAsHandled(RuntimeState s, Deliver d) {
     Object handled = s.inbound(d.from()).last;
-    if (handled == null || Encoded.same(mapper(), handled, d.input())) return true;
+    if (handled == null || comparing().same(handled, d.input())) return true;
     log.error("channel {} -> {}: message #{} is {}, but this machine handled {} under #{}: the sender's journal "
         + "lost steps whose outputs had been delivered (its store lost acknowledged writes). Not acknowledged: "
         + "the message stays with the sender", d.from(), self, d.seq(), describe(d.input()), describe(handled), d.seq());
@@ -269,12 +266,21 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   }
 
   private long fingerprint(Object input) {
-    JournalCodec codec = codec();
+    PayloadBytes codec = codec();
     return codec == null ? 0 : codec.fingerprint(input);
   }
 
-  private JournalCodec codec() {
-    if (codec == null) codec = RsmJournalSerializer.codec(ctx.getSystem());
+  /** What user values are compared with: the journal's own encoding. */
+  private PayloadBytes comparing() {
+    PayloadBytes codec = codec();
+    return codec != null ? codec : PayloadBytes.standalone();
+  }
+
+  private PayloadBytes codec() {
+    if (codec == null) {
+      JournalCodec journal = RsmJournalSerializer.codec(ctx.getSystem());
+      codec = journal == null ? null : journal.bytes();
+    }
     return codec;
   }
 
@@ -283,10 +289,6 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     return allowed;
   }
 
-  private ObjectMapper mapper() {
-    if (mapper == null) mapper = Encoded.mapper(ctx.getSystem());
-    return mapper;
-  }
 
   /** Acknowledges to the sending incarnation directly when its ref is known, else via the transport. */
   private void ack(Address to, ActorRef<Command> ackTo, Object channel, long upTo, long hw) {
@@ -355,9 +357,9 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     try {
       step = machine.handle(s.user, input, Context.of(self, now, seed));
       event = toEvent(s, origin, input, now, seed, step);
-      JournalCodec codec = codec();
-      if (codec != null) codec.checkJournalable(event);
-    } catch (JournalCodec.NotJournalable e) {
+      PayloadBytes codec = codec();
+      if (codec != null) codec.checkJournalable(event); // null: another serializer writes the rows
+    } catch (PayloadBytes.NotJournalable e) {
       // Refused before the step is taken: a write that fails later would fail it for good, with
       // the machine restarting on every retry (and every other input waiting behind it).
       if (replyTo == null) return handlerFailed(s, origin, input, null, e);
@@ -877,7 +879,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private RuntimeState applyStep(RuntimeState s, StepTaken e) {
     if (recovering && env.faults().crash(Point.DURING_RECOVERY, self))
       throw new FaultInjector.InjectedCrash(Point.DURING_RECOVERY, self);
-    Object next = e.rejected() != null ? s.user : Replay.recompute(machine, self, s, e, settings, mapper());
+    Object next = e.rejected() != null ? s.user : Replay.recompute(machine, self, s, e, settings, comparing());
     s.apply(e, next, settings.idempotencyMaxKeys(), retentionMillis, keyFingerprint(e));
     return s;
   }

@@ -1,6 +1,5 @@
 package dev.rsm.persistence.internal;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.rsm.actors.Address;
 import dev.rsm.actors.Context;
 import dev.rsm.actors.Machine;
@@ -19,7 +18,7 @@ import org.slf4j.LoggerFactory;
 /**
  * INTERNAL API. Re-runs a journaled step with its recorded time and seed and compares what the
  * handler produces now with what the journal holds: sends (target, sequence number, input), reply
- * and timer changes, as the journal records them (see {@link Encoded}: a value read back from the
+ * and timer changes, as the journal records them (see {@link PayloadBytes#same}: a value read back from the
  * journal need not be {@code equals} to the one the handler produces). The first difference fails
  * recovery, unless the operator chose to adopt the journaled outputs.
  */
@@ -31,9 +30,9 @@ public final class Replay {
   /** Returns the user state after {@code e}; throws {@link ReplayDivergenceException}. */
   static Object recompute(
       Machine<Object, Object> machine, Address self, RuntimeState s, StepTaken e,
-      RuntimeSettings settings, ObjectMapper mapper) {
+      RuntimeSettings settings, PayloadBytes codec) {
     long seqNr = s.seqNr + 1;
-    Recomputed r = rerun(machine, self, s, e, mapper);
+    Recomputed r = rerun(machine, self, s, e, codec);
     if (r.difference() == null) return r.next();
     if (!settings.adoptJournaledOutputs())
       throw new ReplayDivergenceException(self.toString(), seqNr, r.difference());
@@ -45,11 +44,11 @@ public final class Replay {
   private record Recomputed(Object next, String difference) {}
 
   private static Recomputed rerun(
-      Machine<Object, Object> machine, Address self, RuntimeState s, StepTaken e, ObjectMapper mapper) {
+      Machine<Object, Object> machine, Address self, RuntimeState s, StepTaken e, PayloadBytes codec) {
     try {
       Step<Object> step = machine.handle(s.user, e.input(), Context.of(self, e.time(), e.seed()));
       return new Recomputed(step.nextState(s.user),
-          difference(e, expected(s, step, e.time()), step.reply(), mapper));
+          difference(e, expected(s, step, e.time()), step.reply(), codec));
     } catch (RuntimeException ex) {
       return new Recomputed(s.user,
           "the handler now throws " + ex + " on " + MachineBehavior.describe(e.input()));
@@ -84,7 +83,7 @@ public final class Replay {
     for (StepTaken e : events) {
       Object next = s.user;
       if (e.rejected() == null) {
-        Recomputed r = rerun(machine, self, s, e, Encoded.standaloneMapper());
+        Recomputed r = rerun(machine, self, s, e, PayloadBytes.standalone());
         if (r.difference() != null) return new Checked(self, s.seqNr + 1, s.user, r.difference());
         next = r.next();
       }
@@ -113,15 +112,15 @@ public final class Replay {
   }
 
   /** A description of the first difference, or null when the step matches the journal. */
-  static String difference(StepTaken journaled, Expected now, Object reply, ObjectMapper mapper) {
+  static String difference(StepTaken journaled, Expected now, Object reply, PayloadBytes codec) {
     String d = firstDifference("send", journaled.sends(), now.sends(), (a, b) -> a.to().equals(b.to())
-        && a.seq() == b.seq() && Encoded.same(mapper, a.input(), b.input()));
+        && a.seq() == b.seq() && codec.same(a.input(), b.input()));
     if (d != null) return d;
     d = firstDifference("timer", journaled.timers(), now.timers(), (a, b) -> a.name().equals(b.name())
         && a.generation() == b.generation() && a.deadline() == b.deadline()
-        && Encoded.same(mapper, a.input(), b.input()));
+        && codec.same(a.input(), b.input()));
     if (d != null) return d;
-    if (!Encoded.same(mapper, journaled.reply(), reply))
+    if (!codec.same(journaled.reply(), reply))
       return "journaled reply " + journaled.reply() + ", replay produced reply " + reply;
     return null;
   }

@@ -10,6 +10,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.cbor.CBORFactory;
+import java.util.Optional;
+import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
 import com.typesafe.config.ConfigFactory;
 import dev.rsm.actors.Address;
 import dev.rsm.persistence.IngressResult;
@@ -167,7 +169,8 @@ class AllowedClassesTest {
   void aJournalRowNamingAGadgetIsRefusedBeforeItsClassIsInitialized() {
     // A row's user value is [class name, CBOR bytes]: the codec is handed the name as written.
     RsmJournalSerializer.JacksonPayloads payloads = new RsmJournalSerializer.JacksonPayloads(
-        Encoded.mapper(system), getClass().getClassLoader(), AllowedClasses.get(system));
+        JacksonObjectMapperProvider.get(system).getOrCreate("jackson-cbor", Optional.of(new CBORFactory())),
+        getClass().getClassLoader(), AllowedClasses.get(system));
     Exception e = assertThrows(IllegalArgumentException.class, () -> payloads.read(TRIPWIRE, new byte[] {(byte) 0xa0}));
     assertRefused(e, TRIPWIRE);
     assertFalse(TRIPPED.get(), "the class was initialized");
