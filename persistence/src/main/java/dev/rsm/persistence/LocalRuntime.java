@@ -3,6 +3,7 @@ package dev.rsm.persistence;
 import dev.rsm.actors.Address;
 import dev.rsm.persistence.internal.AllowedClasses;
 import dev.rsm.persistence.internal.LocalRegistry;
+import dev.rsm.persistence.internal.UnwrittenReads;
 import dev.rsm.persistence.internal.MachineEnvironment;
 import dev.rsm.persistence.internal.Protocol;
 import java.time.Clock;
@@ -42,7 +43,7 @@ public final class LocalRuntime implements Transport {
     MachineEnvironment env = new MachineEnvironment(settings, registry, this, clock, faults, observer);
     this.registryActor = system.systemActorOf(LocalRegistry.create(env), name,
         org.apache.pekko.actor.typed.Props.empty());
-    this.machines = Machines.over(this, registry, settings);
+    this.machines = UnwrittenReads.of(Machines.over(this, registry, settings), system, settings.askTimeout());
   }
 
   /** Starts the machines of {@code registry} with the settings of {@code rsm.persistence}. */

@@ -44,7 +44,10 @@ public interface Machines {
   /** Same as {@link #ask(Address, String, Object, Duration)} with {@code rsm.persistence.ask-timeout}. */
   CompletionStage<IngressResult> ask(Address to, String idempotencyKey, Object input);
 
-  /** Reads the machine's state (recovering it if needed). */
+  /**
+   * Reads the machine's state, recovering it if needed. A machine that has never taken a step is
+   * not started: the answer is its type's initial state with {@code seqNr} 0.
+   */
   CompletionStage<MachineView> state(Address of, Duration timeout);
 
   CompletionStage<MachineView> state(Address of);

@@ -13,6 +13,7 @@ import dev.rsm.persistence.internal.MachineBehavior;
 import dev.rsm.persistence.internal.AllowedClasses;
 import dev.rsm.persistence.internal.MachineEnvironment;
 import dev.rsm.persistence.internal.Protocol;
+import dev.rsm.persistence.internal.UnwrittenReads;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -65,7 +66,7 @@ public final class ShardedRuntime implements Transport {
           new Address(type.name(), ctx.getEntityId()),
           self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))));
     }
-    this.machines = Machines.over(this, registry, settings);
+    this.machines = UnwrittenReads.of(Machines.over(this, registry, settings), system, settings.askTimeout());
   }
 
   /** Starts the machine types of {@code registry} on this node's cluster sharding. */

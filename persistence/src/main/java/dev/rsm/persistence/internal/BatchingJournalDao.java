@@ -64,6 +64,7 @@ public final class BatchingJournalDao extends DefaultJournalDao {
     Config config = serialization.system().settings().config();
     this.syncAfterWrite = profile instanceof H2Profile
         && config.hasPath("rsm.storage.h2.fsync") && config.getBoolean("rsm.storage.h2.fsync");
+    UnwrittenReads.register(serialization.system(), this);
   }
 
   @Override
