@@ -87,6 +87,28 @@ class HttpIngressTest {
   }
 
   @Test
+  void aNewKeyBeyondTheMachinesKeyLimitIs429WithRetryAfterAndChangesNothing() {
+    try (TestCluster small = new TestCluster(TestStores.fresh(TestStores.H2), TYPES,
+        ConfigFactory.parseString("rsm.persistence.idempotency { max-keys = 2, retention = 10m }"))) {
+      int p = small.start().httpPort();
+      for (int i = 1; i <= 2; i++)
+        assertJson(200, "{\"accepted\":true,\"balance\":" + i + "}",
+            Http.post(p, "/machines/account/kim", "k" + i, "{\"type\":\"deposit\",\"amount\":1}"));
+      HttpResponse<String> full = Http.post(p, "/machines/account/kim", "k3", "{\"type\":\"deposit\",\"amount\":1}");
+      assertEquals(429, full.statusCode(), full.body());
+      assertTrue(full.body().contains("remembers 2 idempotency keys younger than PT10M"), full.body());
+      long retryAfter = Long.parseLong(full.headers().firstValue("Retry-After").orElseThrow());
+      assertTrue(retryAfter > 590 && retryAfter <= 600, "Retry-After " + retryAfter);
+      // The remembered keys still answer with their replies; a request without a key is handled.
+      assertJson(200, "{\"accepted\":true,\"balance\":1}",
+          Http.post(p, "/machines/account/kim", "k1", "{\"type\":\"deposit\",\"amount\":1}"));
+      assertJson(200, "{\"accepted\":true,\"balance\":3}",
+          Http.post(p, "/machines/account/kim", null, "{\"type\":\"deposit\",\"amount\":1}"));
+      assertTrue(Http.get(p, "/machines/account/kim").body().contains("\"state\":{\"balance\":3},\"seqNr\":3,"));
+    }
+  }
+
+  @Test
   void malformedJsonIs400() {
     assertJson(400, "{\"error\":\"malformed JSON: Unexpected character ('b' (code 98)): was expecting double-quote to start field name\"}",
         Http.post(port, "/machines/account/a", null, "{bad"));

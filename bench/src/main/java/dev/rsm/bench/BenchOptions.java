@@ -28,6 +28,8 @@ public record BenchOptions(
     int heapMachines,
     int heapCycle,
     Duration heapSettle,
+    int heapHubKeys,
+    int heapHubPeers,
     boolean latencyAtHalf,
     boolean fork,
     Path out,
@@ -72,6 +74,9 @@ public record BenchOptions(
         --heap-settle D          heap mode: wait before each reading, until the timeouts that
                                  starting entities scheduled and cancelled (asks, recovery)
                                  have left Pekko's scheduler (35s)
+        --heap-hub-keys N        heap mode: idempotency keys of the machine weighed at its
+                                 bounds (10000, the default idempotency.max-keys)
+        --heap-hub-peers N       heap mode: machines it exchanges messages with (1000)
         --latency-at-half B      after rsm, measure its latency at half its throughput (true)
         --fork B                 each workload in a fresh JVM, as JMH forks, so that none runs
                                  on code the JIT compiled for another (true)
@@ -81,7 +86,7 @@ public record BenchOptions(
   public static BenchOptions parse(String... args) {
     String mode = "throughput", store = "h2", url = null, user = "postgres", password = "";
     int machines = 200, inFlight = 200, loadedInFlight = 1000, payload = 64, runs = 1, dbBatch = 100, dbThreads = 4,
-        rdProducers = 8, heapMachines = 20_000, heapCycle = 1_000_000;
+        rdProducers = 8, heapMachines = 20_000, heapCycle = 1_000_000, heapHubKeys = 10_000, heapHubPeers = 1_000;
     boolean latencyAtHalf = true, fork = true;
     String childWorkload = null, childTag = null;
     double childRate = 0;
@@ -115,6 +120,8 @@ public record BenchOptions(
         case "--heap-machines" -> heapMachines = positive(a, v);
         case "--heap-cycle" -> heapCycle = positive(a, v);
         case "--heap-settle" -> heapSettle = duration(a, v);
+        case "--heap-hub-keys" -> heapHubKeys = positive(a, v);
+        case "--heap-hub-peers" -> heapHubPeers = positive(a, v);
         case "--latency-at-half" -> latencyAtHalf = Boolean.parseBoolean(oneOf(a, v, "true", "false"));
         case "--out" -> out = Path.of(v);
         case "--fork" -> fork = Boolean.parseBoolean(oneOf(a, v, "true", "false"));
@@ -132,7 +139,7 @@ public record BenchOptions(
     Child child = childWorkload == null ? null
         : new Child(childWorkload, childTag, childRate, childRowBytes, childServerPort, childResult);
     return new BenchOptions(mode, store, url, user, password, machines, inFlight, loadedInFlight, duration, warmup,
-        payload, workloads, runs, dbBatch, dbThreads, rdProducers, heapMachines, heapCycle, heapSettle, latencyAtHalf,
+        payload, workloads, runs, dbBatch, dbThreads, rdProducers, heapMachines, heapCycle, heapSettle, heapHubKeys, heapHubPeers, latencyAtHalf,
         fork, out, child);
   }
 

@@ -5,6 +5,7 @@ import dev.rsm.actors.Address;
 import dev.rsm.actors.MachineType;
 import dev.rsm.persistence.FaultInjector;
 import dev.rsm.persistence.MachineRegistry;
+import dev.rsm.persistence.MachineView;
 import dev.rsm.persistence.Machines;
 import dev.rsm.persistence.RuntimeSettings;
 import dev.rsm.persistence.StepObserver;
@@ -30,8 +31,8 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
 import org.apache.pekko.persistence.typed.PersistenceId;
 
 /**
- * --mode heap. (1) Creates {@code --heap-cycle} machines (each started by sharding and recovered
- * from the journal by a state read) that passivate after one idle second, waits until none is
+ * --mode heap. (1) Creates {@code --heap-cycle} machines (each started by sharding and taking one
+ * step) that passivate after one idle second, waits until none is
  * active, and compares the heap after GC with the heap before. (2) Keeps {@code --heap-machines}
  * machines active and idle, waits until they hibernated, and divides the heap growth by their
  * number; then weighs as many awake ones (hibernation off) the same way. (3) Does the same, as
@@ -148,6 +149,7 @@ final class HeapMode {
       r.put("bytes_per_idle_actor", Math.round(perActor));
       out.printf("[heap] per idle entity: rsm machine %.0f B hibernated, %.0f B awake; plain EventSourcedBehavior "
           + "%.0f B (awake rsm ÷ es %.2f); plain actor %.0f B%n", perMachine, perAwake, perEs, perAwake / perEs, perActor);
+      r.putAll(weighHub(node, config, tag));
       r.put("targets", java.util.List.of(
           Map.of("target", "heap per active idle machine <= 2 KB (hibernated, as idle machines are after hibernate-after)",
               "measured", Math.round(perMachine), "awake", Math.round(perAwake),
@@ -173,6 +175,102 @@ final class HeapMode {
     return per;
   }
 
+  /**
+   * (4) One machine at the bounds a client or its neighbours can push it to: {@code
+   * --heap-hub-keys} inputs with idempotency keys (the default is {@code idempotency.max-keys}) and
+   * {@code --heap-hub-peers} machines it exchanged messages with, each way. Weighed as growth over
+   * the hub and its peers with one step each, all hibernated; the channel figure counts both ends
+   * (the hub's entry for each peer and each peer's entry for the hub). Also reads the size of the
+   * hub's latest snapshot, which carries every key with its reply and every channel.
+   */
+  private Map<String, Object> weighHub(Node node, com.typesafe.config.Config config, String tag) throws Exception {
+    int keys = o.heapHubKeys();
+    int peers = o.heapHubPeers();
+    MachineType<HubMachine.Input, HubMachine.State> hubType = HubMachine.type("hub-" + tag);
+    Set<Address> hibernated = ConcurrentHashMap.newKeySet();
+    RuntimeSettings settings = RuntimeSettings.fromConfig(ConfigFactory.parseString(
+        "passivate-after = 1h, hibernate-after = 2s, idempotency.max-keys = " + Math.max(keys, 1)
+            // a snapshot after every row, so that the latest one holds everything the hub had
+            + ", snapshot-every = 1")
+        .withFallback(config));
+    Machines machines = ShardedRuntime.start(node.system, MachineRegistry.of(hubType), settings, FaultInjector.NONE,
+        new StepObserver() {
+          @Override
+          public void stepJournaled(Address machine, Object input, long seqNr) {
+            hibernated.remove(machine);
+          }
+
+          @Override
+          public void hibernated(Address machine) {
+            hibernated.add(machine);
+          }
+
+          @Override
+          public void woke(Address machine) {
+            hibernated.remove(machine);
+          }
+        }).machines();
+    Address hub = hubType.address("hub");
+    askAll(peers + 1, "hub and peers", i -> machines.ask(hubType.address(i == peers ? "hub" : "peer-" + i), null,
+        new HubMachine.Add(0), ASK));
+    awaitHibernated(hibernated, peers + 1);
+    settle();
+    long base = heapAfterGc();
+
+    askAll(keys, "keyed inputs to the hub", i -> machines.ask(hub, "key-" + tag + "-" + i, new HubMachine.Add(1), ASK));
+    awaitHibernated(hibernated, peers + 1);
+    settle();
+    long withKeys = heapAfterGc();
+    double perKey = keys == 0 ? 0 : (double) (withKeys - base) / keys;
+    out.printf("[heap] a machine with %,d idempotency keys (and their replies): %+,d KB, %.0f bytes per key%n",
+        keys, (withKeys - base) / 1024, perKey);
+
+    askAll(peers, "payments to peers", i -> machines.ask(hub, null, new HubMachine.Pay(hubType.name(), "peer-" + i), ASK));
+    long expected = keys + peers;
+    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
+    MachineView view;
+    do {
+      view = machines.state(hub, ASK).toCompletableFuture().get();
+      if (view.state().equals(new HubMachine.State(expected)) && view.unackedOutputs() == 0) break;
+      Thread.sleep(200);
+    } while (System.nanoTime() < deadline);
+    if (!view.state().equals(new HubMachine.State(expected)))
+      throw new IllegalStateException("the hub did not get every credit back: " + view);
+    awaitHibernated(hibernated, peers + 1);
+    settle();
+    long withPeers = heapAfterGc();
+    double perPair = peers == 0 ? 0 : (double) (withPeers - withKeys) / peers;
+    long snapshot = latestSnapshotBytes(hub.persistenceId());
+    out.printf("[heap] the same machine after exchanging with %,d peers: %+,d KB for both ends' channels, %.0f bytes "
+        + "per peer (its entries for the peer and the peer's for it, each way); its latest snapshot %,d bytes%n",
+        peers, (withPeers - withKeys) / 1024, perPair, snapshot);
+    Map<String, Object> r = new LinkedHashMap<>();
+    r.put("hub_keys", keys);
+    r.put("hub_peers", peers);
+    r.put("hub_bytes_for_keys", withKeys - base);
+    r.put("hub_bytes_per_key", Math.round(perKey));
+    r.put("hub_bytes_for_peer_channels_both_ends", withPeers - withKeys);
+    r.put("hub_bytes_per_peer_both_ends", Math.round(perPair));
+    r.put("hub_snapshot_bytes", snapshot);
+    return r;
+  }
+
+  /** The size of the latest snapshot of {@code persistenceId} in the store, or -1 without one. */
+  private long latestSnapshotBytes(String persistenceId) throws java.sql.SQLException {
+    String table = store.kind.equals("postgres") ? "snapshot" : "\"snapshot\"";
+    String sql = store.kind.equals("postgres")
+        ? "SELECT octet_length(snapshot_payload) FROM snapshot WHERE persistence_id = ? ORDER BY sequence_number DESC LIMIT 1"
+        : "SELECT OCTET_LENGTH(\"snapshot_payload\") FROM " + table
+            + " WHERE \"persistence_id\" = ? ORDER BY \"sequence_number\" DESC LIMIT 1";
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(store.url, store.user, store.password);
+        java.sql.PreparedStatement st = c.prepareStatement(sql)) {
+      st.setString(1, persistenceId);
+      try (java.sql.ResultSet rs = st.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : -1;
+      }
+    }
+  }
+
   /** Waits until {@code n} distinct machines reported that they hibernated. */
   private void awaitHibernated(Set<Address> hibernated, int n) throws InterruptedException {
     long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
@@ -187,9 +285,12 @@ final class HeapMode {
     Thread.sleep(o.heapSettle().toMillis());
   }
 
-  /** Reads the state of machines 1..n (starting and recovering each). */
+  /**
+   * Has machines 1..n take one step each (a read would not start a machine that was never
+   * written); again later, a step that adds nothing.
+   */
   private void touch(Machines machines, MachineType<?, ?> type, int n, String what) throws InterruptedException {
-    askAll(n, what, i -> machines.state(type.address("m-" + i), ASK));
+    askAll(n, what, i -> machines.ask(type.address("m-" + i), null, new IdleMachine.Add(0), ASK));
   }
 
   /** Sends {@code ask(i)} for i in 0..n-1, 1,000 at a time, and waits for every answer. */

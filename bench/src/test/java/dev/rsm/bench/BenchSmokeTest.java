@@ -51,7 +51,7 @@ class BenchSmokeTest {
   @Test
   void heapModeWeighsIdleMachinesAndCyclesThem(@TempDir Path out) throws Exception {
     Main.run(BenchOptions.parse("--mode", "heap", "--store", "h2", "--heap-machines", "300",
-        "--heap-cycle", "300", "--heap-settle", "0s", "--out", out.toString()), new PrintStream(new ByteArrayOutputStream(), true));
+        "--heap-cycle", "300", "--heap-settle", "0s", "--heap-hub-keys", "500", "--heap-hub-peers", "50", "--out", out.toString()), new PrintStream(new ByteArrayOutputStream(), true));
     JsonNode r = new ObjectMapper().readTree(out.resolve("heap.json").toFile());
     assertEquals(300, r.get("cycle_machines").asInt());
     assertEquals(301, r.get("active_idle_machines").asInt());
@@ -61,5 +61,10 @@ class BenchSmokeTest {
     // the baselines, weighed in the same run: an actor is lighter than any event-sourced entity
     assertTrue(r.get("bytes_per_idle_es_entity").asLong() > r.get("bytes_per_idle_actor").asLong(), r.toString());
     assertTrue(r.get("bytes_per_idle_actor").asLong() > 0, r.toString());
+    // the machine at its bounds: keys and channels weigh something, and its snapshot carries them
+    assertEquals(500, r.get("hub_keys").asInt());
+    assertTrue(r.get("hub_bytes_per_key").asLong() > 0, r.toString());
+    assertTrue(r.get("hub_bytes_per_peer_both_ends").asLong() > 0, r.toString());
+    assertTrue(r.get("hub_snapshot_bytes").asLong() > 500 * 8, r.toString());
   }
 }

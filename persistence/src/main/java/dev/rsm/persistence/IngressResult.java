@@ -14,6 +14,9 @@ import dev.rsm.persistence.internal.RsmSerializable;
  *       handled again).
  *   <li>{@link Invalid} — the input is not one of the machine type's inputs; nothing was journaled.
  *   <li>{@link Failed} — the handler threw; nothing was journaled and the state is unchanged.
+ *   <li>{@link KeyReused} — the idempotency key came before with a different input.
+ *   <li>{@link TooManyKeys} — the machine remembers as many idempotency keys as it may, none of
+ *       them expired; nothing was handled.
  *   <li>{@link Unavailable} — the machine could not take the input now (back-pressured), or it
  *       stopped before confirming it (journal write failed, fenced by another writer, crash). In
  *       the second case the step may have been journaled: retry with the same key to get the
@@ -26,7 +29,8 @@ import dev.rsm.persistence.internal.RsmSerializable;
   @JsonSubTypes.Type(value = IngressResult.Invalid.class, name = "invalid"),
   @JsonSubTypes.Type(value = IngressResult.Failed.class, name = "failed"),
   @JsonSubTypes.Type(value = IngressResult.Unavailable.class, name = "unavailable"),
-  @JsonSubTypes.Type(value = IngressResult.KeyReused.class, name = "key-reused")
+  @JsonSubTypes.Type(value = IngressResult.KeyReused.class, name = "key-reused"),
+  @JsonSubTypes.Type(value = IngressResult.TooManyKeys.class, name = "too-many-keys")
 })
 public sealed interface IngressResult extends RsmSerializable {
 
@@ -49,4 +53,12 @@ public sealed interface IngressResult extends RsmSerializable {
    * first request's reply is not given to this one (HTTP 422).
    */
   record KeyReused(String error) implements IngressResult {}
+
+  /**
+   * The machine already remembers {@code rsm.persistence.idempotency.max-keys} keys younger than
+   * {@code .retention} (with {@code idempotency.when-full = refuse}): nothing was handled. The
+   * oldest key expires in {@code retryAfterMillis}; an input sent without a key is handled now
+   * (HTTP 429 with {@code Retry-After}).
+   */
+  record TooManyKeys(String error, long retryAfterMillis) implements IngressResult {}
 }

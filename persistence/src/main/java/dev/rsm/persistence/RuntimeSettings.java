@@ -15,6 +15,7 @@ public final class RuntimeSettings {
   private final int maxAttempts;
   private final int idempotencyMaxKeys;
   private final Duration idempotencyRetention;
+  private final boolean idempotencyRefuseWhenFull;
   private final int window;
   private final int maxUnacked;
   private final Duration resendInterval;
@@ -29,7 +30,8 @@ public final class RuntimeSettings {
 
   private RuntimeSettings(
       int snapshotEvery, boolean recoverFromSnapshots, boolean adoptJournaledOutputs,
-      int maxAttempts, int idempotencyMaxKeys, Duration idempotencyRetention, int window,
+      int maxAttempts, int idempotencyMaxKeys, Duration idempotencyRetention,
+      boolean idempotencyRefuseWhenFull, int window,
       int maxUnacked, Duration resendInterval, Duration resendMaxBackoff, Duration passivateAfter,
       Duration hibernateAfter,
       Duration restartMinBackoff, Duration restartMaxBackoff, Duration askTimeout,
@@ -40,6 +42,7 @@ public final class RuntimeSettings {
     this.maxAttempts = maxAttempts;
     this.idempotencyMaxKeys = idempotencyMaxKeys;
     this.idempotencyRetention = idempotencyRetention;
+    this.idempotencyRefuseWhenFull = idempotencyRefuseWhenFull;
     this.window = window;
     this.maxUnacked = maxUnacked;
     this.resendInterval = resendInterval;
@@ -66,6 +69,7 @@ public final class RuntimeSettings {
         c.getInt("max-attempts"),
         c.getInt("idempotency.max-keys"),
         c.getDuration("idempotency.retention"),
+        whenFull(c.getString("idempotency.when-full")),
         c.getInt("delivery.window"),
         c.getInt("delivery.max-unacked"),
         c.getDuration("delivery.resend-interval"),
@@ -79,6 +83,15 @@ public final class RuntimeSettings {
         c.getInt("group-commit.max-steps"));
     s.validate();
     return s;
+  }
+
+  private static boolean whenFull(String v) {
+    return switch (v) {
+      case "refuse" -> true;
+      case "evict-oldest" -> false;
+      default -> throw new IllegalArgumentException(
+          "rsm.persistence.idempotency.when-full must be refuse or evict-oldest, not '" + v + "'");
+    };
   }
 
   private void validate() {
@@ -102,7 +115,8 @@ public final class RuntimeSettings {
   private RuntimeSettings copy(int snapshotEvery, boolean recoverFromSnapshots,
       boolean adoptJournaledOutputs, int maxAttempts, int idempotencyMaxKeys) {
     return new RuntimeSettings(snapshotEvery, recoverFromSnapshots, adoptJournaledOutputs,
-        maxAttempts, idempotencyMaxKeys, idempotencyRetention, window, maxUnacked, resendInterval,
+        maxAttempts, idempotencyMaxKeys, idempotencyRetention, idempotencyRefuseWhenFull, window,
+        maxUnacked, resendInterval,
         resendMaxBackoff, passivateAfter, hibernateAfter, restartMinBackoff, restartMaxBackoff, askTimeout,
         timerMaxSchedulerDelay, maxStepsPerWrite);
   }
@@ -125,6 +139,8 @@ public final class RuntimeSettings {
   public int maxAttempts() { return maxAttempts; }
   public int idempotencyMaxKeys() { return idempotencyMaxKeys; }
   public Duration idempotencyRetention() { return idempotencyRetention; }
+  /** {@code idempotency.when-full = refuse}: a new key beyond max-keys is refused, not evicting one. */
+  public boolean idempotencyRefuseWhenFull() { return idempotencyRefuseWhenFull; }
   public int window() { return window; }
   public int maxUnacked() { return maxUnacked; }
   public Duration resendInterval() { return resendInterval; }

@@ -37,7 +37,8 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
  *
  * Errors are JSON {@code {"error": "..."}}: 400 malformed JSON, unknown input type, bad fields, an
  * invalid machine id, or an input that cannot be journaled; 404 unknown machine type; 422 an
- * idempotency key reused with a different input; 413 body over {@code rsm.http.max-body}; 500 the handler threw; 503
+ * idempotency key reused with a different input; 429 with {@code Retry-After} when the machine
+ * remembers as many unexpired idempotency keys as it may ({@code rsm.persistence.idempotency}); 413 body over {@code rsm.http.max-body}; 500 the handler threw; 503
  * with {@code Retry-After} when the machine or its journal is unavailable (retry with the same key).
  *
  * <p>{@link dev.rsm.app.RsmNode} serves these routes behind {@link BearerAuth}: with {@code
@@ -97,6 +98,9 @@ public final class MachineRoutes extends AllDirectives {
         return json(StatusCodes.INTERNAL_SERVER_ERROR, Json.error(failed.error(), failed.errorId()));
       if (r instanceof IngressResult.KeyReused reused)
         return json(StatusCodes.UNPROCESSABLE_ENTITY, Json.error(reused.error()));
+      if (r instanceof IngressResult.TooManyKeys full)
+        return json(StatusCodes.TOO_MANY_REQUESTS, Json.error(full.error()))
+            .addHeader(RawHeader.create("Retry-After", Long.toString((full.retryAfterMillis() + 999) / 1000)));
       return unavailable(((IngressResult.Unavailable) r).error());
     });
   }

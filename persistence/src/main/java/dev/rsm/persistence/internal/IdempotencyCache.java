@@ -19,6 +19,9 @@ final class IdempotencyCache {
   record Entry(Object reply, long time, long fingerprint) {}
 
   private LinkedHashMap<String, Entry> entries;
+  // Transient: keys forgotten to stay within max-keys before their retention ran out (only with
+  // idempotency.when-full = evict-oldest, or after max-keys was lowered), for the WARN.
+  long evictedEarly;
 
   Entry get(String key) {
     return entries == null ? null : entries.get(key);
@@ -26,6 +29,11 @@ final class IdempotencyCache {
 
   int size() {
     return entries == null ? 0 : entries.size();
+  }
+
+  /** The recorded time of the oldest key, or {@code Long.MAX_VALUE} without keys. */
+  long oldestTime() {
+    return entries == null || entries.isEmpty() ? Long.MAX_VALUE : entries.values().iterator().next().time();
   }
 
   void forEach(BiConsumer<String, Entry> action) {
@@ -43,8 +51,11 @@ final class IdempotencyCache {
     Iterator<Map.Entry<String, Entry>> it = entries.entrySet().iterator();
     while (it.hasNext()) {
       Map.Entry<String, Entry> oldest = it.next();
-      if (entries.size() > maxKeys || oldest.getValue().time() < time - retentionMillis) it.remove();
-      else break;
+      boolean expired = oldest.getValue().time() < time - retentionMillis;
+      if (entries.size() > maxKeys || expired) {
+        if (!expired) evictedEarly++;
+        it.remove();
+      } else break;
     }
   }
 }

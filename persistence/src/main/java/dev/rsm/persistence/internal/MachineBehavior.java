@@ -318,6 +318,16 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
           describe(in.input()) + " is not an input of machine type " + type.name()));
       return Effect().none();
     }
+    if (in.key() != null && settings.idempotencyRefuseWhenFull() && s.keys.size() >= settings.idempotencyMaxKeys()) {
+      long expires = s.keys.oldestTime() + retentionMillis - env.clock().millis();
+      if (expires > 0) { // no key to forget: refused rather than forgetting one within retention
+        in.replyTo().tell(new IngressResult.TooManyKeys("machine " + self + " remembers "
+            + s.keys.size() + " idempotency keys younger than " + settings.idempotencyRetention()
+            + " (rsm.persistence.idempotency.max-keys); the oldest expires in " + (expires + 999) / 1000
+            + " s. Retry then, or send without a key", expires));
+        return Effect().none();
+      }
+    }
     if (overloaded(s)) {
       in.replyTo().tell(new IngressResult.Unavailable(
           "machine " + self + " has " + s.unacked + " unacknowledged outputs; retry later"));
@@ -384,7 +394,12 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   /** Applies a step and writes it now, or with the others when the Flush comes (see unwritten). */
   private Effect<Event, RuntimeState> taken(RuntimeState s, StepTaken event, Object nextUser,
       ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo, Object ackChannel) {
+    long evictedBefore = s.keys.evictedEarly;
     OutChannel first = s.apply(event, nextUser, settings.idempotencyMaxKeys(), retentionMillis, keyFingerprint(event));
+    if (s.keys.evictedEarly != evictedBefore && (evictedBefore == 0 || s.keys.evictedEarly % 1000 == 0))
+      log.warn("{} forgot an idempotency key younger than {} to stay within {} keys ({} so far): a retry with it "
+              + "would be handled again (rsm.persistence.idempotency, docs/limits.md)", self,
+          settings.idempotencyRetention(), settings.idempotencyMaxKeys(), s.keys.evictedEarly);
     unwritten.add(new Taken(event, s.seqNr, replyTo, ackTo, ackChannel, first));
     if (replyTo != null) awaitingReplies.add(replyTo);
     return draining && unwritten.size() < settings.maxStepsPerWrite() ? Effect().none() : write();

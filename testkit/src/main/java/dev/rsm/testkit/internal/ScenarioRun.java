@@ -50,6 +50,7 @@ public final class ScenarioRun {
       if (r instanceof IngressResult.Failed f) return new Answer("failed", f.error());
       if (r instanceof IngressResult.Invalid i) return new Answer("invalid", i.error());
       if (r instanceof IngressResult.KeyReused k) return new Answer("key-reused", k.error());
+      if (r instanceof IngressResult.TooManyKeys t) return new Answer("too-many-keys", t.error());
       throw new IllegalArgumentException("not a final answer: " + r);
     }
 
