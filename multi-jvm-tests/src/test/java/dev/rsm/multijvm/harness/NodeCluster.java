@@ -25,6 +25,7 @@ public final class NodeCluster {
   private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
   private final List<String> seeds = new ArrayList<>();
   private final Map<String, String> extra = new java.util.LinkedHashMap<>();
+  private java.nio.file.Path configFile;
 
   NodeCluster(Scenario scenario, String name, int size) {
     this.scenario = scenario;
@@ -49,6 +50,7 @@ public final class NodeCluster {
   public NodeProcess add() {
     NodeProcess n = scenario.newNode(name + "-" + (nodes.size() + 1));
     extra.forEach(n::set);
+    if (configFile != null) n.configFile(configFile);
     n.seedNodes(seeds);
     nodes.add(n);
     return n;
@@ -72,6 +74,18 @@ public final class NodeCluster {
     extra.put(key, value);
     for (NodeProcess n : nodes) n.set(key, value);
     return this;
+  }
+
+  /** The {@code -Dconfig.file} of every node of the cluster (for their next starts): see {@link NodeProcess#configFile}. */
+  public NodeCluster configFile(java.nio.file.Path file) {
+    configFile = file;
+    for (NodeProcess n : nodes) n.configFile(file);
+    return this;
+  }
+
+  /** The nodes' addresses as seed nodes list them: the cluster's first nodes. */
+  public List<String> seedNodes() {
+    return List.copyOf(seeds);
   }
 
   /** Every node's HTTP port, running or not: the address list a client is configured with. */

@@ -71,7 +71,8 @@ public final class NodeProcess implements AutoCloseable {
   private final int managementPort = freePort();
   private final Path log;
   private final Path workDir;
-  private final String configFile;
+  private String configFile;
+  private final List<String> jvmOptions = new ArrayList<>();
   private final Map<String, String> settings = new LinkedHashMap<>();
   private Process process;
   private int starts;
@@ -117,6 +118,25 @@ public final class NodeProcess implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Adds a JVM option (e.g. {@code -Xbootclasspath/a:<dir>}) for the next starts, after {@link
+   * #JVM_OPTIONS}.
+   */
+  public NodeProcess jvmOption(String option) {
+    jvmOptions.add(option);
+    return this;
+  }
+
+  /**
+   * Replaces the store's profile ({@code config/postgres.conf}, or none on H2) as the node's {@code
+   * -Dconfig.file} for the next starts: a file of the test's own, which includes the profile it
+   * builds on (e.g. {@code include file("<repo>/config/postgres.conf")}).
+   */
+  public NodeProcess configFile(Path file) {
+    configFile = file.toAbsolutePath().normalize().toString();
+    return this;
+  }
+
   public String name() {
     return name;
   }
@@ -158,7 +178,8 @@ public final class NodeProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_OPTIONS);
-    if (configFile != null) cmd.add("-Dconfig.file=" + jar.getParent().getParent().getParent().resolve(configFile));
+    cmd.addAll(jvmOptions);
+    if (configFile != null) cmd.add("-Dconfig.file=" + repository().resolve(configFile));
     settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
     cmd.add("-jar");
     cmd.add(jar.toString());
@@ -342,8 +363,13 @@ public final class NodeProcess implements AutoCloseable {
     }
   }
 
+  /** The repository's root directory (where {@code config/} is), from the node jar's path. */
+  public static Path repository() {
+    return jar().getParent().getParent().getParent();
+  }
+
   /** {@code ../app/target/rsm.jar} from this module, built by the reactor before these tests run. */
-  static Path jar() {
+  public static Path jar() {
     Path jar = Path.of(System.getProperty("basedir", ".")).toAbsolutePath().normalize()
         .resolve("../app/target/rsm.jar").normalize();
     if (!Files.isRegularFile(jar) || !Files.isDirectory(jar.resolveSibling("lib")))

@@ -101,6 +101,15 @@ public final class Scenario {
     return newNode("fresh-" + (++freshNodes));
   }
 
+  /**
+   * A node named {@code name} that belongs to no {@link NodeCluster}, on this scenario's store, not
+   * started yet: it forms a cluster of its own unless given seed nodes ({@code
+   * pekko.cluster.seed-nodes.0}, ... with {@link NodeProcess#set}).
+   */
+  public NodeProcess node(String name) {
+    return newNode(name);
+  }
+
   /** Every node of the scenario that was started: running, frozen or already dead. */
   public List<NodeProcess> nodes() {
     return List.copyOf(nodes);
