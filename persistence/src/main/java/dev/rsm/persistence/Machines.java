@@ -15,9 +15,11 @@ import java.util.concurrent.CompletionStage;
  * An input sent with an idempotency key is handled at most once per key: a repeated key, also after
  * a crash and on another node, gets the recorded reply ({@link IngressResult.Replied#duplicate()}
  * true) and changes nothing. A caller that retries with the same key until it gets a reply
- * therefore gets exactly-once. Keys are remembered per machine, bounded by {@code
- * rsm.persistence.idempotency.max-keys} and {@code .retention}; a key evicted from that cache is
- * handled again if it comes back. An input sent without a key is handled at most once per call.
+ * therefore gets exactly-once within the key's retention ({@code
+ * rsm.persistence.idempotency.retention}); a key that comes back after it is handled again. A
+ * machine remembers at most {@code .max-keys} keys: a new key beyond them is refused ({@link
+ * IngressResult.TooManyKeys}) rather than forgetting one early. An input sent without a key is
+ * handled at most once per call.
  *
  * <h2>Threads</h2>
  *

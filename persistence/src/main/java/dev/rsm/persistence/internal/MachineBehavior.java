@@ -239,7 +239,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     if (d.seq() > hw + 1) return Effect().none(); // the sender resends in order
     Origin origin = new Origin.Channel(d.from(), d.seq());
     if (!type.accepts(d.input()))
-      return persistRejection(s, origin, d.input(), "not an input of machine type " + type.name());
+      return persistRejection(s, origin, d.input(), 1, "not an input of machine type " + type.name());
     return takeStep(s, origin, d.input(), null, d.ackTo(), d.channel());
   }
 
@@ -523,13 +523,12 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       return Effect().none();
     }
     failures.remove(origin);
-    return persistRejection(s, origin, input, reason);
+    return persistRejection(s, origin, input, settings.maxAttempts(), reason);
   }
 
   private Effect<Event, RuntimeState> persistRejection(
-      RuntimeState s, Origin origin, Object input, String reason) {
-    log.error("machine {} rejected {} from {} after {} attempt(s): {}",
-        self, describe(input), origin, settings.maxAttempts(), reason);
+      RuntimeState s, Origin origin, Object input, int attempts, String reason) {
+    log.error("machine {} rejected {} from {} after {} attempt(s): {}", self, describe(input), origin, attempts, reason);
     StepTaken event = new StepTaken(origin, input, env.clock().millis(), 0, List.of(), null,
         List.of(), reason);
     return taken(s, event, s.user, null, null, null);
