@@ -8,7 +8,8 @@ import java.util.Objects;
  * is registered.
  *
  * <p>An id is 1 to {@value #MAX_ID_LENGTH} characters, none of them whitespace or a control
- * character, and no unpaired surrogate: it is part of the machine's persistence id, which the
+ * character, no unpaired surrogate and no U+FFFD (the replacement character a decoder puts in
+ * place of bytes that were not UTF-8): it is part of the machine's persistence id, which the
  * journal stores in 255 characters, and must be storable in every supported database. An invalid
  * id is refused with an {@link InvalidIdException} that states this rule, wherever it comes from:
  * an HTTP request (400), or a handler's send (the sending step fails, and nothing is sent).
@@ -29,7 +30,7 @@ public record Address(String type, String id) {
   public static final class InvalidIdException extends IllegalArgumentException {
     InvalidIdException(String id, String problem) {
       super("invalid machine id " + quote(id) + ": " + problem + "; a machine id is 1 to " + MAX_ID_LENGTH
-          + " characters, without whitespace, control characters or unpaired surrogates");
+          + " characters, without whitespace, control characters, unpaired surrogates or U+FFFD");
     }
 
     private static String quote(String id) {
@@ -52,6 +53,9 @@ public record Address(String type, String id) {
       char c = id.charAt(i);
       if (Character.isISOControl(c)) return "it contains a control character at " + i;
       if (Character.isWhitespace(c) || Character.isSpaceChar(c)) return "it contains whitespace at " + i;
+      // What a decoder puts in place of bytes that were not valid UTF-8 (a percent-encoded path
+      // segment, a misdecoded body): such an id is not the one its sender meant.
+      if (c == '\uFFFD') return "it contains U+FFFD, the replacement for bytes that were not UTF-8, at " + i;
       if (Character.isHighSurrogate(c) && i + 1 < id.length() && Character.isLowSurrogate(id.charAt(i + 1))) i++;
       else if (Character.isSurrogate(c)) return "it contains an unpaired surrogate at " + i;
     }

@@ -66,7 +66,7 @@ class HostileClientTest {
   static final int MAX_BODY = 64 * 1024; // rsm.http.max-body, reference.conf default
   static final int MAX_URI = 2048; // pekko.http.parsing.max-uri-length default
   static final String RULE =
-      "a machine id is 1 to 180 characters, without whitespace, control characters or unpaired surrogates";
+      "a machine id is 1 to 180 characters, without whitespace, control characters, unpaired surrogates or U+FFFD";
   static final String KEY_RULE = "Idempotency-Key must be 1 to 255 non-blank characters";
   static final String NOT_OBJECT = "the body must be a JSON object with the input's name in \\\"type\\\"";
   static final MachineRegistry TYPES = MachineRegistry.of(Account.TYPE);
@@ -121,7 +121,7 @@ class HostileClientTest {
       port = cluster.start().httpPort();
       Random r = new Random(SEED);
       for (String a : ACCOUNTS) ledgerOp("seed", a, "deposit", 1000 + r.nextInt(1000), null, key());
-      knownBugsThatChangeState();
+      requestsThatWouldChangeStateWrongly();
       for (int i = 0; i < ITERATIONS; i++) {
         if (i % 200 == 100) storm(r);
         int dice = r.nextInt(100);
@@ -381,10 +381,8 @@ class HostileClientTest {
         String name = r.nextBoolean() ? "bonus" : ODD_STRINGS[r.nextInt(ODD_STRINGS.length)];
         String value = new String[] {"1", "\"x\"", "null", "[]", "{}", "\"" + ODD_STRINGS[r.nextInt(ODD_STRINGS.length)] + "\""}[r.nextInt(6)];
         String b = valid.substring(0, valid.length() - 1) + ",\"" + name + "\":" + value + "}";
-        // BUG (found here): the 400 names the input's class, e.g. "(class dev.rsm.app.sample.Account$Deposit)":
-        // Jackson's UnrecognizedPropertyException message quotes it without backticks, so
-        // Json.withoutClassNames leaves it in.
-        rejected(c, "an unknown extra field", post(path(a), b).maybeKey(r, this), 400, "Unrecognized field");
+        // The 400 names the field and the input's fields, not its class (Jackson's message did).
+        rejected(c, "an unknown extra field", post(path(a), b).maybeKey(r, this), 400, "unknown field");
       }
       case 7 -> { // long strings: within max-body they are echoed or refused as fields; beyond it 413
         int len = new int[] {1000, 30_000, MAX_BODY - 100, MAX_BODY, MAX_BODY + 1, 200_000, 1_000_000}[r.nextInt(7)];
@@ -458,9 +456,9 @@ class HostileClientTest {
         int at = r.nextInt(base.length() + 1);
         rejected(c, "whitespace or a control character in the id", idReq(get, base.substring(0, at) + bad + base.substring(at), r), 400, RULE);
       }
-      case 3 -> { // BUG (found here): these bytes are not UTF-8; the path decoder turns them into U+FFFD
-        // and the request addresses machine "\ufffd..." instead of being refused (a client that meant a
-        // lone surrogate, %ED%A0%80, gets another machine). Asserted on GET, which changes nothing.
+      case 3 -> { // bytes that are not UTF-8: the path decoder turns them into U+FFFD, which no id may
+        // hold, so the request is refused instead of addressing machine "\ufffd..." (a client that
+        // meant a lone surrogate, %ED%A0%80, would get another machine).
         String bad = BAD_ID_BYTES[r.nextInt(BAD_ID_BYTES.length)];
         rejected(c, "percent-encoded bytes that are not UTF-8 in the id", idReq(true, r.nextBoolean() ? bad : base + bad, r), 400, null);
       }
@@ -589,9 +587,8 @@ class HostileClientTest {
       Req q = post(path(a), "{\"type\":\"transfer\",\"to\":" + to + ",\"amount\":1}").key(key);
       rejected(c, "a transfer whose \"to\" is not a string", q, 400, "'to'");
     } else {
-      // BUG (found here): null is accepted for a String field (Json only refuses nulls for
-      // primitives), and Account.transfer then throws a NullPointerException on t.to().equals(..):
-      // 500 instead of 400. (With an amount over the balance it is even journaled: 200, refused.)
+      // A null field is refused like a missing one, before a handler could trip over it (a
+      // NullPointerException would be a 500, or a journaled refusal).
       Req q = post(path(a), "{\"type\":\"transfer\",\"to\":null,\"amount\":1}").key(key);
       rejected(c, "a transfer to null", q, 400, "'to'");
     }
@@ -619,8 +616,7 @@ class HostileClientTest {
         protocolRejected(c, "an unknown method", new Req(m, path(a)), 501);
       }
       case 3 -> { // chunked over max-body: streamed, so the limit strikes while reading
-        // BUG (found here): the 413 then comes from Pekko's rejection (MalformedRequestContentRejection)
-        // and its message names "EntityStreamSizeException" and Pekko's settings, not the rsm.http.max-body message.
+        // Pekko rejects it as malformed content caused by the size limit: still the max-body 413.
         String big = "{\"type\":\"deposit\",\"amount\":1,\"pad\":\"" + "p".repeat(MAX_BODY + r.nextInt(100_000)) + "\"}";
         rejected(c, "a chunked body over max-body", post(path(a), big).chunked(), 413, "rsm.http.max-body");
       }
@@ -761,18 +757,17 @@ class HostileClientTest {
   });
 
   /** Requests whose wrong answers change state; aimed at accounts outside the ledger. */
-  void knownBugsThatChangeState() {
+  void requestsThatWouldChangeStateWrongly() {
     String c = "state-changing";
-    // BUG (found here): not UTF-8 in the path is decoded to U+FFFD instead of refused, so a POST
-    // deposits into machine "\ufffd" (or "\ufffd\ufffd"): expected 400 like any invalid id.
+    // Not UTF-8 in the path is decoded to U+FFFD, which no id may hold: a POST is refused, and
+    // does not deposit into machine "\ufffd" (or "\ufffd\ufffd").
     for (String bad : new String[] {"%ED%A0%80", "%C0%80", "%FF"}) {
       Req q = post("/machines/account/" + bad, "{\"type\":\"deposit\",\"amount\":1}").key(key());
       Resp resp = send(c, q);
       check(c, "a POST to an id of bytes that are not UTF-8", q, resp, 400, null);
       if (resp.status == 200) touched.add(json(send(get("/machines/account/" + bad)).body).path("id").asText());
     }
-    // BUG (found here, in the sample): Account.deposit adds without overflow check; a deposit onto
-    // Long.MAX_VALUE is accepted and the balance wraps to Long.MIN_VALUE. It should be refused.
+    // The sample refuses a deposit that would take a balance past Long.MAX_VALUE instead of wrapping.
     String o = "overflow-probe";
     touched.add(o);
     Req max = post(path(o), "{\"type\":\"deposit\",\"amount\":9223372036854775807}").key(key());
@@ -809,8 +804,8 @@ class HostileClientTest {
 
   /**
    * Pekko's own answers, before the routes (414, 431, 501, 505, bad framing, bad headers): the status
-   * is Pekko's, and the body must still be the documented JSON error. FOUND HERE: these bodies are
-   * text/plain; Pekko's {@code pekko.http.server.parsing.error-handler} is where they become JSON.
+   * is Pekko's, and the body is still the documented JSON error ({@code
+   * pekko.http.server.parsing.error-handler} is rsm's JsonParsingErrorHandler).
    */
   void protocolRejected(String category, String what, Req q, int status) {
     Resp resp = send(category, q);

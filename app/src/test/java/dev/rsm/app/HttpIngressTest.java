@@ -164,7 +164,7 @@ class HttpIngressTest {
 
   @Test
   void invalidMachineIdsAre400ForRequestsAndForSends() {
-    String rule = "a machine id is 1 to 180 characters, without whitespace, control characters or unpaired surrogates";
+    String rule = "a machine id is 1 to 180 characters, without whitespace, control characters, unpaired surrogates or U+FFFD";
     for (String id : new String[] {"x".repeat(181), "a%20b", "tab%09id", "nul%00"}) {
       HttpResponse<String> post = Http.post(port, "/machines/account/" + id, "k", "{\"type\":\"deposit\",\"amount\":1}");
       assertEquals(400, post.statusCode(), id + " -> " + post.body());

@@ -14,7 +14,7 @@ import java.io.UncheckedIOException;
 /**
  * JSON for the HTTP ingress. Strict on the way in, so a typo or a value of the wrong type is a 400
  * rather than a silently defaulted or converted field: unknown properties, missing record
- * components and nulls for primitives fail, and no scalar is coerced into another type (2.9 is not
+ * components and nulls fail, and no scalar is coerced into another type (2.9 is not
  * an integer 2, "5" is not a number, 1 is not {@code true}, "" is not null).
  */
 final class Json {
@@ -23,6 +23,7 @@ final class Json {
       .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_MISSING_CREATOR_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
+      .enable(DeserializationFeature.FAIL_ON_NULL_CREATOR_PROPERTIES)
       .enable(DeserializationFeature.FAIL_ON_TRAILING_TOKENS)
       .disable(DeserializationFeature.ACCEPT_FLOAT_AS_INT)
       .disable(MapperFeature.ALLOW_COERCION_OF_SCALARS)
@@ -77,8 +78,24 @@ final class Json {
   private static final java.util.regex.Pattern CLASS_NAME =
       java.util.regex.Pattern.compile("`(?:[a-zA-Z_][\\w]*\\.)+(?:[\\w]+\\$)*([\\w]+)`");
 
-  /** A parser's message with the package of every quoted class name left out: what a caller needs. */
+  // Jackson's "(class dev.rsm.app.sample.Account$Transfer)" and any other qualified name left.
+  private static final java.util.regex.Pattern CLASS_NOTE =
+      java.util.regex.Pattern.compile("\\s*\\(class [\\w.$]+\\)");
+  private static final java.util.regex.Pattern QUALIFIED =
+      java.util.regex.Pattern.compile("\\b(?:[a-z_][\\w]*\\.){2,}(?:[\\w]+\\$)*([A-Z][\\w]*)");
+
+  // The parser's own settings, which a caller cannot change: "(1000, from
+  // `StreamReadConstraints.getMaxNestingDepth()`)", "; `DeserializationFeature.X` enabled",
+  // "(but could if coercion was enabled using `CoercionConfig`)".
+  private static final java.util.regex.Pattern SETTING = java.util.regex.Pattern.compile(
+      ",\\s*from\\s*`[^`]*`|;\\s*`[^`]*`\\s*enabled|\\s*\\(but could if [^)]*\\)");
+
+  /** A parser's message without Java class names, packages or its own settings' names. */
   static String withoutClassNames(String message) {
-    return message == null ? "" : CLASS_NAME.matcher(message).replaceAll("`$1`");
+    if (message == null) return "";
+    String m = SETTING.matcher(message).replaceAll("");
+    m = CLASS_NAME.matcher(m).replaceAll("`$1`");
+    m = CLASS_NOTE.matcher(m).replaceAll("");
+    return QUALIFIED.matcher(m).replaceAll("$1");
   }
 }

@@ -133,20 +133,45 @@ public final class MachineRoutes extends AllDirectives {
       throw new BadInput("missing \"type\": one of " + type.inputsByName().keySet());
     Class<?> inputClass = type.inputsByName().get(name.asText());
     if (inputClass == null)
-      throw new BadInput("unknown input type '" + name.asText() + "' for machine type " + type.name()
+      throw new BadInput("unknown input type '" + shown(name.asText()) + "' for machine type " + type.name()
           + "; known: " + type.inputsByName().keySet());
     ((ObjectNode) node).remove("type");
+    String input = shown(name.asText());
     try {
       return Json.MAPPER.treeToValue(node, inputClass);
+    } catch (com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException e) {
+      throw new BadInput("invalid " + input + ": unknown field '" + shown(e.getPropertyName()) + "'; its fields are "
+          + fieldsOf(inputClass));
     } catch (com.fasterxml.jackson.databind.exc.MismatchedInputException e) {
       String field = e.getPath().isEmpty() ? null : e.getPath().get(e.getPath().size() - 1).getFieldName();
-      throw new BadInput("invalid " + name.asText() + ": "
-          + (field != null ? "field '" + field + "': " : "") + Json.withoutClassNames(e.getOriginalMessage()));
+      String message = e.getOriginalMessage();
+      java.util.regex.Matcher m = CREATOR_PROPERTY.matcher(message == null ? "" : message);
+      if (m.find())
+        throw new BadInput("invalid " + input + ": field '" + m.group(2) + "' "
+            + (m.group(1).equals("Null value for") ? "must not be null" : "is missing") + "; its fields are "
+            + fieldsOf(inputClass));
+      throw new BadInput("invalid " + input + ": "
+          + (field != null ? "field '" + shown(field) + "': " : "") + Json.withoutClassNames(message));
     } catch (JsonProcessingException e) {
-      throw new BadInput("invalid " + name.asText() + ": " + Json.withoutClassNames(e.getOriginalMessage()));
+      throw new BadInput("invalid " + input + ": " + Json.withoutClassNames(e.getOriginalMessage()));
     } catch (IllegalArgumentException e) {
-      throw new BadInput("invalid " + name.asText() + ": " + Json.withoutClassNames(e.getMessage()));
+      throw new BadInput("invalid " + input + ": " + Json.withoutClassNames(e.getMessage()));
     }
+  }
+
+  // Jackson's wording for a null or absent record component ("creator property").
+  private static final java.util.regex.Pattern CREATOR_PROPERTY =
+      java.util.regex.Pattern.compile("(Null value for|Missing) creator property '([^']*)'");
+
+  private static java.util.List<String> fieldsOf(Class<?> inputClass) {
+    return inputClass.isRecord()
+        ? java.util.Arrays.stream(inputClass.getRecordComponents()).map(java.lang.reflect.RecordComponent::getName).toList()
+        : java.util.List.of();
+  }
+
+  /** A name from the request as an error message repeats it: at most 100 characters. */
+  private static String shown(String name) {
+    return name == null ? "" : name.length() <= 100 ? name : name.substring(0, 100) + "...";
   }
 
   private CompletionStage<HttpResponse> read(String typeName, String id) {
@@ -200,12 +225,28 @@ public final class MachineRoutes extends AllDirectives {
         Json.error("request body too large: the limit is " + settings.maxBody() + " bytes (rsm.http.max-body)"));
   }
 
-  /** Pekko's default rejection handling (404, 405, 413, ...) with JSON bodies. */
-  private static RejectionHandler rejections() {
-    return RejectionHandler.defaultHandler().mapRejectionResponse(resp -> {
-      if (resp.entity() instanceof HttpEntity.Strict strict && !strict.getContentType().equals(ContentTypes.APPLICATION_JSON))
-        return resp.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON, Json.error(strict.getData().utf8String())));
-      return resp;
-    });
+  private static boolean sizeLimit(Throwable t) {
+    for (; t != null; t = t.getCause()) if (t instanceof EntityStreamSizeException) return true;
+    return false;
+  }
+
+  /**
+   * Pekko's default rejection handling (404, 405, 413, ...) with JSON bodies. A body that passes the
+   * limit while it streams in (chunked, or longer than its Content-Length said) is rejected as
+   * malformed content caused by the size limit: that is the 413 of {@link #tooLarge()}.
+   */
+  private RejectionHandler rejections() {
+    return RejectionHandler.newBuilder()
+        .handle(org.apache.pekko.http.javadsl.server.MalformedRequestContentRejection.class,
+            r -> complete(sizeLimit(r.getCause()) ? tooLarge() : json(StatusCodes.BAD_REQUEST,
+                Json.error("malformed request body: " + Json.withoutClassNames(r.message())))))
+        .build()
+        .withFallback(RejectionHandler.defaultHandler())
+        .mapRejectionResponse(resp -> {
+          if (resp.entity() instanceof HttpEntity.Strict strict && !strict.getContentType().equals(ContentTypes.APPLICATION_JSON))
+            return resp.withEntity(HttpEntities.create(ContentTypes.APPLICATION_JSON,
+                Json.error(Json.withoutClassNames(strict.getData().utf8String()))));
+          return resp;
+        });
   }
 }

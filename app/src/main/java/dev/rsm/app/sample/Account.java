@@ -17,7 +17,9 @@ import dev.rsm.actors.Step;
  *
  * Every reply is {@code {"accepted": true|false, "balance": N}}. A transfer debits this account when
  * funds suffice and deposits into {@code to} exactly once (the deposit is a send, journaled with the
- * debit). Amounts must be positive; a transfer to oneself is refused.
+ * debit). Amounts must be positive; a transfer to oneself is refused, and so is a deposit that
+ * would take the balance past {@code Long.MAX_VALUE} (so is a transfer's deposit: the sample keeps
+ * transfers one-way, where a real ledger would refund the sender).
  */
 public final class Account extends Machine<Account.Input, Account.State> {
   public static final MachineType<Input, State> TYPE = MachineType.of("account", Account::new);
@@ -49,7 +51,8 @@ public final class Account extends Machine<Account.Input, Account.State> {
   }
 
   private Step<State> deposit(State s, Deposit d, Context ctx) {
-    if (d.amount() <= 0) return refuse(s);
+    // Refused rather than wrapping around: a balance never passes Long.MAX_VALUE.
+    if (d.amount() <= 0 || d.amount() > Long.MAX_VALUE - s.balance()) return refuse(s);
     return accept(new State(s.balance() + d.amount()));
   }
 
