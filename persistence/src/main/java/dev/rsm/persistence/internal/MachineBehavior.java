@@ -534,44 +534,14 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     return taken(s, event, s.user, null, null, null);
   }
 
-  /** Turns a step into its event: numbers the sends per channel, stamps timer generations. */
+  /** The step's event (see StepRecorder), once its reply and next state are known to be readable. */
   private StepTaken toEvent(
       RuntimeState s, Origin origin, Object input, long now, long seed, Step<Object> step) {
-    List<Sent> sends = List.of();
-    if (!step.sends().isEmpty()) {
-      int n = step.sends().size();
-      sends = new ArrayList<>(n);
-      Map<Address, Long> next = n == 1 ? null : new HashMap<>(4); // numbers sends to one target
-      for (Step.Send send : step.sends()) {
-        MachineType<?, ?> target = env.registry().get(send.to().type());
-        if (!target.accepts(send.input()))
-          throw new IllegalArgumentException(describe(send.input())
-              + " sent to " + send.to() + " is not an input of machine type " + target.name());
-        long seq = next == null
-            ? s.nextSeq(send.to())
-            : next.merge(send.to(), s.nextSeq(send.to()), (a, b) -> a + 1);
-        sends.add(new Sent(send.to(), seq, send.input()));
-      }
-    }
-    List<TimerSet> ts = List.of();
-    if (!step.timers().isEmpty()) {
-      ts = new ArrayList<>(step.timers().size());
-      long gen = s.timerGeneration;
-      for (Step.TimerOp op : step.timers()) {
-        if (op.isCancel()) {
-          ts.add(new TimerSet(op.name(), ++gen, 0, null));
-        } else {
-          if (!type.accepts(op.input()))
-            throw new IllegalArgumentException("timer " + op.name() + " input "
-                + describe(op.input()) + " is not an input of machine type " + type.name());
-          ts.add(new TimerSet(op.name(), ++gen, now + op.delay().toMillis(), op.input()));
-        }
-      }
-    }
+    StepTaken event = StepRecorder.record(type, env.registry()::get, s, origin, input, now, seed, step);
     // A value the journal could not read back would stop recovery: refuse the step instead.
     allowed().check(step.reply(), "the reply");
     if (step.nextState(s.user) != s.user) allowed().check(step.nextState(s.user), "the next state");
-    return new StepTaken(origin, input, now, seed, sends, step.reply(), ts, null);
+    return event;
   }
 
   /** After the journal write of a step: send, arm timers, acknowledge, reply — in that order. */

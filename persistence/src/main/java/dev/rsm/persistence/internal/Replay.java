@@ -95,20 +95,9 @@ public final class Replay {
 
   private record Expected(List<Sent> sends, List<TimerSet> timers) {}
 
+  /** The step as the live path records it (StepRecorder), from the state before it. */
   private static Expected expected(RuntimeState s, Step<Object> step, long now) {
-    List<Sent> sends = new ArrayList<>();
-    java.util.Map<Address, Long> next = new java.util.HashMap<>();
-    for (Step.Send send : step.sends()) {
-      long seq = next.merge(send.to(), s.nextSeq(send.to()), (a, b) -> a + 1);
-      sends.add(new Sent(send.to(), seq, send.input()));
-    }
-    List<TimerSet> timers = new ArrayList<>();
-    long gen = s.timerGeneration;
-    for (Step.TimerOp op : step.timers())
-      timers.add(op.isCancel()
-          ? new TimerSet(op.name(), ++gen, 0, null)
-          : new TimerSet(op.name(), ++gen, now + op.delay().toMillis(), op.input()));
-    return new Expected(sends, timers);
+    return new Expected(StepRecorder.sends(s, step), StepRecorder.timers(s, step, now));
   }
 
   /** A description of the first difference, or null when the step matches the journal. */

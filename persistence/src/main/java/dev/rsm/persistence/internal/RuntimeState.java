@@ -19,7 +19,7 @@ import java.util.Map;
  * trim the outbox without an event: after a crash those outputs are resent and the receiver
  * deduplicates them, so correctness never depends on acknowledgements being journaled.
  */
-final class RuntimeState {
+final class RuntimeState implements StepRecorder.Numbers {
   Object user;
   long seqNr;
   // Per incoming channel, the high-water mark and the input handled under it, in a mutable cell: a
@@ -89,7 +89,13 @@ final class RuntimeState {
     pending.add(ch);
   }
 
-  long nextSeq(Address to) {
+  @Override
+  public long timerGeneration() {
+    return timerGeneration;
+  }
+
+  @Override
+  public long nextSeq(Address to) {
     OutChannel ch = outbox.get(to);
     return ch == null ? 1 : ch.lastSeq + 1;
   }
