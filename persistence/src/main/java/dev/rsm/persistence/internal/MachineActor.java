@@ -116,6 +116,7 @@ final class MachineActor extends ExtensibleBehavior<Object> {
    * input, or the firing of its first timer.
    */
   void hibernate(RuntimeState state, long journalSeqNr, Cancellable wakeUp) {
+    state.compact();
     held = state;
     heldJournalSeqNr = journalSeqNr;
     this.wakeUp = wakeUp;

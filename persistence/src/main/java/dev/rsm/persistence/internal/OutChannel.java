@@ -15,7 +15,10 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
 final class OutChannel {
   long lastSeq;
   long acked;
-  final ArrayDeque<Sent> unacked = new ArrayDeque<>(4);
+  // The outputs not yet acknowledged. NONE (shared, never added to) while a hibernated machine's
+  // channel has none: an idle channel then holds its numbers and no buffer (see compact).
+  ArrayDeque<Sent> unacked = new ArrayDeque<>(4);
+  private static final ArrayDeque<Sent> NONE = new ArrayDeque<>(0);
 
   // Transient: the last output known to be journaled (outputs of steps still waiting for their
   // write are in the outbox already but must not leave), what this incarnation has put on the
@@ -62,7 +65,18 @@ final class OutChannel {
 
   void append(Sent s) {
     lastSeq = s.seq();
+    if (unacked == NONE) unacked = new ArrayDeque<>(4);
     unacked.addLast(s);
+  }
+
+  /**
+   * Drops what an idle channel no longer uses: its empty output buffer and the receiver's actor.
+   * What remains is what the channel must keep for as long as both machines exist: the numbers
+   * its next output and the receiver's duplicates are judged by.
+   */
+  void compact() {
+    if (unacked.isEmpty()) unacked = NONE;
+    route = null;
   }
 
   /** Drops outputs up to {@code upTo}; returns whether anything new was acknowledged. */

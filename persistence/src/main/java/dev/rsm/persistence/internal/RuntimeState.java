@@ -180,7 +180,7 @@ final class RuntimeState implements StepRecorder.Numbers {
     for (MachineSnapshot.Inbound i : s.inbox()) r.mutableInbox().put(i.from(), new Inbound(i.hw(), i.last()));
     for (MachineSnapshot.Outbound o : s.outbox()) {
       OutChannel ch = new OutChannel(r, o.to(), o.lastSeq(), o.acked());
-      ch.unacked.addAll(o.unacked());
+      for (Sent u : o.unacked()) ch.unacked.addLast(u);
       if (!ch.unacked.isEmpty()) r.addPending(ch);
       r.unacked += o.unacked().size();
       r.mutableOutbox().put(o.to(), ch);
@@ -190,6 +190,18 @@ final class RuntimeState implements StepRecorder.Numbers {
     for (Armed a : s.timers()) r.mutableTimers().put(a.name(), a);
     r.timerGeneration = s.timerGeneration();
     return r;
+  }
+
+  /**
+   * Before hibernating (nothing unacknowledged): every channel keeps its numbers and drops what it
+   * no longer uses, and the list of channels with outputs in flight goes.
+   */
+  void compact() {
+    outbox.values().forEach(OutChannel::compact);
+    if (unacked == 0) {
+      for (OutChannel ch : pending) ch.pending = false;
+      pending = List.of();
+    }
   }
 
   Map<String, Armed> timers() {

@@ -55,4 +55,19 @@ class OutChannelTest {
     assertTrue(ch.ack(3));
     assertEquals(List.of(5L), seqs(ch));
   }
+
+  @Test
+  void aCompactedIdleChannelKeepsItsNumbersAndTakesTheNextOutput() {
+    OutChannel ch = withOutputs(1, 3);
+    ch.compact(); // outputs in flight: nothing is dropped
+    assertEquals(List.of(1L, 2L, 3L), seqs(ch));
+    assertTrue(ch.ack(3));
+    ch.compact();
+    assertEquals(3, ch.lastSeq);
+    assertEquals(3, ch.acked);
+    ch.append(new Sent(TO, 4, "m4"));
+    assertEquals(List.of(4L), seqs(ch));
+    assertTrue(ch.ack(4));
+    assertTrue(ch.unacked.isEmpty());
+  }
 }
