@@ -7,9 +7,11 @@ import com.typesafe.config.ConfigFactory;
 import dev.rsm.actors.Address;
 import dev.rsm.persistence.HibernationTest.Events;
 import dev.rsm.persistence.machines.BankAccount;
+import dev.rsm.persistence.testing.Await;
 import dev.rsm.persistence.testing.TestNode;
 import dev.rsm.persistence.testing.TestStores;
 import java.time.Clock;
+import java.time.Duration;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -57,8 +59,9 @@ class StaleIncarnationTest {
     try (TestNode fresh = new TestNode("fresh", db, types,
         ConfigFactory.parseString("rsm.persistence.recover-from-snapshots = off"), FaultInjector.NONE)) {
       assertEquals(new BankAccount.State(20, 0), fresh.state(X).state());
-      assertEquals(new BankAccount.State(100, 1), fresh.state(Y).state());
-      assertEquals(new BankAccount.State(40, 1), fresh.state(Z).state());
+      // The credits are sends: x, recovered here, resends any the closed nodes had not delivered.
+      Await.until("y credited", Duration.ofSeconds(10), () -> fresh.state(Y).state(), new BankAccount.State(100, 1)::equals);
+      Await.until("z credited", Duration.ofSeconds(10), () -> fresh.state(Z).state(), new BankAccount.State(40, 1)::equals);
     }
   }
 

@@ -1,6 +1,8 @@
 package dev.rsm.persistence.internal;
 
 import dev.rsm.actors.Address;
+import dev.rsm.actors.MachineType;
+import dev.rsm.persistence.RuntimeSettings;
 import dev.rsm.persistence.internal.Protocol.Ack;
 import dev.rsm.persistence.internal.Protocol.Command;
 import dev.rsm.persistence.internal.Protocol.Flush;
@@ -8,13 +10,16 @@ import dev.rsm.persistence.internal.Protocol.IdleTimeout;
 import dev.rsm.persistence.internal.Protocol.ResendTick;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.BackoffSupervisorStrategy;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.ExtensibleBehavior;
 import org.apache.pekko.actor.typed.PostStop;
 import org.apache.pekko.actor.typed.Signal;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.TypedActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 
@@ -84,7 +89,7 @@ final class MachineActor extends ExtensibleBehavior<Object> {
     }
     boolean waking = held != null;
     if (waking) sinceWake = new ArrayList<>(4);
-    awake = Behavior.start(MachineBehavior.stack(this), c);
+    awake = Behavior.start(stack(), c);
     if (waking) env.observer().woke(address);
     held = null; // taken by the stack's first start, or never if it failed to start
     return Behavior.isAlive(awake) ? this : awake;
@@ -173,7 +178,7 @@ final class MachineActor extends ExtensibleBehavior<Object> {
     sinceWake = null;
     if (Behavior.isAlive(stale) && !Behavior.isUnhandled(stale))
       Behavior.interpretSignal(Behavior.canonicalize(stale, awake, c), c, PostStop.instance());
-    awake = Behavior.start(MachineBehavior.stack(this), c); // held is gone: a full recovery
+    awake = Behavior.start(stack(), c); // held is gone: a full recovery
     if (!Behavior.isAlive(awake)) return awake;
     for (Object command : commands) {
       Behavior<Object> next = Behavior.interpretMessage(awake, c, command);
@@ -182,5 +187,28 @@ final class MachineActor extends ExtensibleBehavior<Object> {
       awake = Behavior.canonicalize(next, awake, c);
     }
     return Behaviors.same();
+  }
+
+  /** The awake machine: its event-sourced stack, restarted from its journal with backoff when it fails. */
+  @SuppressWarnings({"unchecked", "rawtypes"})
+  private Behavior<Object> stack() {
+    MachineType<?, ?> type = env.registry().get(address.type());
+    return (Behavior) Behaviors.supervise(Behaviors.<Command>setup(
+            ctx -> new MachineBehavior(this, type, ctx).startFront(ctx)))
+        .onFailure(Exception.class, restartStrategy(env.settings()));
+  }
+
+  // The supervisor strategy is immutable: one per settings instead of one (with its durations) per
+  // machine, which an idle machine kept on the heap.
+  private static volatile Map.Entry<RuntimeSettings, BackoffSupervisorStrategy> restart;
+
+  private static BackoffSupervisorStrategy restartStrategy(RuntimeSettings s) {
+    Map.Entry<RuntimeSettings, BackoffSupervisorStrategy> r = restart;
+    if (r == null || r.getKey() != s) {
+      r = Map.entry(s, SupervisorStrategy.restartWithBackoff(s.restartMinBackoff(), s.restartMaxBackoff(), 0.2)
+          .withStashCapacity(1000));
+      restart = r;
+    }
+    return r.getValue();
   }
 }

@@ -1,0 +1,147 @@
+package dev.rsm.persistence.internal;
+
+import dev.rsm.actors.Address;
+import dev.rsm.persistence.RuntimeSettings;
+import dev.rsm.persistence.Transport;
+import dev.rsm.persistence.internal.Protocol.Ack;
+import dev.rsm.persistence.internal.Protocol.Command;
+import dev.rsm.persistence.internal.Protocol.Deliver;
+import dev.rsm.persistence.internal.Protocol.ResendTick;
+import dev.rsm.persistence.internal.StepTaken.Sent;
+import java.util.List;
+import org.apache.pekko.actor.Cancellable;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.slf4j.Logger;
+
+/**
+ * INTERNAL API. The wire side of one machine's channels: puts journaled outputs on the wire within
+ * each channel's window ({@code delivery.window} unacknowledged), takes acknowledgements, resends
+ * what makes no progress with exponential backoff, and sends this machine's own acknowledgements.
+ * What the channels hold (numbers, unacknowledged outputs) is in the {@link RuntimeState}; this
+ * holds only the resend tick. One per incarnation of the machine: a tick of an earlier one is
+ * recognised by its owner and ignored.
+ */
+final class Sender {
+  private final Address self;
+  private final ActorContext<Command> ctx;
+  private final Transport transport;
+  private final RuntimeSettings settings;
+  private final Logger log;
+  private Cancellable resendTimer;
+
+  Sender(Address self, ActorContext<Command> ctx, Transport transport, RuntimeSettings settings, Logger log) {
+    this.self = self;
+    this.ctx = ctx;
+    this.transport = transport;
+    this.settings = settings;
+    this.log = log;
+  }
+
+  /** Puts on the wire the unsent, journaled outputs of {@code ch} that fit in the window. */
+  void sendWindow(OutChannel ch, Address to) {
+    long limit = Math.min(ch.acked + settings.window(), ch.journaledUpTo);
+    if (ch.sentUpTo >= limit) return;
+    ActorRef<Command> direct = ch.directRoute();
+    for (Sent sent : ch.unacked) {
+      if (sent.seq() > limit) break;
+      if (sent.seq() <= ch.sentUpTo) continue;
+      Deliver d = new Deliver(self, sent.seq(), sent.input(), ctx.getSelf(), ch);
+      if (direct != null) direct.tell(d);
+      else {
+        transport.tell(to, d);
+        ch.routedUpTo = sent.seq();
+      }
+      ch.sentUpTo = sent.seq();
+    }
+    ch.lastSendNanos = System.nanoTime();
+  }
+
+  /** After recovery: everything recovered was journaled, and nothing of it is known to be sent. */
+  void resendAll(RuntimeState s) {
+    s.outbox.forEach((to, ch) -> {
+      ch.journaledUpTo = ch.lastSeq;
+      ch.sentUpTo = ch.acked;
+      sendWindow(ch, to);
+    });
+    ensureResendTick(s);
+  }
+
+  /** Takes an acknowledgement: drops what it covers and fills the window again. */
+  void applyAck(RuntimeState s, Ack a) {
+    // The channel handed back is used when it is this incarnation's (not one before a restart).
+    OutChannel ch = a.channel() instanceof OutChannel c && c.owner == s ? c : s.outbox.get(a.from());
+    if (ch == null) return;
+    if (a.hw() > ch.lastSeq) {
+      // The receiver handled messages this machine has no record of sending: its journal lost
+      // steps after their outputs were delivered, and the numbers since go to new messages.
+      log.error("channel {} -> {}: the receiver has handled up to #{}, but this machine's journal numbers its "
+          + "messages only up to #{}: steps that sent #{}..#{} are missing from the journal (the store lost "
+          + "acknowledged writes). The acknowledgement is ignored: messages numbered since stay unacknowledged",
+          self, a.from(), a.hw(), ch.lastSeq, ch.lastSeq + 1, a.hw());
+      return;
+    }
+    if (s.ack(ch, a.upTo()) != null) {
+      ch.backoffNanos = 0;
+      if (a.by() != null) ch.route = a.by();
+      sendWindow(ch, a.from());
+    }
+  }
+
+  /**
+   * Acknowledges messages up to {@code upTo} from {@code to} (whose high-water mark here is {@code
+   * hw}): straight to the sending incarnation when its actor is known, else through the transport.
+   */
+  void acknowledge(Address to, ActorRef<Command> ackTo, Object channel, long upTo, long hw) {
+    if (ackTo != null) ackTo.tell(new Ack(self, upTo, hw, channel, ctx.getSelf()));
+    else transport.tell(to, new Ack(self, upTo, hw, null, null));
+  }
+
+  /**
+   * Starts the resend tick when outputs are unacknowledged. Only the tick itself stops it, once it
+   * finds nothing to resend: a busy machine goes from one unacknowledged output to none and back
+   * on every message, and starting and cancelling a scheduler timer each time would cost more.
+   */
+  void ensureResendTick(RuntimeState s) {
+    if (s.unacked > 0 && resendTimer == null)
+      resendTimer = ctx.scheduleOnce(settings.resendInterval(), ctx.getSelf(), new ResendTick(this));
+  }
+
+  /**
+   * Resends, from the oldest unacknowledged output, channels that made no progress lately. A tick
+   * of another incarnation (scheduled before a restart) is ignored: it would start a second chain.
+   */
+  void onResendTick(RuntimeState s, ResendTick t) {
+    if (t.owner() != this) return;
+    resendTimer = null;
+    long now = System.nanoTime();
+    long base = settings.resendInterval().toNanos();
+    long max = settings.resendMaxBackoff().toNanos();
+    // Only the channels that had unacknowledged outputs since the last tick, not the whole outbox:
+    // a machine talking to hundreds of others has a few in flight at a time.
+    List<OutChannel> pending = s.pending;
+    for (int i = 0; i < pending.size(); ) {
+      OutChannel ch = pending.get(i);
+      if (ch.unacked.isEmpty()) {
+        ch.pending = false;
+        pending.set(i, pending.get(pending.size() - 1));
+        pending.remove(pending.size() - 1);
+        continue;
+      }
+      i++;
+      long wait = Math.max(base, ch.backoffNanos);
+      if (now - ch.lastSendNanos < wait) continue;
+      ch.sentUpTo = ch.acked;
+      ch.route = null; // resends take the transport, which finds the receiver wherever it is now
+      sendWindow(ch, ch.to);
+      ch.backoffNanos = Math.min(max, wait * 2);
+    }
+    ensureResendTick(s);
+  }
+
+  /** On hibernation, restart and stop. */
+  void cancel() {
+    if (resendTimer != null) resendTimer.cancel();
+    resendTimer = null;
+  }
+}
