@@ -91,7 +91,9 @@ class RuntimeTest {
   @ParameterizedTest
   @ValueSource(strings = {TestStores.H2})
   void anEvictedKeyIsHandledAgain(String store) {
-    var small = ConfigFactory.parseString("rsm.persistence.idempotency.max-keys = 2");
+    // Eviction happens only with when-full = evict-oldest; the default refuses (KeyLimitTest).
+    var small = ConfigFactory.parseString(
+        "rsm.persistence.idempotency { max-keys = 2, when-full = evict-oldest }");
     try (TestNode node = new TestNode("evict", TestStores.fresh(store), TYPES, small, FaultInjector.NONE)) {
       Address a = Counter.TYPE.address("a");
       node.ask(a, "k1", new Counter.Add(1));
