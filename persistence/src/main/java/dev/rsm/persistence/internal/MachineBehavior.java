@@ -329,7 +329,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       }
     }
     if (overloaded(s)) {
-      in.replyTo().tell(new IngressResult.Unavailable(
+      in.replyTo().tell(new IngressResult.Unavailable(IngressResult.Unavailable.Reason.OVERLOADED,
           "machine " + self + " has " + s.unacked + " unacknowledged outputs; retry later"));
       return Effect().none();
     }
@@ -834,7 +834,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   private void releaseCaller() {
     for (ActorRef<IngressResult> caller : awaitingReplies)
-      caller.tell(new IngressResult.Unavailable("machine " + self + " stopped before confirming "
+      caller.tell(new IngressResult.Unavailable(IngressResult.Unavailable.Reason.NOT_CONFIRMED, "machine " + self + " stopped before confirming "
           + "the step (journal write failed or crash); it may or may not have been recorded: retry "
           + "with the same idempotency key"));
     awaitingReplies.clear();
