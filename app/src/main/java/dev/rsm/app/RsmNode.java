@@ -5,11 +5,10 @@ import dev.rsm.app.http.BearerAuth;
 import dev.rsm.app.http.HttpSettings;
 import dev.rsm.app.http.MachineRoutes;
 import dev.rsm.app.http.ServerTls;
-import dev.rsm.persistence.FaultInjector;
 import dev.rsm.persistence.MachineRegistry;
-import dev.rsm.persistence.RuntimeSettings;
-import dev.rsm.persistence.StepObserver;
 import dev.rsm.persistence.Machines;
+import dev.rsm.persistence.RuntimeOptions;
+import dev.rsm.persistence.StepObserver;
 import dev.rsm.persistence.StoreDurability;
 import dev.rsm.sharding.ShardedRuntime;
 import java.time.Duration;
@@ -102,8 +101,8 @@ public final class RsmNode implements AutoCloseable {
             .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS).port();
       }
       part = "the machines (journal database " + StoreDurability.redact(config.getString("rsm.storage.jdbc.url")) + ")";
-      ShardedRuntime runtime = ShardedRuntime.start(system, registry, RuntimeSettings.create(system),
-          FaultInjector.NONE, observer);
+      ShardedRuntime runtime = ShardedRuntime.start(system, registry,
+          RuntimeOptions.defaults().withObserver(observer));
       HttpSettings http = HttpSettings.fromConfig(config);
       part = "HTTP port " + http.hostname() + ":" + http.port();
       ServerBuilder server = Http.get(system).newServerAt(http.hostname(), http.port());

@@ -3,10 +3,10 @@ package dev.rsm.bench;
 import com.typesafe.config.ConfigFactory;
 import dev.rsm.actors.Address;
 import dev.rsm.actors.MachineType;
-import dev.rsm.persistence.FaultInjector;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.MachineView;
 import dev.rsm.persistence.Machines;
+import dev.rsm.persistence.RuntimeOptions;
 import dev.rsm.persistence.RuntimeSettings;
 import dev.rsm.persistence.StepObserver;
 import dev.rsm.sharding.ShardedRuntime;
@@ -73,10 +73,11 @@ final class HeapMode {
       MachineType<IdleMachine.Input, IdleMachine.State> cycled = MachineType.of("cycle-" + tag, IdleMachine::new);
       MachineType<IdleMachine.Input, IdleMachine.State> idle = MachineType.of("idle-" + tag, IdleMachine::new);
       MachineType<IdleMachine.Input, IdleMachine.State> awakeType = MachineType.of("awake-" + tag, IdleMachine::new);
-      Machines cycling = ShardedRuntime.start(node.system, MachineRegistry.of(cycled), quick, FaultInjector.NONE).machines();
+      Machines cycling = ShardedRuntime.start(node.system, MachineRegistry.of(cycled),
+          RuntimeOptions.defaults().withSettings(quick)).machines();
       Set<Address> hibernated = ConcurrentHashMap.newKeySet();
-      Machines keeping = ShardedRuntime.start(node.system, MachineRegistry.of(idle), hibernating, FaultInjector.NONE,
-          new StepObserver() {
+      Machines keeping = ShardedRuntime.start(node.system, MachineRegistry.of(idle),
+          RuntimeOptions.defaults().withSettings(hibernating).withObserver(new StepObserver() {
             @Override
             public void stepJournaled(Address machine, Object input, long seqNr) {}
 
@@ -84,8 +85,9 @@ final class HeapMode {
             public void hibernated(Address machine) {
               hibernated.add(machine);
             }
-          }).machines();
-      Machines staying = ShardedRuntime.start(node.system, MachineRegistry.of(awakeType), awake, FaultInjector.NONE).machines();
+          })).machines();
+      Machines staying = ShardedRuntime.start(node.system, MachineRegistry.of(awakeType),
+          RuntimeOptions.defaults().withSettings(awake)).machines();
       touch(keeping, idle, 1, "warm-up"); // sharding regions and coordinators exist before the baseline
       touch(staying, awakeType, 1, "warm-up");
       touch(cycling, cycled, 1, "warm-up");
@@ -193,8 +195,8 @@ final class HeapMode {
             // a snapshot after every row, so that the latest one holds everything the hub had
             + ", snapshot-every = 1")
         .withFallback(config));
-    Machines machines = ShardedRuntime.start(node.system, MachineRegistry.of(hubType), settings, FaultInjector.NONE,
-        new StepObserver() {
+    Machines machines = ShardedRuntime.start(node.system, MachineRegistry.of(hubType),
+        RuntimeOptions.defaults().withSettings(settings).withObserver(new StepObserver() {
           @Override
           public void stepJournaled(Address machine, Object input, long seqNr) {
             hibernated.remove(machine);
@@ -209,7 +211,7 @@ final class HeapMode {
           public void woke(Address machine) {
             hibernated.remove(machine);
           }
-        }).machines();
+        })).machines();
     Address hub = hubType.address("hub");
     askAll(peers + 1, "hub and peers", i -> machines.ask(hubType.address(i == peers ? "hub" : "peer-" + i), null,
         new HubMachine.Add(0), ASK));

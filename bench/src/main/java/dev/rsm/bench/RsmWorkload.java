@@ -3,9 +3,9 @@ package dev.rsm.bench;
 import com.typesafe.config.ConfigFactory;
 import dev.rsm.actors.Address;
 import dev.rsm.actors.MachineType;
-import dev.rsm.persistence.FaultInjector;
 import dev.rsm.persistence.IngressResult;
 import dev.rsm.persistence.MachineRegistry;
+import dev.rsm.persistence.RuntimeOptions;
 import dev.rsm.persistence.RuntimeSettings;
 import dev.rsm.persistence.StepObserver;
 import dev.rsm.sharding.ShardedRuntime;
@@ -75,7 +75,7 @@ final class RsmWorkload implements Workload {
       else if (input instanceof HopMachine.Inject i) meter.start(i.token());
     };
     ShardedRuntime rsm = ShardedRuntime.start(node.system, MachineRegistry.of(type),
-        RuntimeSettings.create(node.system), FaultInjector.NONE, observer);
+        RuntimeOptions.defaults().withObserver(observer));
     // Start (recover) every machine first, so that neither loop measures machine creation.
     List<CompletableFuture<?>> started = new ArrayList<>();
     for (int m = 0; m < machines; m++)
@@ -142,8 +142,8 @@ final class RsmWorkload implements Workload {
     try (Node fresh = new Node("rsm-recovery", store, ConfigFactory.empty())) {
       MachineType<HopMachine.Input, HopMachine.State> type = MachineType.of(typeName(), HopMachine::new);
       RuntimeSettings settings = RuntimeSettings.create(fresh.system);
-      ShardedRuntime rsm = ShardedRuntime.start(fresh.system, MachineRegistry.of(type), settings,
-          FaultInjector.NONE, StepObserver.NONE);
+      ShardedRuntime rsm = ShardedRuntime.start(fresh.system, MachineRegistry.of(type),
+          RuntimeOptions.defaults().withSettings(settings));
       long t0 = System.nanoTime();
       List<CompletableFuture<?>> states = new ArrayList<>();
       for (int m = 0; m < machines; m++)

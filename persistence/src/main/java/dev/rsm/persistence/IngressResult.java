@@ -17,10 +17,11 @@ import dev.rsm.persistence.internal.RsmSerializable;
  *   <li>{@link KeyReused} — the idempotency key came before with a different input.
  *   <li>{@link TooManyKeys} — the machine remembers as many idempotency keys as it may, none of
  *       them expired; nothing was handled.
- *   <li>{@link Unavailable} — the machine could not take the input now (back-pressured), or it
- *       stopped before confirming it (journal write failed, fenced by another writer, crash). In
- *       the second case the step may have been journaled: retry with the same key to get the
- *       recorded reply or have it handled once.
+ *   <li>{@link Unavailable} — the machine could not take the input now ({@link
+ *       Unavailable.Reason#OVERLOADED OVERLOADED}: back-pressured), or it stopped before confirming
+ *       it ({@link Unavailable.Reason#NOT_CONFIRMED NOT_CONFIRMED}: journal write failed, fenced by
+ *       another writer, crash). In the second case the step may have been journaled: retry with
+ *       the same key to get the recorded reply or have it handled once.
  * </ul>
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "r")
@@ -46,7 +47,26 @@ public sealed interface IngressResult extends RsmSerializable {
    */
   record Failed(String error, String errorId) implements IngressResult {}
 
-  record Unavailable(String error) implements IngressResult {}
+  /**
+   * The machine did not handle the input now; {@link #reason()} says whether it may have been
+   * journaled, and so how to retry. {@code error} is for people, not for code.
+   */
+  record Unavailable(Reason reason, String error) implements IngressResult {
+
+    /** Why the input was not confirmed. */
+    public enum Reason {
+      /**
+       * Back-pressure: the machine has {@code rsm.persistence.delivery.max-unacked} unacknowledged
+       * outputs. Nothing was handled; retry later.
+       */
+      OVERLOADED,
+      /**
+       * The machine stopped before confirming the step (journal write failed, fenced by another
+       * writer, crash): it may have been journaled. Retry with the same idempotency key.
+       */
+      NOT_CONFIRMED
+    }
+  }
 
   /**
    * The idempotency key was used before with a different input: nothing was handled, and the

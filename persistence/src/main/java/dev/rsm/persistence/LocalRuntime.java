@@ -3,10 +3,11 @@ package dev.rsm.persistence;
 import dev.rsm.actors.Address;
 import dev.rsm.persistence.internal.AllowedClasses;
 import dev.rsm.persistence.internal.LocalRegistry;
-import dev.rsm.persistence.internal.UnwrittenReads;
 import dev.rsm.persistence.internal.MachineEnvironment;
 import dev.rsm.persistence.internal.Protocol;
-import java.time.Clock;
+import dev.rsm.persistence.internal.Transport;
+import dev.rsm.persistence.internal.TransportMachines;
+import dev.rsm.persistence.internal.UnwrittenReads;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
@@ -26,55 +27,33 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  *
  * <pre>{@code
  * LocalRuntime rsm = LocalRuntime.start(system, MachineRegistry.of(Account.TYPE));
- * rsm.ask(Account.TYPE.address("alice"), "key-1", new Account.Deposit(100));
+ * rsm.machines().ask(Account.TYPE.address("alice"), "key-1", new Account.Deposit(100));
  * }</pre>
  */
-public final class LocalRuntime implements Transport {
-  private final ActorSystem<?> system;
-  private final ActorRef<LocalRegistry.Envelope> registryActor;
+public final class LocalRuntime {
   private final Machines machines;
 
-  private LocalRuntime(
-      ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
-      FaultInjector faults, Clock clock, StepObserver observer, String name) {
-    this.system = system;
+  private LocalRuntime(ActorSystem<?> system, MachineRegistry registry, RuntimeOptions options) {
+    RuntimeSettings settings = options.settings().orElseGet(() -> RuntimeSettings.create(system));
     JdbcSchema.ensure(system.settings().config());
     AllowedClasses.get(system).register(registry.types());
-    MachineEnvironment env = new MachineEnvironment(settings, registry, this, clock, faults, observer);
-    this.registryActor = system.systemActorOf(LocalRegistry.create(env), name,
+    LocalTransport transport = new LocalTransport(system);
+    MachineEnvironment env = new MachineEnvironment(
+        settings, registry, transport, options.clock(), options.faults(), options.observer());
+    transport.registryActor = system.systemActorOf(LocalRegistry.create(env), "rsm-machines",
         org.apache.pekko.actor.typed.Props.empty());
-    this.machines = UnwrittenReads.of(Machines.over(this, registry, settings), system, settings.askTimeout());
+    this.machines = UnwrittenReads.of(
+        TransportMachines.over(transport, registry, settings), system, settings.askTimeout());
   }
 
-  /** Starts the machines of {@code registry} with the settings of {@code rsm.persistence}. */
+  /** Starts the machines of {@code registry} with {@link RuntimeOptions#defaults()}. */
   public static LocalRuntime start(ActorSystem<?> system, MachineRegistry registry) {
-    return start(system, registry, RuntimeSettings.create(system), FaultInjector.NONE);
+    return start(system, registry, RuntimeOptions.defaults());
   }
 
-  /** Starts with explicit settings and a fault injector (tests). */
-  public static LocalRuntime start(
-      ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
-      FaultInjector faults) {
-    return start(system, registry, settings, faults, Clock.systemUTC());
-  }
-
-  /**
-   * Starts with an explicit clock: the clock every step's recorded time ({@code ctx.now()}) is read
-   * from, and against which timer deadlines are measured. It must tick forward (a shifted system
-   * clock is fine, a {@link Clock#fixed fixed} one never reaches a deadline). Tests use it to start
-   * a node "later", after a timer's deadline has passed.
-   */
-  public static LocalRuntime start(
-      ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
-      FaultInjector faults, Clock clock) {
-    return start(system, registry, settings, faults, clock, StepObserver.NONE);
-  }
-
-  /** Starts with an explicit clock and an observer of steps, hibernations and wake-ups. */
-  public static LocalRuntime start(
-      ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
-      FaultInjector faults, Clock clock, StepObserver observer) {
-    return new LocalRuntime(system, registry, settings, faults, clock, observer, "rsm-machines");
+  /** Starts the machines of {@code registry} with {@code options}. */
+  public static LocalRuntime start(ActorSystem<?> system, MachineRegistry registry, RuntimeOptions options) {
+    return new LocalRuntime(system, registry, options);
   }
 
   /** The client to send inputs and read state. */
@@ -82,18 +61,29 @@ public final class LocalRuntime implements Transport {
     return machines;
   }
 
-  @Override
-  public void tell(Address to, Protocol.Command message) {
-    registryActor.tell(new LocalRegistry.Envelope(to, message));
-  }
+  /** Delivers to the machines' parent actor, which starts a machine when it is first addressed. */
+  private static final class LocalTransport implements Transport {
+    private final ActorSystem<?> system;
+    // Set once, right after the environment that holds this transport is built.
+    private volatile ActorRef<LocalRegistry.Envelope> registryActor;
 
-  @Override
-  public <R> CompletionStage<R> ask(
-      Address to, Function<ActorRef<R>, Protocol.Command> message, Duration timeout) {
-    return AskPattern.ask(
-        registryActor,
-        replyTo -> new LocalRegistry.Envelope(to, message.apply(replyTo)),
-        timeout,
-        system.scheduler());
+    LocalTransport(ActorSystem<?> system) {
+      this.system = system;
+    }
+
+    @Override
+    public void tell(Address to, Protocol.Command message) {
+      registryActor.tell(new LocalRegistry.Envelope(to, message));
+    }
+
+    @Override
+    public <R> CompletionStage<R> ask(
+        Address to, Function<ActorRef<R>, Protocol.Command> message, Duration timeout) {
+      return AskPattern.ask(
+          registryActor,
+          replyTo -> new LocalRegistry.Envelope(to, message.apply(replyTo)),
+          timeout,
+          system.scheduler());
+    }
   }
 }

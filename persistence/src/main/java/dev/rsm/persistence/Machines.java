@@ -1,8 +1,6 @@
 package dev.rsm.persistence;
 
 import dev.rsm.actors.Address;
-import dev.rsm.persistence.internal.DirectFuture;
-import dev.rsm.persistence.internal.Protocol;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 
@@ -53,37 +51,4 @@ public interface Machines {
   CompletionStage<MachineView> state(Address of, Duration timeout);
 
   CompletionStage<MachineView> state(Address of);
-
-  /** A {@link Machines} over any transport. */
-  static Machines over(Transport transport, MachineRegistry registry, RuntimeSettings settings) {
-    return new Machines() {
-      @Override
-      public MachineRegistry registry() {
-        return registry;
-      }
-
-      @Override
-      public CompletionStage<IngressResult> ask(
-          Address to, String key, Object input, Duration timeout) {
-        registry.get(to.type());
-        return DirectFuture.of(transport.ask(to, replyTo -> new Protocol.Ingress(key, input, replyTo), timeout));
-      }
-
-      @Override
-      public CompletionStage<IngressResult> ask(Address to, String key, Object input) {
-        return ask(to, key, input, settings.askTimeout());
-      }
-
-      @Override
-      public CompletionStage<MachineView> state(Address of, Duration timeout) {
-        registry.get(of.type());
-        return DirectFuture.of(transport.ask(of, Protocol.GetState::new, timeout));
-      }
-
-      @Override
-      public CompletionStage<MachineView> state(Address of) {
-        return state(of, settings.askTimeout());
-      }
-    };
-  }
 }

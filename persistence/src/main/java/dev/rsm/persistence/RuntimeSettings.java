@@ -2,11 +2,15 @@ package dev.rsm.persistence;
 
 import com.typesafe.config.Config;
 import java.time.Duration;
+import java.util.Objects;
+import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /**
  * The settings of the machine runtime, read from {@code rsm.persistence} (every key is documented
- * in this module's {@code reference.conf}). {@code withX} methods return a modified copy.
+ * in this module's {@code reference.conf}). Every field has a {@code withX} that returns a modified
+ * copy, validated as {@link #fromConfig} validates (an invalid value throws {@link
+ * IllegalArgumentException}).
  */
 public final class RuntimeSettings {
   private final int snapshotEvery;
@@ -28,32 +32,71 @@ public final class RuntimeSettings {
   private final Duration timerMaxSchedulerDelay;
   private final int maxStepsPerWrite;
 
-  private RuntimeSettings(
-      int snapshotEvery, boolean recoverFromSnapshots, boolean adoptJournaledOutputs,
-      int maxAttempts, int idempotencyMaxKeys, Duration idempotencyRetention,
-      boolean idempotencyRefuseWhenFull, int window,
-      int maxUnacked, Duration resendInterval, Duration resendMaxBackoff, Duration passivateAfter,
-      Duration hibernateAfter,
-      Duration restartMinBackoff, Duration restartMaxBackoff, Duration askTimeout,
-      Duration timerMaxSchedulerDelay, int maxStepsPerWrite) {
-    this.snapshotEvery = snapshotEvery;
-    this.recoverFromSnapshots = recoverFromSnapshots;
-    this.adoptJournaledOutputs = adoptJournaledOutputs;
-    this.maxAttempts = maxAttempts;
-    this.idempotencyMaxKeys = idempotencyMaxKeys;
-    this.idempotencyRetention = idempotencyRetention;
-    this.idempotencyRefuseWhenFull = idempotencyRefuseWhenFull;
-    this.window = window;
-    this.maxUnacked = maxUnacked;
-    this.resendInterval = resendInterval;
-    this.resendMaxBackoff = resendMaxBackoff;
-    this.passivateAfter = passivateAfter;
-    this.hibernateAfter = hibernateAfter;
-    this.restartMinBackoff = restartMinBackoff;
-    this.restartMaxBackoff = restartMaxBackoff;
-    this.askTimeout = askTimeout;
-    this.timerMaxSchedulerDelay = timerMaxSchedulerDelay;
-    this.maxStepsPerWrite = maxStepsPerWrite;
+  private RuntimeSettings(Builder b) {
+    this.snapshotEvery = b.snapshotEvery;
+    this.recoverFromSnapshots = b.recoverFromSnapshots;
+    this.adoptJournaledOutputs = b.adoptJournaledOutputs;
+    this.maxAttempts = b.maxAttempts;
+    this.idempotencyMaxKeys = b.idempotencyMaxKeys;
+    this.idempotencyRetention = Objects.requireNonNull(b.idempotencyRetention, "idempotencyRetention");
+    this.idempotencyRefuseWhenFull = b.idempotencyRefuseWhenFull;
+    this.window = b.window;
+    this.maxUnacked = b.maxUnacked;
+    this.resendInterval = Objects.requireNonNull(b.resendInterval, "resendInterval");
+    this.resendMaxBackoff = Objects.requireNonNull(b.resendMaxBackoff, "resendMaxBackoff");
+    this.passivateAfter = Objects.requireNonNull(b.passivateAfter, "passivateAfter");
+    this.hibernateAfter = Objects.requireNonNull(b.hibernateAfter, "hibernateAfter");
+    this.restartMinBackoff = Objects.requireNonNull(b.restartMinBackoff, "restartMinBackoff");
+    this.restartMaxBackoff = Objects.requireNonNull(b.restartMaxBackoff, "restartMaxBackoff");
+    this.askTimeout = Objects.requireNonNull(b.askTimeout, "askTimeout");
+    this.timerMaxSchedulerDelay = Objects.requireNonNull(b.timerMaxSchedulerDelay, "timerMaxSchedulerDelay");
+    this.maxStepsPerWrite = b.maxStepsPerWrite;
+    validate();
+  }
+
+  /** The fields of a settings object being built, by name: no positional parameters to mix up. */
+  private static final class Builder {
+    int snapshotEvery;
+    boolean recoverFromSnapshots;
+    boolean adoptJournaledOutputs;
+    int maxAttempts;
+    int idempotencyMaxKeys;
+    Duration idempotencyRetention;
+    boolean idempotencyRefuseWhenFull;
+    int window;
+    int maxUnacked;
+    Duration resendInterval;
+    Duration resendMaxBackoff;
+    Duration passivateAfter;
+    Duration hibernateAfter;
+    Duration restartMinBackoff;
+    Duration restartMaxBackoff;
+    Duration askTimeout;
+    Duration timerMaxSchedulerDelay;
+    int maxStepsPerWrite;
+
+    Builder() {}
+
+    Builder(RuntimeSettings s) {
+      snapshotEvery = s.snapshotEvery;
+      recoverFromSnapshots = s.recoverFromSnapshots;
+      adoptJournaledOutputs = s.adoptJournaledOutputs;
+      maxAttempts = s.maxAttempts;
+      idempotencyMaxKeys = s.idempotencyMaxKeys;
+      idempotencyRetention = s.idempotencyRetention;
+      idempotencyRefuseWhenFull = s.idempotencyRefuseWhenFull;
+      window = s.window;
+      maxUnacked = s.maxUnacked;
+      resendInterval = s.resendInterval;
+      resendMaxBackoff = s.resendMaxBackoff;
+      passivateAfter = s.passivateAfter;
+      hibernateAfter = s.hibernateAfter;
+      restartMinBackoff = s.restartMinBackoff;
+      restartMaxBackoff = s.restartMaxBackoff;
+      askTimeout = s.askTimeout;
+      timerMaxSchedulerDelay = s.timerMaxSchedulerDelay;
+      maxStepsPerWrite = s.maxStepsPerWrite;
+    }
   }
 
   public static RuntimeSettings create(ActorSystem<?> system) {
@@ -62,27 +105,27 @@ public final class RuntimeSettings {
 
   /** @param c the {@code rsm.persistence} section */
   public static RuntimeSettings fromConfig(Config c) {
-    RuntimeSettings s = new RuntimeSettings(
-        c.getInt("snapshot-every"),
-        c.getBoolean("recover-from-snapshots"),
-        c.getBoolean("adopt-journaled-outputs"),
-        c.getInt("max-attempts"),
-        c.getInt("idempotency.max-keys"),
-        c.getDuration("idempotency.retention"),
-        whenFull(c.getString("idempotency.when-full")),
-        c.getInt("delivery.window"),
-        c.getInt("delivery.max-unacked"),
-        c.getDuration("delivery.resend-interval"),
-        c.getDuration("delivery.resend-max-backoff"),
-        c.getDuration("passivate-after"),
-        c.getString("hibernate-after").equals("off") ? Duration.ZERO : c.getDuration("hibernate-after"),
-        c.getDuration("restart.min-backoff"),
-        c.getDuration("restart.max-backoff"),
-        c.getDuration("ask-timeout"),
-        c.getDuration("timers.max-scheduler-delay"),
-        c.getInt("group-commit.max-steps"));
-    s.validate();
-    return s;
+    Builder b = new Builder();
+    b.snapshotEvery = c.getInt("snapshot-every");
+    b.recoverFromSnapshots = c.getBoolean("recover-from-snapshots");
+    b.adoptJournaledOutputs = c.getBoolean("adopt-journaled-outputs");
+    b.maxAttempts = c.getInt("max-attempts");
+    b.idempotencyMaxKeys = c.getInt("idempotency.max-keys");
+    b.idempotencyRetention = c.getDuration("idempotency.retention");
+    b.idempotencyRefuseWhenFull = whenFull(c.getString("idempotency.when-full"));
+    b.window = c.getInt("delivery.window");
+    b.maxUnacked = c.getInt("delivery.max-unacked");
+    b.resendInterval = c.getDuration("delivery.resend-interval");
+    b.resendMaxBackoff = c.getDuration("delivery.resend-max-backoff");
+    b.passivateAfter = c.getDuration("passivate-after");
+    b.hibernateAfter =
+        c.getString("hibernate-after").equals("off") ? Duration.ZERO : c.getDuration("hibernate-after");
+    b.restartMinBackoff = c.getDuration("restart.min-backoff");
+    b.restartMaxBackoff = c.getDuration("restart.max-backoff");
+    b.askTimeout = c.getDuration("ask-timeout");
+    b.timerMaxSchedulerDelay = c.getDuration("timers.max-scheduler-delay");
+    b.maxStepsPerWrite = c.getInt("group-commit.max-steps");
+    return new RuntimeSettings(b);
   }
 
   private static boolean whenFull(String v) {
@@ -112,25 +155,101 @@ public final class RuntimeSettings {
     if (!ok) throw new IllegalArgumentException("rsm.persistence." + message);
   }
 
-  private RuntimeSettings copy(int snapshotEvery, boolean recoverFromSnapshots,
-      boolean adoptJournaledOutputs, int maxAttempts, int idempotencyMaxKeys) {
-    return new RuntimeSettings(snapshotEvery, recoverFromSnapshots, adoptJournaledOutputs,
-        maxAttempts, idempotencyMaxKeys, idempotencyRetention, idempotencyRefuseWhenFull, window,
-        maxUnacked, resendInterval,
-        resendMaxBackoff, passivateAfter, hibernateAfter, restartMinBackoff, restartMaxBackoff, askTimeout,
-        timerMaxSchedulerDelay, maxStepsPerWrite);
+  /** A copy with {@code change} applied, validated as {@link #fromConfig} validates. */
+  private RuntimeSettings with(Consumer<Builder> change) {
+    Builder b = new Builder(this);
+    change.accept(b);
+    return new RuntimeSettings(b);
   }
 
+  /** {@code snapshot-every}; 0 disables snapshots. */
   public RuntimeSettings withSnapshotEvery(int n) {
-    return copy(n, recoverFromSnapshots, adoptJournaledOutputs, maxAttempts, idempotencyMaxKeys);
+    return with(b -> b.snapshotEvery = n);
   }
 
+  /** {@code recover-from-snapshots}. */
   public RuntimeSettings withRecoverFromSnapshots(boolean on) {
-    return copy(snapshotEvery, on, adoptJournaledOutputs, maxAttempts, idempotencyMaxKeys);
+    return with(b -> b.recoverFromSnapshots = on);
   }
 
+  /** {@code adopt-journaled-outputs}. */
   public RuntimeSettings withAdoptJournaledOutputs(boolean on) {
-    return copy(snapshotEvery, recoverFromSnapshots, on, maxAttempts, idempotencyMaxKeys);
+    return with(b -> b.adoptJournaledOutputs = on);
+  }
+
+  /** {@code max-attempts}. */
+  public RuntimeSettings withMaxAttempts(int n) {
+    return with(b -> b.maxAttempts = n);
+  }
+
+  /** {@code idempotency.max-keys}. */
+  public RuntimeSettings withIdempotencyMaxKeys(int n) {
+    return with(b -> b.idempotencyMaxKeys = n);
+  }
+
+  /** {@code idempotency.retention}. */
+  public RuntimeSettings withIdempotencyRetention(Duration d) {
+    return with(b -> b.idempotencyRetention = d);
+  }
+
+  /** {@code idempotency.when-full}: true for {@code refuse}, false for {@code evict-oldest}. */
+  public RuntimeSettings withIdempotencyRefuseWhenFull(boolean refuse) {
+    return with(b -> b.idempotencyRefuseWhenFull = refuse);
+  }
+
+  /** {@code delivery.window}. */
+  public RuntimeSettings withWindow(int n) {
+    return with(b -> b.window = n);
+  }
+
+  /** {@code delivery.max-unacked}. */
+  public RuntimeSettings withMaxUnacked(int n) {
+    return with(b -> b.maxUnacked = n);
+  }
+
+  /** {@code delivery.resend-interval}. */
+  public RuntimeSettings withResendInterval(Duration d) {
+    return with(b -> b.resendInterval = d);
+  }
+
+  /** {@code delivery.resend-max-backoff}. */
+  public RuntimeSettings withResendMaxBackoff(Duration d) {
+    return with(b -> b.resendMaxBackoff = d);
+  }
+
+  /** {@code passivate-after}. */
+  public RuntimeSettings withPassivateAfter(Duration d) {
+    return with(b -> b.passivateAfter = d);
+  }
+
+  /** {@code hibernate-after}; {@link Duration#ZERO} is {@code off}. */
+  public RuntimeSettings withHibernateAfter(Duration d) {
+    return with(b -> b.hibernateAfter = d);
+  }
+
+  /** {@code restart.min-backoff}. */
+  public RuntimeSettings withRestartMinBackoff(Duration d) {
+    return with(b -> b.restartMinBackoff = d);
+  }
+
+  /** {@code restart.max-backoff}. */
+  public RuntimeSettings withRestartMaxBackoff(Duration d) {
+    return with(b -> b.restartMaxBackoff = d);
+  }
+
+  /** {@code ask-timeout}. */
+  public RuntimeSettings withAskTimeout(Duration d) {
+    return with(b -> b.askTimeout = d);
+  }
+
+  /** {@code timers.max-scheduler-delay}. */
+  public RuntimeSettings withTimerMaxSchedulerDelay(Duration d) {
+    return with(b -> b.timerMaxSchedulerDelay = d);
+  }
+
+  /** {@code group-commit.max-steps}. */
+  public RuntimeSettings withMaxStepsPerWrite(int n) {
+    return with(b -> b.maxStepsPerWrite = n);
   }
 
   public int snapshotEvery() { return snapshotEvery; }

@@ -156,6 +156,7 @@ class RuntimeTest {
       IngressResult r = node.machines().ask(a, "k", new Counter.Add(4)).toCompletableFuture().join();
       long millis = (System.nanoTime() - start) / 1_000_000;
       assertInstanceOf(IngressResult.Unavailable.class, r);
+      assertEquals(IngressResult.Unavailable.Reason.NOT_CONFIRMED, ((IngressResult.Unavailable) r).reason());
       assertTrue(millis < 10_000, "told in " + millis + " ms, not after the 20 s ask timeout");
       assertEquals(1, crash.crashes());
       // The step had been journaled before the crash: the retry gets the recorded reply.

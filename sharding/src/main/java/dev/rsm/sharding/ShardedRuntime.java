@@ -2,19 +2,18 @@ package dev.rsm.sharding;
 
 import dev.rsm.actors.Address;
 import dev.rsm.actors.MachineType;
-import dev.rsm.persistence.FaultInjector;
 import dev.rsm.persistence.JdbcSchema;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.Machines;
+import dev.rsm.persistence.RuntimeOptions;
 import dev.rsm.persistence.RuntimeSettings;
-import dev.rsm.persistence.StepObserver;
-import dev.rsm.persistence.Transport;
-import dev.rsm.persistence.internal.MachineBehavior;
 import dev.rsm.persistence.internal.AllowedClasses;
+import dev.rsm.persistence.internal.MachineBehavior;
 import dev.rsm.persistence.internal.MachineEnvironment;
 import dev.rsm.persistence.internal.Protocol;
+import dev.rsm.persistence.internal.Transport;
+import dev.rsm.persistence.internal.TransportMachines;
 import dev.rsm.persistence.internal.UnwrittenReads;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
@@ -46,69 +45,87 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * outputs, acknowledgements and replies leave only after a successful write, nothing it did
  * escapes.
  */
-public final class ShardedRuntime implements Transport {
-  private final ClusterSharding sharding;
-  private final Map<String, EntityTypeKey<Protocol.Command>> keys = new HashMap<>();
-  // The local shard region of each type: tells go straight to it, without an EntityRef per message.
-  private final Map<String, ActorRef<ShardingEnvelope<Protocol.Command>>> regions = new HashMap<>();
+public final class ShardedRuntime {
   private final Machines machines;
 
-  private ShardedRuntime(ActorSystem<?> system, MachineRegistry registry, RuntimeSettings settings,
-      FaultInjector faults, StepObserver observer) {
+  private ShardedRuntime(ActorSystem<?> system, MachineRegistry registry, RuntimeOptions options) {
+    RuntimeSettings settings = options.settings().orElseGet(() -> RuntimeSettings.create(system));
     JdbcSchema.ensure(system.settings().config());
     AllowedClasses.get(system).register(registry.types());
-    this.sharding = ClusterSharding.get(system);
-    MachineEnvironment env = new MachineEnvironment(settings, registry, this, Clock.systemUTC(), faults, observer);
-    for (MachineType<?, ?> type : registry.types()) {
-      EntityTypeKey<Protocol.Command> key = typeKey(type.name());
+    ShardingTransport transport = new ShardingTransport(ClusterSharding.get(system));
+    MachineEnvironment env = new MachineEnvironment(
+        settings, registry, transport, options.clock(), options.faults(), options.observer());
+    for (MachineType<?, ?> type : registry.types()) transport.init(type, env);
+    this.machines = UnwrittenReads.of(
+        TransportMachines.over(transport, registry, settings), system, settings.askTimeout());
+  }
+
+  /**
+   * Starts the machine types of {@code registry} on this node's cluster sharding, with {@link
+   * RuntimeOptions#defaults()}.
+   */
+  public static ShardedRuntime start(ActorSystem<?> system, MachineRegistry registry) {
+    return start(system, registry, RuntimeOptions.defaults());
+  }
+
+  /** Starts the machine types of {@code registry} on this node's cluster sharding. */
+  public static ShardedRuntime start(ActorSystem<?> system, MachineRegistry registry, RuntimeOptions options) {
+    return new ShardedRuntime(system, registry, options);
+  }
+
+  /**
+   * The sharding entity type key of a machine type ({@code rsm-<type>}), for Cluster Sharding's
+   * own queries such as {@code GetShardRegionState}.
+   */
+  public static EntityTypeKey<?> typeKey(String machineType) {
+    return commandKey(machineType);
+  }
+
+  private static EntityTypeKey<Protocol.Command> commandKey(String machineType) {
+    return EntityTypeKey.create(Protocol.Command.class, "rsm-" + machineType);
+  }
+
+  /** The client to send inputs and read state. */
+  public Machines machines() {
+    return machines;
+  }
+
+  /** Delivers through the shard regions of the machine types. */
+  private static final class ShardingTransport implements Transport {
+    private final ClusterSharding sharding;
+    private final Map<String, EntityTypeKey<Protocol.Command>> keys = new HashMap<>();
+    // The local shard region of each type: tells go straight to it, without an EntityRef per message.
+    private final Map<String, ActorRef<ShardingEnvelope<Protocol.Command>>> regions = new HashMap<>();
+
+    ShardingTransport(ClusterSharding sharding) {
+      this.sharding = sharding;
+    }
+
+    /** Called for every type before the runtime is handed out. */
+    void init(MachineType<?, ?> type, MachineEnvironment env) {
+      EntityTypeKey<Protocol.Command> key = commandKey(type.name());
       keys.put(type.name(), key);
       regions.put(type.name(), sharding.init(Entity.of(key, ctx -> MachineBehavior.create(env,
           new Address(type.name(), ctx.getEntityId()),
           self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))));
     }
-    this.machines = UnwrittenReads.of(Machines.over(this, registry, settings), system, settings.askTimeout());
-  }
 
-  /** Starts the machine types of {@code registry} on this node's cluster sharding. */
-  public static ShardedRuntime start(ActorSystem<?> system, MachineRegistry registry) {
-    return start(system, registry, RuntimeSettings.create(system), FaultInjector.NONE);
-  }
+    private EntityTypeKey<Protocol.Command> key(Address a) {
+      EntityTypeKey<Protocol.Command> k = keys.get(a.type());
+      if (k == null) throw new MachineRegistry.UnknownMachineTypeException(a.type(), keys.keySet());
+      return k;
+    }
 
-  public static ShardedRuntime start(ActorSystem<?> system, MachineRegistry registry,
-      RuntimeSettings settings, FaultInjector faults) {
-    return start(system, registry, settings, faults, StepObserver.NONE);
-  }
+    @Override
+    public void tell(Address to, Protocol.Command message) {
+      ActorRef<ShardingEnvelope<Protocol.Command>> region = regions.get(to.type());
+      if (region == null) throw new MachineRegistry.UnknownMachineTypeException(to.type(), keys.keySet());
+      region.tell(new ShardingEnvelope<>(to.id(), message));
+    }
 
-  /** Starts with a {@link StepObserver} that sees every journaled step (benchmarks, metrics). */
-  public static ShardedRuntime start(ActorSystem<?> system, MachineRegistry registry,
-      RuntimeSettings settings, FaultInjector faults, StepObserver observer) {
-    return new ShardedRuntime(system, registry, settings, faults, observer);
-  }
-
-  /** The sharding entity type key of a machine type. */
-  public static EntityTypeKey<Protocol.Command> typeKey(String machineType) {
-    return EntityTypeKey.create(Protocol.Command.class, "rsm-" + machineType);
-  }
-
-  public Machines machines() {
-    return machines;
-  }
-
-  private EntityTypeKey<Protocol.Command> key(Address a) {
-    EntityTypeKey<Protocol.Command> k = keys.get(a.type());
-    if (k == null) throw new MachineRegistry.UnknownMachineTypeException(a.type(), keys.keySet());
-    return k;
-  }
-
-  @Override
-  public void tell(Address to, Protocol.Command message) {
-    ActorRef<ShardingEnvelope<Protocol.Command>> region = regions.get(to.type());
-    if (region == null) throw new MachineRegistry.UnknownMachineTypeException(to.type(), keys.keySet());
-    region.tell(new ShardingEnvelope<>(to.id(), message));
-  }
-
-  @Override
-  public <R> CompletionStage<R> ask(Address to, Function<ActorRef<R>, Protocol.Command> message, Duration timeout) {
-    return sharding.entityRefFor(key(to), to.id()).ask(message::apply, timeout);
+    @Override
+    public <R> CompletionStage<R> ask(Address to, Function<ActorRef<R>, Protocol.Command> message, Duration timeout) {
+      return sharding.entityRefFor(key(to), to.id()).ask(message::apply, timeout);
+    }
   }
 }

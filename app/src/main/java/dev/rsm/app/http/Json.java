@@ -66,6 +66,14 @@ final class Json {
     return write(n);
   }
 
+  /** An error with one more text field, left out when {@code value} is null. */
+  static byte[] error(String message, String field, String value) {
+    ObjectNode n = MAPPER.createObjectNode();
+    n.put("error", message);
+    if (value != null) n.put(field, value);
+    return write(n);
+  }
+
   /** An error whose details are in the node's log under {@code errorId}. */
   static byte[] error(String message, String errorId) {
     ObjectNode n = MAPPER.createObjectNode();

@@ -101,7 +101,8 @@ public final class MachineRoutes extends AllDirectives {
       if (r instanceof IngressResult.TooManyKeys full)
         return json(StatusCodes.TOO_MANY_REQUESTS, Json.error(full.error()))
             .addHeader(RawHeader.create("Retry-After", Long.toString((full.retryAfterMillis() + 999) / 1000)));
-      return unavailable(((IngressResult.Unavailable) r).error());
+      IngressResult.Unavailable busy = (IngressResult.Unavailable) r;
+      return unavailable(Json.error(busy.error(), "reason", reasonName(busy.reason())));
     });
   }
 
@@ -202,8 +203,17 @@ public final class MachineRoutes extends AllDirectives {
   }
 
   private HttpResponse unavailable(String message) {
-    return json(StatusCodes.SERVICE_UNAVAILABLE, Json.error(message))
+    return unavailable(Json.error(message));
+  }
+
+  private HttpResponse unavailable(byte[] body) {
+    return json(StatusCodes.SERVICE_UNAVAILABLE, body)
         .addHeader(RawHeader.create("Retry-After", Integer.toString(settings.retryAfterSeconds())));
+  }
+
+  /** {@code overloaded}, {@code not-confirmed}; null (left out) from a node that sent none. */
+  private static String reasonName(IngressResult.Unavailable.Reason reason) {
+    return reason == null ? null : reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
 
   private static HttpResponse json(StatusCode status, byte[] body) {

@@ -43,7 +43,7 @@ final class Admission {
             + " s. Retry then, or send without a key", expires);
     }
     if (overloaded(s, settings))
-      return new IngressResult.Unavailable(
+      return new IngressResult.Unavailable(IngressResult.Unavailable.Reason.OVERLOADED,
           "machine " + self + " has " + s.unacked + " unacknowledged outputs; retry later");
     return null;
   }

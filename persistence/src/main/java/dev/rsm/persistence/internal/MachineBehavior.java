@@ -400,7 +400,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   /** Stopped or restarting: nothing scheduled survives, and callers still waiting are told. */
   void stopped() {
     cancelScheduled();
-    commit.releaseCallers(new IngressResult.Unavailable("machine " + self + " stopped before confirming "
+    commit.releaseCallers(new IngressResult.Unavailable(IngressResult.Unavailable.Reason.NOT_CONFIRMED,
+        "machine " + self + " stopped before confirming "
         + "the step (journal write failed or crash); it may or may not have been recorded: retry "
         + "with the same idempotency key"));
   }

@@ -4,7 +4,6 @@ import dev.rsm.persistence.FaultInjector;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.RuntimeSettings;
 import dev.rsm.persistence.StepObserver;
-import dev.rsm.persistence.Transport;
 import java.time.Clock;
 
 /**

@@ -2,7 +2,6 @@ package dev.rsm.persistence.internal;
 
 import dev.rsm.actors.Address;
 import dev.rsm.persistence.RuntimeSettings;
-import dev.rsm.persistence.Transport;
 import dev.rsm.persistence.internal.Protocol.Ack;
 import dev.rsm.persistence.internal.Protocol.Command;
 import dev.rsm.persistence.internal.Protocol.Deliver;

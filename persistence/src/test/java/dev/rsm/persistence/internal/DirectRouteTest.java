@@ -14,7 +14,6 @@ import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.MachineView;
 import dev.rsm.persistence.RsmConfig;
 import dev.rsm.persistence.RuntimeSettings;
-import dev.rsm.persistence.Transport;
 import dev.rsm.persistence.machines.Counter;
 import dev.rsm.persistence.testing.TestNode;
 import dev.rsm.persistence.testing.TestStores;

@@ -1,10 +1,12 @@
 package dev.rsm.persistence.internal;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 
 import com.typesafe.config.ConfigFactory;
 import dev.rsm.actors.Address;
+import dev.rsm.persistence.IngressResult;
 import dev.rsm.persistence.internal.Protocol.Ack;
 import dev.rsm.persistence.internal.Protocol.Deliver;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -67,5 +69,15 @@ class ProtocolSerializationTest {
     ActorRef<Protocol.Command> by = system; // a direct route is for this JVM only
     Ack back = (Ack) roundTrip(new Ack(new Address("account", "b"), 7, 9, new Object(), by));
     assertEquals(new Ack(new Address("account", "b"), 7, 9, null, null), back);
+  }
+
+  @Test
+  void anUnavailableAnswerCrossesWithItsReason() throws Exception {
+    assertInstanceOf(org.apache.pekko.serialization.jackson.JacksonCborSerializer.class,
+        serialization.serializerFor(IngressResult.Unavailable.class));
+    for (IngressResult.Unavailable.Reason reason : IngressResult.Unavailable.Reason.values()) {
+      IngressResult.Unavailable u = new IngressResult.Unavailable(reason, "machine account|a: " + reason);
+      assertEquals(u, roundTrip(u));
+    }
   }
 }

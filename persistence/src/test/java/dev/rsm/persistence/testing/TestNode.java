@@ -10,7 +10,7 @@ import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.MachineView;
 import dev.rsm.persistence.Machines;
 import dev.rsm.persistence.RsmConfig;
-import dev.rsm.persistence.RuntimeSettings;
+import dev.rsm.persistence.RuntimeOptions;
 import dev.rsm.persistence.StepObserver;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -53,8 +53,8 @@ public final class TestNode implements AutoCloseable {
       Clock clock, StepObserver observer) {
     Config config = RsmConfig.load(extra.withFallback(FAST).withFallback(store));
     this.kit = ActorTestKit.create(name, config);
-    RuntimeSettings settings = RuntimeSettings.create(kit.system());
-    this.runtime = LocalRuntime.start(kit.system(), registry, settings, faults, clock, observer);
+    this.runtime = LocalRuntime.start(kit.system(), registry,
+        RuntimeOptions.defaults().withFaults(faults).withClock(clock).withObserver(observer));
   }
 
   public TestNode(String name, Config store, MachineRegistry registry) {

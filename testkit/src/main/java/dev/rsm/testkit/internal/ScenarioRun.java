@@ -9,7 +9,7 @@ import dev.rsm.persistence.LocalRuntime;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.MachineView;
 import dev.rsm.persistence.Machines;
-import dev.rsm.persistence.RuntimeSettings;
+import dev.rsm.persistence.RuntimeOptions;
 import dev.rsm.testkit.EmbeddedStore;
 import dev.rsm.testkit.Scenario;
 import java.time.Duration;
@@ -106,8 +106,8 @@ public final class ScenarioRun {
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, resolved);
       try {
         VirtualClock clock = new VirtualClock(START);
-        Machines machines = LocalRuntime.start(system, registry, RuntimeSettings.create(system), faults, clock)
-            .machines();
+        Machines machines = LocalRuntime.start(system, registry,
+            RuntimeOptions.defaults().withFaults(faults).withClock(clock)).machines();
         Settler settler = new Settler(machines, store, clock, timeout, awaitTimers);
         List<Answer> answers = new ArrayList<>();
         Map<Address, MachineView> views = Map.of();

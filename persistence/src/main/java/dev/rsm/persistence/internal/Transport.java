@@ -1,17 +1,17 @@
-package dev.rsm.persistence;
+package dev.rsm.persistence.internal;
 
 import dev.rsm.actors.Address;
-import dev.rsm.persistence.internal.Protocol;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 
 /**
- * The delivery seam: how a message reaches the machine at an address. The runtime never knows where
- * a machine lives; {@link LocalRuntime} implements this inside one ActorSystem and the sharding
- * module across a cluster. Delivery may lose, duplicate or reorder messages; the runtime's sequence
- * numbers, acknowledgements and resends turn that into exactly-once, in-order processing.
+ * INTERNAL API. The delivery seam: how a message reaches the machine at an address. The runtime
+ * never knows where a machine lives; {@code LocalRuntime} holds one that delivers inside one
+ * ActorSystem and {@code ShardedRuntime} one that delivers across a cluster. Delivery may lose,
+ * duplicate or reorder messages; the runtime's sequence numbers, acknowledgements and resends turn
+ * that into exactly-once, in-order processing.
  */
 public interface Transport {
 

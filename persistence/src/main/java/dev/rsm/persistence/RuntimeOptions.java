@@ -1,0 +1,79 @@
+package dev.rsm.persistence;
+
+import java.time.Clock;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How a runtime ({@link LocalRuntime}, {@code ShardedRuntime}) is started, beyond its ActorSystem
+ * and machine types. Immutable: each {@code withX} returns a modified copy. {@link #defaults()}
+ * is what production uses: the settings of {@code rsm.persistence}, the system clock, no faults,
+ * no observer.
+ *
+ * <pre>{@code
+ * LocalRuntime.start(system, registry, RuntimeOptions.defaults().withObserver(metrics));
+ * }</pre>
+ */
+public final class RuntimeOptions {
+  private static final RuntimeOptions DEFAULTS =
+      new RuntimeOptions(null, Clock.systemUTC(), FaultInjector.NONE, StepObserver.NONE);
+
+  private final RuntimeSettings settings; // null: read from the system's config at start
+  private final Clock clock;
+  private final FaultInjector faults;
+  private final StepObserver observer;
+
+  private RuntimeOptions(RuntimeSettings settings, Clock clock, FaultInjector faults, StepObserver observer) {
+    this.settings = settings;
+    this.clock = clock;
+    this.faults = faults;
+    this.observer = observer;
+  }
+
+  /** The settings of {@code rsm.persistence}, the system clock, no faults, no observer. */
+  public static RuntimeOptions defaults() {
+    return DEFAULTS;
+  }
+
+  /** Settings to use instead of reading {@code rsm.persistence} from the ActorSystem's config. */
+  public RuntimeOptions withSettings(RuntimeSettings settings) {
+    return new RuntimeOptions(Objects.requireNonNull(settings, "settings"), clock, faults, observer);
+  }
+
+  /**
+   * The clock every step's recorded time ({@code ctx.now()}) is read from, and against which timer
+   * deadlines are measured. It must tick forward (a shifted system clock is fine, a {@link
+   * Clock#fixed fixed} one never reaches a deadline). Tests use it to start a node "later", after a
+   * timer's deadline has passed.
+   */
+  public RuntimeOptions withClock(Clock clock) {
+    return new RuntimeOptions(settings, Objects.requireNonNull(clock, "clock"), faults, observer);
+  }
+
+  /** Crashes injected at the {@link FaultInjector.Point}s it chooses (tests only). */
+  public RuntimeOptions withFaults(FaultInjector faults) {
+    return new RuntimeOptions(settings, clock, Objects.requireNonNull(faults, "faults"), observer);
+  }
+
+  /** Sees every journaled step, hibernation and wake-up (benchmarks, metrics). */
+  public RuntimeOptions withObserver(StepObserver observer) {
+    return new RuntimeOptions(settings, clock, faults, Objects.requireNonNull(observer, "observer"));
+  }
+
+  /** The settings given with {@link #withSettings}; empty means those of {@code rsm.persistence}. */
+  public Optional<RuntimeSettings> settings() {
+    return Optional.ofNullable(settings);
+  }
+
+  public Clock clock() {
+    return clock;
+  }
+
+  public FaultInjector faults() {
+    return faults;
+  }
+
+  public StepObserver observer() {
+    return observer;
+  }
+}
