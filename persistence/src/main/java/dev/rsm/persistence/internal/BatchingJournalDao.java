@@ -32,9 +32,8 @@ import slick.jdbc.SimpleJdbcAction;
  *
  * <p>The DAO merges the writes waiting in its queue into one database batch with {@code rows ++
  * newRows}, starting from the first write's rows. Each write of an event-sourced actor arrives as
- * a one-element {@code List}, and appending to a {@code List} copies it: a batch of n writes made
- * n²/2 list cells, 9 % of everything a node allocated under load. Appending to a {@code Vector}
- * shares its structure. The rows, their order and the SQL are unchanged (see also {@link
+ * a one-element {@code List}, and appending to a {@code List} copies it: a batch of n writes
+ * would make n²/2 list cells. Appending to a {@code Vector} shares its structure. The rows, their order and the SQL are unchanged (see also {@link
  * #writeJournalRows}).
  *
  * <p>On H2 with {@code rsm.storage.h2.fsync = on}, each batch's transaction is followed by {@code
@@ -82,7 +81,7 @@ public final class BatchingJournalDao extends DefaultJournalDao {
 
   /**
    * The plugin sorts each batch by sequence number with a boxing {@code Ordering} (two {@code
-   * Long}s per comparison; 3.5 % of the actor threads' CPU samples under load). Sorted here first,
+   * Long}s per comparison, on the actor threads). Sorted here first,
    * on the primitive, its sort finds one run and compares each row once. Both sorts are stable,
    * so the rows and their order are exactly the plugin's.
    */

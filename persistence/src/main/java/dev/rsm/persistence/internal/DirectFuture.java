@@ -10,8 +10,7 @@ import scala.jdk.javaapi.FutureConverters;
  * turns every callback registered on it ({@code thenApply}, {@code whenComplete}, ...) into its
  * {@code *Async} form on the common {@code ForkJoinPool}; on a machine with fewer than three cores
  * that pool has a parallelism of one, and {@code CompletableFuture} then starts a new thread for
- * every callback. The benchmark's open loop saw ~400 threads started per second that way. This
- * completes a plain {@code CompletableFuture} on the thread that completes the ask instead, so
+ * every callback, which under load is hundreds of threads a second. This completes a plain {@code CompletableFuture} on the thread that completes the ask instead, so
  * callers' callbacks run there, as they would on any other {@code CompletableFuture}.
  */
 public final class DirectFuture {

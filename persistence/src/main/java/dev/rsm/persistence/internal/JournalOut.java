@@ -25,8 +25,8 @@ final class JournalOut {
   }
 
   // Steps are written into a buffer kept per thread and copied out once at their exact size: a
-  // fresh buffer per row grew two or three times before it fitted, about 8 % of the bytes a
-  // node allocated under load. Snapshots, rare and large, size their own.
+  // fresh buffer per row would grow two or three times before it fitted, on every write.
+  // Snapshots, rare and large, size their own.
   private static final int SCRATCH_SIZE = 1024, SCRATCH_KEPT = 64 * 1024;
   private static final ThreadLocal<JournalOut> SCRATCH = ThreadLocal.withInitial(() -> new JournalOut(SCRATCH_SIZE));
   private boolean lent;
