@@ -29,20 +29,52 @@ final class GroupCommit {
   /** One journal write: its event (one step, or {@link StepsTaken}) and the steps in it. */
   record Batch(Event event, List<Taken> steps) {}
 
+  /**
+   * Where an awake machine is between its inputs and its journal. Pekko's event sourcing holds the
+   * commands that arrive while it recovers or writes (its stash), so only HANDLING and DRAINING
+   * see commands. The transitions are the ones {@link #to} allows, and only this class makes them.
+   */
+  enum Phase {
+    /** Replaying the journal (or reading its highest sequence number, when waking). */
+    RECOVERING,
+    /** Taking inputs; a step is written at once. */
+    HANDLING,
+    /** A write is in flight. */
+    WRITING,
+    /** Taking the inputs that arrived during the last write; their steps are written together. */
+    DRAINING
+  }
+
+  private Phase phase = Phase.RECOVERING;
   private final ArrayList<Taken> unwritten = new ArrayList<>(); // no array until a first step
-  private boolean draining;
   // The event being written, applied already; any other event the event handler sees is a replay.
   private Event pendingEvent;
   private final ArrayList<Runnable> afterWrite = new ArrayList<>(0);
   private final ArrayList<ActorRef<IngressResult>> awaitingReplies = new ArrayList<>(0);
 
-  boolean hasUnwritten() {
-    return !unwritten.isEmpty();
+  Phase phase() {
+    return phase;
   }
 
-  /** Nothing taken and not yet written, and no stashed inputs being taken. */
+  private void to(Phase next) {
+    boolean allowed = switch (phase) {
+      case RECOVERING -> next == Phase.HANDLING;
+      case HANDLING -> next == Phase.WRITING;
+      case WRITING -> next == Phase.HANDLING || next == Phase.DRAINING;
+      case DRAINING -> next == Phase.WRITING || next == Phase.HANDLING;
+    };
+    if (!allowed) throw new IllegalStateException("a machine does not go from " + phase + " to " + next);
+    phase = next;
+  }
+
+  /** Recovery completed: inputs are taken from now on. */
+  void recovered() {
+    to(Phase.HANDLING);
+  }
+
+  /** Taking inputs, with nothing taken and not yet written. */
   boolean settled() {
-    return unwritten.isEmpty() && !draining;
+    return phase == Phase.HANDLING && unwritten.isEmpty();
   }
 
   /** Runs {@code answer} now if every step taken is written, else after the write that makes it so. */
@@ -55,22 +87,29 @@ final class GroupCommit {
   boolean add(Taken step, int maxStepsPerWrite) {
     unwritten.add(step);
     if (step.replyTo() != null) awaitingReplies.add(step.replyTo());
-    return !draining || unwritten.size() >= maxStepsPerWrite;
+    return phase != Phase.DRAINING || unwritten.size() >= maxStepsPerWrite;
   }
 
-  /** Inputs stashed during a write are being taken: their steps wait for the Flush. */
-  void startDraining() {
-    draining = true;
+  /**
+   * The write completed. With {@code arrivedMeanwhile}, the inputs stashed during it are taken
+   * next, and their steps wait for the Flush the caller sends.
+   */
+  void written(boolean arrivedMeanwhile) {
+    to(arrivedMeanwhile ? Phase.DRAINING : Phase.HANDLING);
   }
 
-  /** The Flush came: returns whether there is anything to write. */
+  /**
+   * The Flush came: returns whether there is anything to write. A Flush can also come while
+   * handling, when a drain filled a row and its write's own drain sent another.
+   */
   boolean flush() {
-    draining = false;
+    if (phase == Phase.DRAINING) to(Phase.HANDLING);
     return !unwritten.isEmpty();
   }
 
   /** Every unwritten step as one write; its event is remembered as applied already. */
   Batch takeBatch() {
+    to(Phase.WRITING);
     List<Taken> steps = List.copyOf(unwritten);
     unwritten.clear();
     Event event;

@@ -88,7 +88,6 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private final long wokenJournalSeqNr;
   // Set when the woken state proved stale: this stack takes no step and is replaced (MachineActor).
   private boolean stale;
-  private boolean recovering = true;
   private final Sender sender;
   private final Front front;
   private final GroupCommit commit = new GroupCommit();
@@ -168,7 +167,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   private Effect<Event, RuntimeState> onDeliver(RuntimeState s, Deliver d) {
     lastActivityNanos = System.nanoTime();
-    Receiver.Verdict v = Receiver.classify(s, d, values, self, log);
+    Receiver.Verdict v = Receiver.classify(s, d, values.comparing(), self, log);
     if (v == Receiver.Simple.NEXT) {
       // Handled even when this machine is over delivery.max-unacked: refusing inputs from machines
       // would withhold their acknowledgements, and two machines at the limit toward each other
@@ -271,10 +270,9 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     for (Taken t : batch.steps()) afterStep(s, t);
     commit.runAfterWrite();
     // Inputs stashed during the write are taken next, then this Flush writes them together.
-    if (front.arrived > handled) {
-      commit.startDraining();
-      ctx.getSelf().tell(Flush.INSTANCE);
-    }
+    boolean arrived = front.arrived > handled;
+    commit.written(arrived);
+    if (arrived) ctx.getSelf().tell(Flush.INSTANCE);
   }
 
   /** After the journal write of a step: send, arm timers, acknowledge, reply — in that order. */
@@ -425,7 +423,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       }
     }
     actor.recovered(false);
-    recovering = false;
+    commit.recovered();
     front.live = s;
     sender.resendAll(s);
     if (!s.timers.isEmpty()) s.timers.forEach(timers()::armOrCancel);
@@ -448,7 +446,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   }
 
   private RuntimeState applyStep(RuntimeState s, StepTaken e) {
-    if (recovering && env.faults().crash(Point.DURING_RECOVERY, self))
+    if (commit.phase() == GroupCommit.Phase.RECOVERING && env.faults().crash(Point.DURING_RECOVERY, self))
       throw new FaultInjector.InjectedCrash(Point.DURING_RECOVERY, self);
     Object next = e.rejected() != null ? s.user : Replay.recompute(machine, self, s, e, settings, values.comparing());
     s.apply(e, next, settings.idempotencyMaxKeys(), settings.idempotencyRetention().toMillis(), values.keyFingerprint(e));

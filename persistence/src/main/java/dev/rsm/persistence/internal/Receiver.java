@@ -32,13 +32,14 @@ final class Receiver {
   /** Acknowledge again, up to {@code upTo}; the channel's high-water mark is {@code hw}. */
   record Duplicate(long upTo, long hw) implements Verdict {}
 
-  static Verdict classify(RuntimeState s, Deliver d, JournalValues values, Address self, Logger log) {
+  /** @param comparing what a duplicate is compared with the handled message as (the journal's encoding) */
+  static Verdict classify(RuntimeState s, Deliver d, PayloadBytes comparing, Address self, Logger log) {
     long hw = s.highWater(d.from());
     if (d.seq() == hw + 1) return Simple.NEXT;
     if (d.seq() > hw + 1) return Simple.GAP;
     // Only the message under hw is kept to compare a duplicate with: one below it is
     // acknowledged up to hw - 1, and hw itself once its own duplicate proves the same.
-    if (d.seq() == hw && !sameAsHandled(s, d, values, self, log)) return Simple.REFUSED;
+    if (d.seq() == hw && !sameAsHandled(s, d, comparing, self, log)) return Simple.REFUSED;
     return new Duplicate(d.seq() == hw ? hw : hw - 1, hw);
   }
 
@@ -49,9 +50,9 @@ final class Receiver {
    * message as a duplicate would drop it unseen. It is refused instead, loudly, and stays with
    * its sender.
    */
-  private static boolean sameAsHandled(RuntimeState s, Deliver d, JournalValues values, Address self, Logger log) {
+  private static boolean sameAsHandled(RuntimeState s, Deliver d, PayloadBytes comparing, Address self, Logger log) {
     Object handled = s.inbound(d.from()).last;
-    if (handled == null || values.comparing().same(handled, d.input())) return true;
+    if (handled == null || comparing.same(handled, d.input())) return true;
     log.error("channel {} -> {}: message #{} is {}, but this machine handled {} under #{}: the sender's journal "
         + "lost steps whose outputs had been delivered (its store lost acknowledged writes). Not acknowledged: "
         + "the message stays with the sender", d.from(), self, d.seq(), MachineBehavior.describe(d.input()),

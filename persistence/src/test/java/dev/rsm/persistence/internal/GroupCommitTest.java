@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
@@ -21,22 +22,36 @@ class GroupCommitTest {
     return new GroupCommit.Taken(e, seqNr, null, null, null, null);
   }
 
+  static GroupCommit handling() {
+    GroupCommit c = new GroupCommit();
+    assertEquals(GroupCommit.Phase.RECOVERING, c.phase());
+    c.recovered();
+    return c;
+  }
+
   @Test
   void aStepWithNoWriteInFlightIsWrittenAloneAndAtOnce() {
-    GroupCommit c = new GroupCommit();
+    GroupCommit c = handling();
     GroupCommit.Taken t = step(1);
     assertTrue(c.add(t, 100), "written now");
     GroupCommit.Batch b = c.takeBatch();
     assertSame(t.event(), b.event());
+    assertEquals(GroupCommit.Phase.WRITING, c.phase());
+    assertFalse(c.settled(), "a write in flight");
     assertTrue(c.isOwnWrite(b.event()), "the event being written is applied already");
     assertFalse(c.isOwnWrite(b.event()), "once: the same event again is a replay");
+    c.written(false);
+    assertEquals(GroupCommit.Phase.HANDLING, c.phase());
     assertTrue(c.settled());
   }
 
   @Test
   void stepsTakenWhileDrainingWaitForTheFlushUpToMaxStepsPerRow() {
-    GroupCommit c = new GroupCommit();
-    c.startDraining();
+    GroupCommit c = handling();
+    c.add(step(0), 3);
+    c.takeBatch();
+    c.written(true); // inputs arrived during the write: they are drained
+    assertEquals(GroupCommit.Phase.DRAINING, c.phase());
     assertFalse(c.add(step(1), 3));
     assertFalse(c.add(step(2), 3));
     assertTrue(c.add(step(3), 3), "the third fills the row");
@@ -45,13 +60,28 @@ class GroupCommitTest {
     assertEquals(3, b.steps().size());
     assertEquals(List.of("in1", "in2", "in3"),
         assertInstanceOf(StepsTaken.class, b.event()).steps().stream().map(StepTaken::input).toList());
-    assertFalse(c.flush(), "nothing left for the Flush");
+    c.written(false);
+    assertFalse(c.flush(), "nothing left for the Flush that the drain sent");
     assertTrue(c.settled());
   }
 
   @Test
-  void answersWaitForTheWriteOfTheStepsBeforeThem() {
+  void onlyTheLifecyclesTransitionsAreAllowed() {
     GroupCommit c = new GroupCommit();
+    assertThrows(IllegalStateException.class, c::takeBatch, "no write while recovering");
+    c.recovered();
+    assertThrows(IllegalStateException.class, () -> c.written(false), "no write completes that was not started");
+    assertThrows(IllegalStateException.class, c::recovered, "recovery happens once");
+    c.add(step(1), 10);
+    c.takeBatch();
+    assertThrows(IllegalStateException.class, c::takeBatch, "one write at a time");
+    c.written(true);
+    assertTrue(c.flush() == false && c.phase() == GroupCommit.Phase.HANDLING);
+  }
+
+  @Test
+  void answersWaitForTheWriteOfTheStepsBeforeThem() {
+    GroupCommit c = handling();
     List<String> out = new ArrayList<>();
     c.whenWritten(() -> out.add("now"));
     assertEquals(List.of("now"), out, "nothing unwritten: at once");
