@@ -8,7 +8,6 @@ import dev.rsm.actors.Step;
 import dev.rsm.persistence.FaultInjector;
 import dev.rsm.persistence.FaultInjector.Point;
 import dev.rsm.persistence.IngressResult;
-import dev.rsm.persistence.MachineView;
 import dev.rsm.persistence.RuntimeSettings;
 import dev.rsm.persistence.internal.GroupCommit.Batch;
 import dev.rsm.persistence.internal.GroupCommit.Taken;
@@ -331,13 +330,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   private Effect<Event, RuntimeState> onGetState(RuntimeState s, GetState g) {
     lastActivityNanos = System.nanoTime();
-    commit.whenWritten(() -> g.replyTo().tell(view(s))); // a read never shows an unwritten step
+    commit.whenWritten(() -> g.replyTo().tell(s.view())); // a read never shows an unwritten step
     return Effect().none();
-  }
-
-  private static MachineView view(RuntimeState s) {
-    long next = s.timers.values().stream().mapToLong(Armed::deadline).min().orElse(0);
-    return new MachineView(s.user, s.seqNr, s.unacked, s.timers.size(), next);
   }
 
   /** An acknowledgement that arrived before recovery completed (later ones take the Front). */
@@ -455,20 +449,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   @Override
   public SnapshotAdapter<RuntimeState> snapshotAdapter() {
-    return SNAPSHOTS;
+    return RuntimeState.SNAPSHOTS;
   }
-
-  private static final SnapshotAdapter<RuntimeState> SNAPSHOTS = new SnapshotAdapter<>() {
-    @Override
-    public Object toJournal(RuntimeState state) {
-      return state.toSnapshot(); // runs on this actor's thread: a consistent copy
-    }
-
-    @Override
-    public RuntimeState fromJournal(Object from) {
-      return RuntimeState.fromSnapshot((MachineSnapshot) from);
-    }
-  };
 
   @Override
   public RetentionCriteria retentionCriteria() {

@@ -1,6 +1,7 @@
 package dev.rsm.persistence.internal;
 
 import dev.rsm.actors.Address;
+import dev.rsm.persistence.MachineView;
 import dev.rsm.persistence.internal.MachineSnapshot.Armed;
 import dev.rsm.persistence.internal.StepTaken.Sent;
 import dev.rsm.persistence.internal.StepTaken.TimerSet;
@@ -8,6 +9,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import org.apache.pekko.persistence.typed.SnapshotAdapter;
 
 /**
  * INTERNAL API. The state of one machine as the runtime sees it. Mutable on purpose: copying maps
@@ -203,6 +205,25 @@ final class RuntimeState implements StepRecorder.Numbers {
       pending = List.of();
     }
   }
+
+  /** What a state read answers. */
+  MachineView view() {
+    long next = timers.values().stream().mapToLong(Armed::deadline).min().orElse(0);
+    return new MachineView(user, seqNr, unacked, timers.size(), next);
+  }
+
+  /** Snapshots as the journal keeps them: an immutable copy, taken on the machine's thread. */
+  static final SnapshotAdapter<RuntimeState> SNAPSHOTS = new SnapshotAdapter<>() {
+    @Override
+    public Object toJournal(RuntimeState state) {
+      return state.toSnapshot();
+    }
+
+    @Override
+    public RuntimeState fromJournal(Object from) {
+      return fromSnapshot((MachineSnapshot) from);
+    }
+  };
 
   Map<String, Armed> timers() {
     return timers;
