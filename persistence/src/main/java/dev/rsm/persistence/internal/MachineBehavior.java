@@ -1,16 +1,13 @@
 package dev.rsm.persistence.internal;
 
 import dev.rsm.actors.Address;
-import dev.rsm.actors.Context;
 import dev.rsm.actors.Machine;
 import dev.rsm.actors.MachineType;
-import dev.rsm.actors.Step;
 import dev.rsm.persistence.FaultInjector;
 import dev.rsm.persistence.FaultInjector.Point;
 import dev.rsm.persistence.IngressResult;
 import dev.rsm.persistence.RuntimeSettings;
 import dev.rsm.persistence.internal.GroupCommit.Batch;
-import dev.rsm.persistence.internal.GroupCommit.Taken;
 import dev.rsm.persistence.internal.MachineSnapshot.Armed;
 import dev.rsm.persistence.internal.Protocol.Ack;
 import dev.rsm.persistence.internal.Protocol.Command;
@@ -21,11 +18,7 @@ import dev.rsm.persistence.internal.Protocol.IdleTimeout;
 import dev.rsm.persistence.internal.Protocol.Ingress;
 import dev.rsm.persistence.internal.Protocol.ResendTick;
 import dev.rsm.persistence.internal.Protocol.TimerFired;
-import dev.rsm.persistence.internal.StepTaken.Sent;
-import dev.rsm.persistence.internal.StepTaken.TimerSet;
 import java.time.Duration;
-import java.util.Map;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -49,7 +42,8 @@ import org.slf4j.Logger;
  * re-runs the handler over the journal and checks the outputs ({@link Replay}).
  *
  * <p>This class is the template and the dispatch: which command does what, in which order. The
- * parts each have a class of their own: the step as recorded ({@link StepRecorder}), the steps
+ * parts each have a class of their own: taking a step and letting it out once written ({@link
+ * StepTaker}), the step as recorded ({@link StepRecorder}), the steps
  * between being taken and being written ({@link GroupCommit}), the wire side of the channels
  * ({@link Sender}), durable timers ({@link DurableTimers}), what an idle machine does ({@link
  * Idleness}), acknowledgements outside the event sourcing ({@link Front}), a failing handler's
@@ -64,7 +58,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   /**
    * The machine at {@code address}: an actor that hibernates when idle (see {@link MachineActor})
-   * and, awake, runs the {@link #stack}.
+   * and, awake, runs this event-sourced behaviour.
    *
    * @param passivate called with the machine's own ref when it is idle and has no pending work
    */
@@ -90,7 +84,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private final Sender sender;
   private final Front front;
   private final GroupCommit commit = new GroupCommit();
-  private Failures failures; // created with the first failure
+  private final StepTaker steps;
   // Commands that reached onCommand; with front.arrived, how many Pekko holds in its stash.
   private long handled;
   // The machine's own scheduled messages (the idle check; the resend tick is the Sender's; durable
@@ -121,6 +115,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     this.sender = new Sender(self, ctx, env.transport(), settings, log);
     this.front = new Front(sender);
     this.values = JournalValues.get(ctx.getSystem());
+    this.steps = new StepTaker(env, type, self, log, commit, sender, values, this::timers);
     // One timer per idle period instead of a receive timeout, which Pekko reschedules on every
     // message (a scheduler cancel and schedule on the per-message path).
     this.lastActivityNanos = System.nanoTime();
@@ -173,8 +168,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       // would wait for each other for ever. The limit holds back new work (ingress, timers).
       Origin origin = new Origin.Channel(d.from(), d.seq());
       if (!type.accepts(d.input()))
-        return persistRejection(s, origin, d.input(), 1, "not an input of machine type " + type.name());
-      return takeStep(s, origin, d.input(), null, d.ackTo(), d.channel());
+        return writeIf(steps.reject(s, origin, d.input(), 1, "not an input of machine type " + type.name()));
+      return writeIf(steps.take(s, origin, d.input(), null, d.ackTo(), d.channel()));
     }
     if (v instanceof Receiver.Duplicate dup) // hw may be an unwritten step's: acknowledged after its write
       commit.whenWritten(() -> sender.acknowledge(d.from(), d.ackTo(), d.channel(), dup.upTo(), dup.hw()));
@@ -192,7 +187,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       in.replyTo().tell(refused);
       return Effect().none();
     }
-    return takeStep(s, new Origin.External(in.key()), in.input(), in.replyTo(), null, null);
+    return writeIf(steps.take(s, new Origin.External(in.key()), in.input(), in.replyTo(), null, null));
   }
 
   private Effect<Event, RuntimeState> onTimer(RuntimeState s, TimerFired f) {
@@ -210,52 +205,14 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       timers().armOrCancel(f.name(), armed);
       return Effect().none();
     }
-    return takeStep(s, new Origin.Timer(f.name(), f.generation()), armed.input(), null, null, null);
+    return writeIf(steps.take(s, new Origin.Timer(f.name(), f.generation()), armed.input(), null, null, null));
   }
 
   // ---------------------------------------------------------------- steps
 
-  /** Runs the handler and journals its step; outputs leave only after the write succeeds. */
-  private Effect<Event, RuntimeState> takeStep(RuntimeState s, Origin origin, Object input,
-      ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo, Object ackChannel) {
-    long now = env.clock().millis();
-    long seed = ThreadLocalRandom.current().nextLong(); // recorded: replay reads it back
-    Step<Object> step;
-    StepTaken event;
-    try {
-      step = machine.handle(s.user, input, Context.of(self, now, seed));
-      event = StepRecorder.record(type, env.registry()::get, s, origin, input, now, seed, step);
-      values.check(event, step, s.user);
-    } catch (PayloadBytes.NotJournalable | Address.InvalidIdException e) {
-      // Refused before the step is taken: a write that fails later would fail it for good, with
-      // the machine restarting on every retry (and every other input waiting behind it); a send to
-      // an address that cannot exist opens no channel to it.
-      if (replyTo == null) return handlerFailed(s, origin, input, null, e);
-      log.info("step of {} on {} refused: {}", self, describe(input), e.getMessage());
-      replyTo.tell(new IngressResult.Invalid(e instanceof Address.InvalidIdException
-          ? "the step of " + self + " sends to an invalid address: " + e.getMessage() : e.getMessage()));
-      return Effect().none();
-    } catch (RuntimeException e) {
-      return handlerFailed(s, origin, input, replyTo, e);
-    }
-    if (failures != null) failures.succeeded(origin);
-    if (env.faults().crash(Point.BEFORE_JOURNAL, self))
-      throw new FaultInjector.InjectedCrash(Point.BEFORE_JOURNAL, self);
-    return taken(s, event, step.nextState(s.user), replyTo, ackTo, ackChannel);
-  }
-
-  /** Applies a step and writes it now, or with the others when the Flush comes (see GroupCommit). */
-  private Effect<Event, RuntimeState> taken(RuntimeState s, StepTaken event, Object nextUser,
-      ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo, Object ackChannel) {
-    long evictedBefore = s.keys.evictedEarly;
-    OutChannel first = s.apply(event, nextUser, settings.idempotencyMaxKeys(),
-        settings.idempotencyRetention().toMillis(), values.keyFingerprint(event));
-    if (s.keys.evictedEarly != evictedBefore && (evictedBefore == 0 || s.keys.evictedEarly % 1000 == 0))
-      log.warn("{} forgot an idempotency key younger than {} to stay within {} keys ({} so far): a retry with it "
-              + "would be handled again (rsm.persistence.idempotency, docs/limits.md)", self,
-          settings.idempotencyRetention(), settings.idempotencyMaxKeys(), s.keys.evictedEarly);
-    boolean now = commit.add(new Taken(event, s.seqNr, replyTo, ackTo, ackChannel, first), settings.maxStepsPerWrite());
-    return now ? write() : Effect().none();
+  /** After a step was taken (or not): the journal write, if one is due now. */
+  private Effect<Event, RuntimeState> writeIf(boolean due) {
+    return due ? write() : Effect().none();
   }
 
   /** One journal write for every unwritten step; their outputs leave when it succeeds. */
@@ -264,68 +221,13 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     return Effect().persist(batch.event()).thenRun(after -> written(after, batch));
   }
 
-  /** After a journal write: the steps' outputs, in step order, then the answers that waited. */
+  /** After a journal write: the steps' outputs, the answers that waited, then the stashed inputs. */
   private void written(RuntimeState s, Batch batch) {
-    for (Taken t : batch.steps()) afterStep(s, t);
-    commit.runAfterWrite();
+    steps.release(s, batch);
     // Inputs stashed during the write are taken next, then this Flush writes them together.
     boolean arrived = front.arrived > handled;
     commit.written(arrived);
     if (arrived) ctx.getSelf().tell(Flush.INSTANCE);
-  }
-
-  /** After the journal write of a step: send, arm timers, acknowledge, reply — in that order. */
-  private void afterStep(RuntimeState s, Taken taken) {
-    StepTaken e = taken.event();
-    if (env.faults().crash(Point.AFTER_JOURNAL_BEFORE_SEND, self))
-      throw new FaultInjector.InjectedCrash(Point.AFTER_JOURNAL_BEFORE_SEND, self);
-    for (Sent sent : e.sends()) {
-      OutChannel ch = sent == e.sends().get(0) ? taken.firstChannel() : s.outbox.get(sent.to());
-      if (sent.seq() > ch.journaledUpTo) ch.journaledUpTo = sent.seq();
-      sender.sendWindow(ch, sent.to());
-    }
-    for (TimerSet t : e.timers()) timers().armOrCancel(t.name(), t.isCancel() ? null : s.timers.get(t.name()));
-    if (e.origin() instanceof Origin.Timer t && !s.timers.containsKey(t.name()) && timers != null)
-      timers.cancel(t.name());
-    if (env.faults().crash(Point.AFTER_SEND_BEFORE_ACK, self))
-      throw new FaultInjector.InjectedCrash(Point.AFTER_SEND_BEFORE_ACK, self);
-    env.observer().stepJournaled(self, e.input(), taken.seqNr());
-    if (e.origin() instanceof Origin.Channel c)
-      sender.acknowledge(c.from(), taken.ackTo(), taken.ackChannel(), c.seq(), c.seq());
-    if (taken.replyTo() != null) {
-      taken.replyTo().tell(new IngressResult.Replied(e.reply(), false, taken.seqNr()));
-      commit.replied(taken.replyTo());
-    }
-    sender.ensureResendTick(s);
-    if (env.faults().crash(Point.AFTER_ACK, self))
-      throw new FaultInjector.InjectedCrash(Point.AFTER_ACK, self);
-  }
-
-  /** A handler that threw: the external caller is told; a machine's input or a timer is retried. */
-  private Effect<Event, RuntimeState> handlerFailed(
-      RuntimeState s, Origin origin, Object input, ActorRef<IngressResult> replyTo, Exception e) {
-    if (failures == null) failures = new Failures(self, settings, log);
-    if (replyTo != null) {
-      replyTo.tell(failures.external(input, e));
-      return Effect().none();
-    }
-    int attempts = failures.failed(origin, input, e);
-    if (attempts < settings.maxAttempts()) {
-      if (origin instanceof Origin.Timer t) // a timer has no sender to resend it: retry it here
-        timers().start(t.name(), new TimerFired(t.name(), t.generation()),
-            settings.resendInterval().multipliedBy(attempts));
-      return Effect().none();
-    }
-    return persistRejection(s, origin, input, attempts, Failures.reason(e));
-  }
-
-  /** Journals an input as rejected: state unchanged, its channel (or timer) moves on. */
-  private Effect<Event, RuntimeState> persistRejection(
-      RuntimeState s, Origin origin, Object input, int attempts, String reason) {
-    log.error("machine {} rejected {} from {} after {} attempt(s): {}", self, describe(input), origin, attempts, reason);
-    StepTaken event = new StepTaken(origin, input, env.clock().millis(), 0, java.util.List.of(), null,
-        java.util.List.of(), reason);
-    return taken(s, event, s.user, null, null, null);
   }
 
   private Effect<Event, RuntimeState> onGetState(RuntimeState s, GetState g) {
