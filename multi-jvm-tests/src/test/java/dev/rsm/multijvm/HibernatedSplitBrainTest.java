@@ -8,7 +8,15 @@ import dev.rsm.multijvm.harness.MultiJvmExtension;
 import dev.rsm.multijvm.harness.NodeCluster;
 import dev.rsm.multijvm.harness.NodeProcess;
 import dev.rsm.multijvm.harness.Scenario;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.locks.LockSupport;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -30,20 +38,20 @@ class HibernatedSplitBrainTest {
   static final String HIBERNATE_AFTER = "1s";
   /** Longer than the whole scenario: the machines hibernate and never passivate. */
   static final String PASSIVATE_AFTER = "120s";
-  /** Idle time between bursts: past hibernate-after, and past the idle check that follows it. */
-  static final Duration PAUSE = Duration.ofSeconds(3);
   static final int ROUNDS = 2;
   static final int TRANSFERS_PER_WORKER = 5;
 
   @Test
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
-  void aMachineWakingFromHibernationComputesOnTheOtherSidesWrites(Scenario scenario) throws InterruptedException {
+  void aMachineWakingFromHibernationComputesOnTheOtherSidesWrites(Scenario scenario) {
     NodeCluster left = scenario.cluster("left", 1)
         .set("rsm.persistence.hibernate-after", HIBERNATE_AFTER)
-        .set("rsm.persistence.passivate-after", PASSIVATE_AFTER);
+        .set("rsm.persistence.passivate-after", PASSIVATE_AFTER)
+        .set("rsm.log.machines", "DEBUG"); // the machines' lifecycle lines, awaited below
     NodeCluster right = scenario.cluster("right", 1)
         .set("rsm.persistence.hibernate-after", HIBERNATE_AFTER)
-        .set("rsm.persistence.passivate-after", PASSIVATE_AFTER);
+        .set("rsm.persistence.passivate-after", PASSIVATE_AFTER)
+        .set("rsm.log.machines", "DEBUG"); // the machines' lifecycle lines, awaited below
     left.start();
     right.start(); // start() saw each alone: 1 member Up
     NodeProcess l = left.node(0);
@@ -51,19 +59,43 @@ class HibernatedSplitBrainTest {
     Bank bank = scenario.bank(12, 3, List.of(l.httpPort()));
     bank.open(); // through the left side
     for (int round = 1; round <= ROUNDS; round++) {
-      Thread.sleep(PAUSE.toMillis()); // the fault itself: idle time in which the machines hibernate
+      awaitAllHibernated(l, r); // the fault itself: both sides hold their machines, hibernated
       bank.burst(TRANSFERS_PER_WORKER, List.of(r.httpPort()));
-      Thread.sleep(PAUSE.toMillis());
+      awaitAllHibernated(l, r);
       bank.burst(TRANSFERS_PER_WORKER, List.of(l.httpPort()));
     }
     System.out.printf("[multi-jvm] hibernated split brain: %d bursts of %d transfers alternating between %s "
-            + "(answered %d requests) and %s (answered %d), %s idle before each%n",
+            + "(answered %d requests) and %s (answered %d), every machine hibernated on both before each%n",
         2 * ROUNDS, 3 * TRANSFERS_PER_WORKER, l.name(), bank.answeredBy(l.httpPort()), r.name(),
-        bank.answeredBy(r.httpPort()), PAUSE);
+        bank.answeredBy(r.httpPort()));
     System.out.println("[multi-jvm] " + bank.summary());
     assertTrue(bank.answeredBy(l.httpPort()) > 0 && bank.answeredBy(r.httpPort()) > 0, "both clusters served");
 
     // Either side may hold a stale copy in memory: only a fresh node reads the truth.
     System.out.println("[multi-jvm] " + Audit.afterScenario(scenario, bank, List.of()));
+  }
+
+  private static final Pattern LIFECYCLE = Pattern.compile("machine (\\S+) (awake|hibernated)$");
+
+  /** Waits until every machine each node started or woke has hibernated since (its DEBUG lines). */
+  static void awaitAllHibernated(NodeProcess... nodes) {
+    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+    for (NodeProcess n : nodes) {
+      while (true) {
+        Map<String, String> last = new HashMap<>();
+        try {
+          for (String line : Files.readAllLines(n.log())) {
+            Matcher m = LIFECYCLE.matcher(line);
+            if (m.find()) last.put(m.group(1), m.group(2));
+          }
+        } catch (IOException e) {
+          throw new UncheckedIOException(e);
+        }
+        if (!last.isEmpty() && !last.containsValue("awake")) break;
+        if (System.nanoTime() > deadline)
+          throw new AssertionError(n.name() + ": machines still awake after 30 s: " + last);
+        LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // polling the node's log
+      }
+    }
   }
 }

@@ -42,8 +42,7 @@ public final class LocalRuntime {
         settings, registry, transport, options.clock(), options.faults(), options.observer());
     transport.registryActor = system.systemActorOf(LocalRegistry.create(env), "rsm-machines",
         org.apache.pekko.actor.typed.Props.empty());
-    this.machines = UnwrittenReads.of(
-        TransportMachines.over(transport, registry, settings), system, settings.askTimeout());
+    this.machines = TransportMachines.over(transport, registry, settings, UnwrittenReads.of(system));
   }
 
   /** Starts the machines of {@code registry} with {@link RuntimeOptions#defaults()}. */

@@ -19,6 +19,8 @@ public final class RuntimeSettings {
   private final int maxAttempts;
   private final int idempotencyMaxKeys;
   private final Duration idempotencyRetention;
+  // Read on every step that stores a key (and every replayed one): converted once.
+  private final long idempotencyRetentionMillis;
   private final boolean idempotencyRefuseWhenFull;
   private final int window;
   private final int maxUnacked;
@@ -39,6 +41,7 @@ public final class RuntimeSettings {
     this.maxAttempts = b.maxAttempts;
     this.idempotencyMaxKeys = b.idempotencyMaxKeys;
     this.idempotencyRetention = Objects.requireNonNull(b.idempotencyRetention, "idempotencyRetention");
+    this.idempotencyRetentionMillis = idempotencyRetention.toMillis();
     this.idempotencyRefuseWhenFull = b.idempotencyRefuseWhenFull;
     this.window = b.window;
     this.maxUnacked = b.maxUnacked;
@@ -258,6 +261,8 @@ public final class RuntimeSettings {
   public int maxAttempts() { return maxAttempts; }
   public int idempotencyMaxKeys() { return idempotencyMaxKeys; }
   public Duration idempotencyRetention() { return idempotencyRetention; }
+  /** {@link #idempotencyRetention()} in milliseconds. */
+  public long idempotencyRetentionMillis() { return idempotencyRetentionMillis; }
   /** {@code idempotency.when-full = refuse}: a new key beyond max-keys is refused, not evicting one. */
   public boolean idempotencyRefuseWhenFull() { return idempotencyRefuseWhenFull; }
   public int window() { return window; }

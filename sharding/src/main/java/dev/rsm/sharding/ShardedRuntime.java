@@ -56,8 +56,7 @@ public final class ShardedRuntime {
     MachineEnvironment env = new MachineEnvironment(
         settings, registry, transport, options.clock(), options.faults(), options.observer());
     for (MachineType<?, ?> type : registry.types()) transport.init(type, env);
-    this.machines = UnwrittenReads.of(
-        TransportMachines.over(transport, registry, settings), system, settings.askTimeout());
+    this.machines = TransportMachines.over(transport, registry, settings, UnwrittenReads.of(system));
   }
 
   /**

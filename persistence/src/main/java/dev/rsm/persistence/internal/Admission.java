@@ -35,7 +35,7 @@ final class Admission {
       return new IngressResult.Invalid(
           MachineBehavior.describe(in.input()) + " is not an input of machine type " + type.name());
     if (in.key() != null && settings.idempotencyRefuseWhenFull() && s.keys.size() >= settings.idempotencyMaxKeys()) {
-      long expires = s.keys.oldestTime() + settings.idempotencyRetention().toMillis() - clock.millis();
+      long expires = s.keys.oldestTime() + settings.idempotencyRetentionMillis() - clock.millis();
       if (expires > 0) // no key to forget: refused rather than forgetting one within retention
         return new IngressResult.TooManyKeys("machine " + self + " remembers "
             + s.keys.size() + " idempotency keys younger than " + settings.idempotencyRetention()

@@ -55,6 +55,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 @SuppressWarnings({"unchecked", "rawtypes"})
 final class MachineActor extends ExtensibleBehavior<Object> {
+  // At DEBUG, each start or wake and each hibernation: what a test of a node process can see of it.
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MachineActor.class);
   final MachineEnvironment env;
   final Address address;
   final Consumer<ActorRef<Command>> passivate;
@@ -89,6 +91,7 @@ final class MachineActor extends ExtensibleBehavior<Object> {
     }
     boolean waking = held != null;
     if (waking) sinceWake = new ArrayList<>(4);
+    if (LOG.isDebugEnabled()) LOG.debug("machine {} awake", address);
     awake = Behavior.start(stack(), c);
     if (waking) env.observer().woke(address);
     held = null; // taken by the stack's first start, or never if it failed to start
@@ -121,6 +124,7 @@ final class MachineActor extends ExtensibleBehavior<Object> {
    * input, or the firing of its first timer.
    */
   void hibernate(RuntimeState state, long journalSeqNr, Cancellable wakeUp) {
+    if (LOG.isDebugEnabled()) LOG.debug("machine {} hibernated", address);
     state.compact();
     held = state;
     heldJournalSeqNr = journalSeqNr;

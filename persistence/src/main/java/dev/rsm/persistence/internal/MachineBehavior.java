@@ -345,7 +345,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     if (commit.phase() == GroupCommit.Phase.RECOVERING && env.faults().crash(Point.DURING_RECOVERY, self))
       throw new FaultInjector.InjectedCrash(Point.DURING_RECOVERY, self);
     Object next = e.rejected() != null ? s.user : Replay.recompute(machine, self, s, e, settings, values.comparing());
-    s.apply(e, next, settings.idempotencyMaxKeys(), settings.idempotencyRetention().toMillis(), values.keyFingerprint(e));
+    s.apply(e, next, settings.idempotencyMaxKeys(), settings.idempotencyRetentionMillis(), values.keyFingerprint(e));
     return s;
   }
 

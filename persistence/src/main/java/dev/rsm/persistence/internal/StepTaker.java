@@ -17,6 +17,7 @@ import dev.rsm.persistence.internal.StepTaken.Sent;
 import dev.rsm.persistence.internal.StepTaken.TimerSet;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Function;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.slf4j.Logger;
@@ -43,6 +44,9 @@ final class StepTaker {
   private final Sender sender;
   private final JournalValues values;
   private final Supplier<DurableTimers> timers;
+  // The registry's lookup, made once: a method reference written in take would be a new object
+  // on every step.
+  private final Function<String, MachineType<?, ?>> targets;
   private Failures failures; // created with the first failure
 
   @SuppressWarnings("unchecked")
@@ -58,6 +62,7 @@ final class StepTaker {
     this.sender = sender;
     this.values = values;
     this.timers = timers;
+    this.targets = env.registry()::get;
   }
 
   /** Runs the handler on {@code input} and takes its step; returns whether a write is due now. */
@@ -69,7 +74,7 @@ final class StepTaker {
     StepTaken event;
     try {
       step = machine.handle(s.user, input, Context.of(self, now, seed));
-      event = StepRecorder.record(type, env.registry()::get, s, origin, input, now, seed, step);
+      event = StepRecorder.record(type, targets, s, origin, input, now, seed, step);
       values.check(event, step, s.user);
     } catch (PayloadBytes.NotJournalable | Address.InvalidIdException e) {
       // Refused before the step is taken: a write that fails later would fail it for good, with
@@ -102,7 +107,7 @@ final class StepTaker {
       ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo, Object ackChannel) {
     long evictedBefore = s.keys.evictedEarly;
     OutChannel first = s.apply(event, nextUser, settings.idempotencyMaxKeys(),
-        settings.idempotencyRetention().toMillis(), values.keyFingerprint(event));
+        settings.idempotencyRetentionMillis(), values.keyFingerprint(event));
     if (s.keys.evictedEarly != evictedBefore && (evictedBefore == 0 || s.keys.evictedEarly % 1000 == 0))
       log.warn("{} forgot an idempotency key younger than {} to stay within {} keys ({} so far): a retry with it "
               + "would be handled again (rsm.persistence.idempotency, docs/limits.md)", self,

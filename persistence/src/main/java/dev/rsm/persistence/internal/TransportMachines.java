@@ -1,6 +1,7 @@
 package dev.rsm.persistence.internal;
 
 import dev.rsm.actors.Address;
+import dev.rsm.actors.MachineType;
 import dev.rsm.persistence.IngressResult;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.MachineView;
@@ -13,8 +14,13 @@ import java.util.concurrent.CompletionStage;
 public final class TransportMachines {
   private TransportMachines() {}
 
-  /** A {@link Machines} that asks the machines through {@code transport}. */
-  public static Machines over(Transport transport, MachineRegistry registry, RuntimeSettings settings) {
+  /**
+   * A {@link Machines} that asks the machines through {@code transport}; a state read of a machine
+   * without a journal row is answered with its initial state, without starting it ({@link
+   * UnwrittenReads}).
+   */
+  public static Machines over(Transport transport, MachineRegistry registry, RuntimeSettings settings,
+      UnwrittenReads reads) {
     return new Machines() {
       @Override
       public MachineRegistry registry() {
@@ -35,7 +41,14 @@ public final class TransportMachines {
 
       @Override
       public CompletionStage<MachineView> state(Address of, Duration timeout) {
-        registry.get(of.type());
+        MachineType<?, ?> type = registry.get(of.type());
+        java.util.concurrent.CompletableFuture<Boolean> written = reads.written(of, timeout);
+        if (written == null) return ask(of, timeout);
+        return written.thenCompose(w -> w ? ask(of, timeout)
+            : java.util.concurrent.CompletableFuture.completedFuture(new MachineView(type.initialState(), 0, 0, 0)));
+      }
+
+      private CompletionStage<MachineView> ask(Address of, Duration timeout) {
         return DirectFuture.of(transport.ask(of, Protocol.GetState::new, timeout));
       }
 

@@ -1,14 +1,8 @@
 package dev.rsm.persistence.internal;
 
 import dev.rsm.actors.Address;
-import dev.rsm.actors.MachineType;
-import dev.rsm.persistence.IngressResult;
-import dev.rsm.persistence.MachineRegistry;
-import dev.rsm.persistence.MachineView;
-import dev.rsm.persistence.Machines;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.pekko.actor.AbstractExtensionId;
@@ -34,53 +28,35 @@ import scala.jdk.javaapi.FutureConverters;
  *
  * <p>The journal is pekko-persistence-jdbc's DAO, registered here when the journal plugin creates
  * it ({@link BatchingJournalDao}); the plugin is started with the runtime. With another DAO
- * configured, reads go to the machine.
+ * configured, reads go to the machine. {@link TransportMachines} asks this before the machine.
  */
 public final class UnwrittenReads {
-  private UnwrittenReads() {}
+  private final Journal journal;
 
-  /** {@code machines} with state reads of never-written machines answered without them. */
-  public static Machines of(Machines machines, ActorSystem<?> system, Duration askTimeout) {
-    Journal journal = Journal.ID.get(Adapter.toClassic(system));
-    // Starts the journal plugin now (it creates its DAO), not with the first machine: the first
-    // read of a node may be one of a machine that was never written.
+  private UnwrittenReads(Journal journal) {
+    this.journal = journal;
+  }
+
+  /**
+   * The lookup for {@code system}'s journal, starting its plugin now (it creates its DAO), not with
+   * the first machine: the first read of a node may be one of a machine that was never written.
+   */
+  public static UnwrittenReads of(ActorSystem<?> system) {
     Persistence.get(Adapter.toClassic(system)).journalFor("", com.typesafe.config.ConfigFactory.empty());
-    MachineRegistry registry = machines.registry();
-    return new Machines() {
-      @Override
-      public MachineRegistry registry() {
-        return registry;
-      }
+    return new UnwrittenReads(Journal.ID.get(Adapter.toClassic(system)));
+  }
 
-      @Override
-      public CompletionStage<IngressResult> ask(Address to, String key, Object input, Duration timeout) {
-        return machines.ask(to, key, input, timeout);
-      }
-
-      @Override
-      public CompletionStage<IngressResult> ask(Address to, String key, Object input) {
-        return machines.ask(to, key, input);
-      }
-
-      @Override
-      public CompletionStage<MachineView> state(Address of, Duration timeout) {
-        MachineType<?, ?> type = registry.get(of.type());
-        DefaultJournalDao dao = journal.dao.get();
-        if (dao == null) return machines.state(of, timeout);
-        CompletableFuture<Long> highest = DirectFuture.of(
-                FutureConverters.asJava(dao.highestSequenceNr(of.persistenceId(), 0L)))
-            .thenApply(h -> (Long) h)
-            .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        return highest.thenCompose(h -> h == 0
-            ? CompletableFuture.completedFuture(new MachineView(type.initialState(), 0, 0, 0))
-            : machines.state(of, timeout));
-      }
-
-      @Override
-      public CompletionStage<MachineView> state(Address of) {
-        return state(of, askTimeout);
-      }
-    };
+  /**
+   * Completes with whether the machine has a journal row, within {@code timeout}; null when the
+   * journal cannot be asked (another DAO is configured, or the plugin is still starting): then the
+   * machine is.
+   */
+  CompletableFuture<Boolean> written(Address of, Duration timeout) {
+    DefaultJournalDao dao = journal.dao.get();
+    if (dao == null) return null;
+    return DirectFuture.of(FutureConverters.asJava(dao.highestSequenceNr(of.persistenceId(), 0L)))
+        .thenApply(h -> (Long) h > 0)
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
   /** Called by the journal DAO when the journal plugin creates it. */
