@@ -20,8 +20,10 @@ import dev.rsm.persistence.internal.RsmSerializable;
  *   <li>{@link Unavailable} — the machine could not take the input now ({@link
  *       Unavailable.Reason#OVERLOADED OVERLOADED}: back-pressured), or it stopped before confirming
  *       it ({@link Unavailable.Reason#NOT_CONFIRMED NOT_CONFIRMED}: journal write failed, fenced by
- *       another writer, crash). In the second case the step may have been journaled: retry with
- *       the same key to get the recorded reply or have it handled once.
+ *       another writer, crash), or its node does not hold the machine's lease now ({@link
+ *       Unavailable.Reason#NOT_LEASED NOT_LEASED}: nothing handled). In the second case the step may
+ *       have been journaled: retry with the same key to get the recorded reply or have it handled
+ *       once.
  * </ul>
  */
 @JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "r")
@@ -64,7 +66,13 @@ public sealed interface IngressResult extends RsmSerializable {
        * The machine stopped before confirming the step (journal write failed, fenced by another
        * writer, crash): it may have been journaled. Retry with the same idempotency key.
        */
-      NOT_CONFIRMED
+      NOT_CONFIRMED,
+      /**
+       * The machine's node does not hold the lease of the machine's shard now (it lost it, or is
+       * taking it over): nothing was handled. Retry; the machine answers again once its node holds
+       * the lease, or from the node that takes it over.
+       */
+      NOT_LEASED
     }
   }
 

@@ -46,7 +46,10 @@ public interface Machines {
 
   /**
    * Reads the machine's state, recovering it if needed. A machine that has never taken a step is
-   * not started: the answer is its type's initial state with {@code seqNr} 0.
+   * not started: the answer is its type's initial state with {@code seqNr} 0. Completes
+   * exceptionally with a timeout if the machine does not answer in {@code timeout}, and with
+   * {@link MachineUnavailableException} if it may not answer now (its node does not hold its
+   * shard's lease): a read never shows a state another node may have moved past.
    */
   CompletionStage<MachineView> state(Address of, Duration timeout);
 

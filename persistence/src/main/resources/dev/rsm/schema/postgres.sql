@@ -36,3 +36,12 @@ CREATE TABLE IF NOT EXISTS snapshot (
   meta_payload BYTEA,
   PRIMARY KEY (persistence_id, sequence_number)
 );
+-- Leases (rsm-sharding's JdbcLease): one row per lease. owner is null when released; expires_at
+-- is epoch milliseconds of the database's clock; token grows by one with each new owner.
+CREATE TABLE IF NOT EXISTS rsm_lease (
+  name VARCHAR(255) NOT NULL,
+  owner VARCHAR(255),
+  expires_at BIGINT NOT NULL,
+  token BIGINT NOT NULL,
+  PRIMARY KEY (name)
+);

@@ -21,6 +21,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.cluster.sharding.typed.HashCodeMessageExtractor;
 import org.apache.pekko.cluster.sharding.typed.ShardingEnvelope;
 import org.apache.pekko.cluster.sharding.typed.javadsl.ClusterSharding;
 import org.apache.pekko.cluster.sharding.typed.javadsl.Entity;
@@ -44,6 +45,15 @@ import org.apache.pekko.cluster.sharding.typed.javadsl.EntityTypeKey;
  * unique key {@code (persistence_id, sequence_number)} makes the stale one's write fail; since
  * outputs, acknowledgements and replies leave only after a successful write, nothing it did
  * escapes.
+ *
+ * <h2>Leases</h2>
+ *
+ * With {@code pekko.cluster.sharding.use-lease} set (the default: {@code rsm.lease}, a lease in
+ * the journal's database), a shard starts its machines only on the node holding the shard's lease,
+ * and a machine answers nothing — no read, no reply, no write — while its node does not hold that
+ * lease with time to spare ({@link ShardLeases}). So a node that is frozen or cut off falls silent
+ * before another can take its shards over, and a read never returns a state another node may have
+ * moved past.
  */
 public final class ShardedRuntime {
   private final Machines machines;
@@ -52,9 +62,12 @@ public final class ShardedRuntime {
     RuntimeSettings settings = options.settings().orElseGet(() -> RuntimeSettings.create(system));
     JdbcSchema.ensure(system.settings().config());
     AllowedClasses.get(system).register(registry.types());
-    ShardingTransport transport = new ShardingTransport(ClusterSharding.get(system));
+    int shards = system.settings().config().getInt("pekko.cluster.sharding.number-of-shards");
+    HashCodeMessageExtractor<Protocol.Command> extractor = new HashCodeMessageExtractor<>(shards);
+    ShardingTransport transport = new ShardingTransport(ClusterSharding.get(system), extractor);
     MachineEnvironment env = new MachineEnvironment(
-        settings, registry, transport, options.clock(), options.faults(), options.observer());
+        settings, registry, transport, options.clock(), options.faults(), options.observer(),
+        ShardLeases.tenure(system, extractor));
     for (MachineType<?, ?> type : registry.types()) transport.init(type, env);
     this.machines = TransportMachines.over(transport, registry, settings, UnwrittenReads.of(system));
   }
@@ -92,21 +105,24 @@ public final class ShardedRuntime {
   /** Delivers through the shard regions of the machine types. */
   private static final class ShardingTransport implements Transport {
     private final ClusterSharding sharding;
+    private final HashCodeMessageExtractor<Protocol.Command> extractor;
     private final Map<String, EntityTypeKey<Protocol.Command>> keys = new HashMap<>();
     // The local shard region of each type: tells go straight to it, without an EntityRef per message.
     private final Map<String, ActorRef<ShardingEnvelope<Protocol.Command>>> regions = new HashMap<>();
 
-    ShardingTransport(ClusterSharding sharding) {
+    ShardingTransport(ClusterSharding sharding, HashCodeMessageExtractor<Protocol.Command> extractor) {
       this.sharding = sharding;
+      this.extractor = extractor;
     }
 
     /** Called for every type before the runtime is handed out. */
     void init(MachineType<?, ?> type, MachineEnvironment env) {
       EntityTypeKey<Protocol.Command> key = commandKey(type.name());
       keys.put(type.name(), key);
+      // The extractor is given explicitly: the same one places a machine's shard and names its lease.
       regions.put(type.name(), sharding.init(Entity.of(key, ctx -> MachineBehavior.create(env,
           new Address(type.name(), ctx.getEntityId()),
-          self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self))))));
+          self -> ctx.getShard().tell(new ClusterSharding.Passivate<>(self)))).withMessageExtractor(extractor)));
     }
 
     private EntityTypeKey<Protocol.Command> key(Address a) {

@@ -8,8 +8,8 @@ import java.time.Clock;
 
 /**
  * INTERNAL API. What every machine of a node shares: settings, the hosted types, the delivery
- * transport, the clock that recorded times are read from, the fault injector (tests only) and the
- * step observer (benchmarks, metrics).
+ * transport, the clock that recorded times are read from, the fault injector (tests only), the
+ * step observer (benchmarks, metrics) and whether the node may answer for a machine (leases).
  */
 public record MachineEnvironment(
     RuntimeSettings settings,
@@ -17,7 +17,14 @@ public record MachineEnvironment(
     Transport transport,
     Clock clock,
     FaultInjector faults,
-    StepObserver observer) {
+    StepObserver observer,
+    Tenure tenure) {
+
+  public MachineEnvironment(
+      RuntimeSettings settings, MachineRegistry registry, Transport transport, Clock clock,
+      FaultInjector faults, StepObserver observer) {
+    this(settings, registry, transport, clock, faults, observer, Tenure.ALWAYS);
+  }
 
   public MachineEnvironment(
       RuntimeSettings settings, MachineRegistry registry, Transport transport, Clock clock,

@@ -42,8 +42,14 @@ public final class Protocol {
   public record Ingress(String key, @Payload Object input, ActorRef<IngressResult> replyTo)
       implements Command, RsmSerializable {}
 
-  /** Asks for the machine's state. */
-  public record GetState(ActorRef<MachineView> replyTo) implements Command, RsmSerializable {}
+  /** Asks for the machine's state: the answer is a {@link MachineView}, or {@link NotLeased}. */
+  public record GetState(ActorRef<Object> replyTo) implements Command, RsmSerializable {}
+
+  /**
+   * The answer of a machine whose node does not hold its shard's lease now (see {@link Tenure}),
+   * to a state read; an input gets {@link IngressResult.Unavailable.Reason#NOT_LEASED}.
+   */
+  public record NotLeased(Address machine) implements RsmSerializable {}
 
   /** A durable timer fired (local). */
   public record TimerFired(String name, long generation) implements Command {}

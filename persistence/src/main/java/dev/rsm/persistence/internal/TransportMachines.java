@@ -4,6 +4,7 @@ import dev.rsm.actors.Address;
 import dev.rsm.actors.MachineType;
 import dev.rsm.persistence.IngressResult;
 import dev.rsm.persistence.MachineRegistry;
+import dev.rsm.persistence.MachineUnavailableException;
 import dev.rsm.persistence.MachineView;
 import dev.rsm.persistence.Machines;
 import dev.rsm.persistence.RuntimeSettings;
@@ -49,7 +50,11 @@ public final class TransportMachines {
       }
 
       private CompletionStage<MachineView> ask(Address of, Duration timeout) {
-        return DirectFuture.of(transport.ask(of, Protocol.GetState::new, timeout));
+        return DirectFuture.of(transport.<Object>ask(of, Protocol.GetState::new, timeout)).thenApply(answer -> {
+          if (answer instanceof MachineView v) return v;
+          throw new MachineUnavailableException(IngressResult.Unavailable.Reason.NOT_LEASED, "machine " + of
+              + " is not answering on this node now: the node does not hold the lease of its shard; retry");
+        });
       }
 
       @Override

@@ -98,8 +98,8 @@ class DirectRouteTest {
     addAndTell(transport, a, b, 4);
     awaitState(transport, b, new Counter.State(10, 4));
     assertEquals(2, transport.delivers.get(), "after the receiver stopped, the transport found its next incarnation");
-    assertEquals(0, transport.ask(a, (ActorRef<MachineView> r) -> new Protocol.GetState(r), Duration.ofSeconds(3))
-        .toCompletableFuture().join().unackedOutputs());
+    assertEquals(0, ((MachineView) transport.ask(a, (ActorRef<Object> r) -> new Protocol.GetState(r), Duration.ofSeconds(3))
+        .toCompletableFuture().join()).unackedOutputs());
   }
 
   @Test
@@ -132,8 +132,8 @@ class DirectRouteTest {
   private static void awaitState(CountingTransport t, Address b, Counter.State expected) {
     TestProbe<Object> probe = kit.createTestProbe();
     probe.awaitAssert(Duration.ofSeconds(5), () -> {
-      assertEquals(expected, t.ask(b, (ActorRef<MachineView> r) -> new Protocol.GetState(r), Duration.ofSeconds(3))
-          .toCompletableFuture().join().state());
+      assertEquals(expected, ((MachineView) t.ask(b, (ActorRef<Object> r) -> new Protocol.GetState(r), Duration.ofSeconds(3))
+          .toCompletableFuture().join()).state());
       return null;
     });
   }
