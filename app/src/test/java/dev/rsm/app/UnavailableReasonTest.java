@@ -10,6 +10,7 @@ import dev.rsm.app.http.MachineRoutes;
 import dev.rsm.app.sample.Account;
 import dev.rsm.persistence.IngressResult;
 import dev.rsm.persistence.MachineRegistry;
+import dev.rsm.persistence.MachineUnavailableException;
 import dev.rsm.persistence.MachineView;
 import dev.rsm.persistence.Machines;
 import java.net.http.HttpResponse;
@@ -27,7 +28,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * An {@link IngressResult.Unavailable} is answered 503 with {@code Retry-After}, and its reason is
- * in the body for a client to switch on; the machines are a stub that answers what the test says.
+ * in the body for a client to switch on; so is a read the machine may not answer (its node does
+ * not hold its lease). The machines are a stub that answers what the test says.
  */
 class UnavailableReasonTest {
   private static ActorSystem<Void> system;
@@ -59,9 +61,21 @@ class UnavailableReasonTest {
           "{\"type\":\"deposit\",\"amount\":1}");
       assertEquals(503, r.statusCode(), r.body());
       assertEquals("1", r.headers().firstValue("Retry-After").orElse(""));
-      String expected = reason == IngressResult.Unavailable.Reason.OVERLOADED ? "overloaded" : "not-confirmed";
+      String expected = switch (reason) {
+        case OVERLOADED -> "overloaded";
+        case NOT_CONFIRMED -> "not-confirmed";
+        case NOT_LEASED -> "not-leased";
+      };
       assertEquals("{\"error\":\"machine account|a: " + reason + "\",\"reason\":\"" + expected + "\"}", r.body());
     }
+  }
+
+  @Test
+  void aReadTheMachineMayNotAnswerIs503NotLeased() throws Exception {
+    HttpResponse<String> r = dev.rsm.app.testing.Http.get(port, "/machines/account/a");
+    assertEquals(503, r.statusCode(), r.body());
+    assertEquals("1", r.headers().firstValue("Retry-After").orElse(""));
+    assertEquals("{\"error\":\"account|a: no lease\",\"reason\":\"not-leased\"}", r.body());
   }
 
   private static final class StubMachines implements Machines {
@@ -84,7 +98,9 @@ class UnavailableReasonTest {
 
     @Override
     public CompletionStage<MachineView> state(Address of, Duration timeout) {
-      return CompletableFuture.failedFuture(new UnsupportedOperationException());
+      return CompletableFuture.supplyAsync(() -> {
+        throw new MachineUnavailableException(IngressResult.Unavailable.Reason.NOT_LEASED, of + ": no lease");
+      });
     }
 
     @Override

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rsm.actors.Address;
 import dev.rsm.actors.MachineType;
 import dev.rsm.persistence.IngressResult;
+import dev.rsm.persistence.MachineUnavailableException;
 import dev.rsm.persistence.MachineView;
 import dev.rsm.persistence.Machines;
 import java.util.concurrent.CompletionStage;
@@ -184,6 +185,9 @@ public final class MachineRoutes extends AllDirectives {
       return done(json(StatusCodes.BAD_REQUEST, Json.error(e.getMessage())));
     }
     return machines.state(of, settings.requestTimeout()).handle((MachineView v, Throwable failure) -> {
+      Throwable cause = failure instanceof java.util.concurrent.CompletionException ? failure.getCause() : failure;
+      if (cause instanceof MachineUnavailableException refused)
+        return unavailable(Json.error(refused.getMessage(), "reason", reasonName(refused.reason())));
       if (failure != null) return unavailable("machine " + of + " did not answer within "
           + settings.requestTimeout().toMillis() + "ms (machine or journal unavailable)");
       ObjectNode n = Json.MAPPER.createObjectNode();
