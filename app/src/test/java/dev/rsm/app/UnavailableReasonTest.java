@@ -75,7 +75,7 @@ class UnavailableReasonTest {
     HttpResponse<String> r = dev.rsm.app.testing.Http.get(port, "/machines/account/a");
     assertEquals(503, r.statusCode(), r.body());
     assertEquals("1", r.headers().firstValue("Retry-After").orElse(""));
-    assertEquals("{\"error\":\"account|a: no lease\",\"reason\":\"not-leased\"}", r.body());
+    assertEquals("{\"error\":\"account/a: no lease\",\"reason\":\"not-leased\"}", r.body());
   }
 
   private static final class StubMachines implements Machines {
