@@ -32,6 +32,9 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * writes them above the other side's rows: the journal's key cannot fence a write whose sequence
  * number is free. The fresh node of the audit replays every journal and must find each history
  * reproducible, with the ledger's balances.
+ *
+ * <p>Leases are off here: with them, only one side would ever serve a machine (SplitBrainTest). This
+ * is the protection that remains when they are off, or when a lease is wrongly configured.
  */
 @ExtendWith(MultiJvmExtension.class)
 class HibernatedSplitBrainTest {
@@ -45,10 +48,12 @@ class HibernatedSplitBrainTest {
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
   void aMachineWakingFromHibernationComputesOnTheOtherSidesWrites(Scenario scenario) {
     NodeCluster left = scenario.cluster("left", 1)
+        .set("pekko.cluster.sharding.use-lease", "")
         .set("rsm.persistence.hibernate-after", HIBERNATE_AFTER)
         .set("rsm.persistence.passivate-after", PASSIVATE_AFTER)
         .set("rsm.log.machines", "DEBUG"); // the machines' lifecycle lines, awaited below
     NodeCluster right = scenario.cluster("right", 1)
+        .set("pekko.cluster.sharding.use-lease", "")
         .set("rsm.persistence.hibernate-after", HIBERNATE_AFTER)
         .set("rsm.persistence.passivate-after", PASSIVATE_AFTER)
         .set("rsm.log.machines", "DEBUG"); // the machines' lifecycle lines, awaited below

@@ -1,5 +1,6 @@
 package dev.rsm.multijvm;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rsm.multijvm.harness.Audit;
@@ -7,19 +8,27 @@ import dev.rsm.multijvm.harness.Bank;
 import dev.rsm.multijvm.harness.MultiJvmExtension;
 import dev.rsm.multijvm.harness.NodeCluster;
 import dev.rsm.multijvm.harness.NodeProcess;
+import dev.rsm.multijvm.harness.Probe;
 import dev.rsm.multijvm.harness.Scenario;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Scenario 4: a split brain. Two clusters with no shared membership run on the same database and
  * both host the same accounts; the clients alternate between them. Sharding's single writer is
- * gone; the journal's primary key {@code (persistence_id, sequence_number)} is what keeps every
- * effect single: a stale incarnation's write fails and it recovers from the journal.
+ * gone. With leases (the default) each shard's lease, in the shared database, goes to one side:
+ * only that side serves the shard's machines, the other answers 503, and no write is ever fenced.
+ * Without leases both sides serve every machine, and the journal's primary key {@code
+ * (persistence_id, sequence_number)} is what keeps every effect single: a stale incarnation's write
+ * fails and it recovers from the journal.
  */
 @ExtendWith(MultiJvmExtension.class)
 class SplitBrainTest {
@@ -33,11 +42,14 @@ class SplitBrainTest {
   // One step (StepTaken) or several written together (StepsTaken).
   static final String STEP_FAILED = "Failed to persist event type [dev.rsm.persistence.internal.Step";
 
-  @Test
+  @ParameterizedTest(name = "leases {0}")
+  @ValueSource(strings = {"on", "off"})
   @Timeout(value = 4, unit = TimeUnit.MINUTES)
-  void noEffectIsAppliedTwiceWhenTwoClustersRunTheSameMachines(Scenario scenario) {
-    NodeCluster left = scenario.cluster("left", 1).start();
-    NodeCluster right = scenario.cluster("right", 1).start(); // start() saw each alone: 1 member Up
+  void noEffectIsAppliedTwiceWhenTwoClustersRunTheSameMachines(String leases, Scenario scenario) {
+    String useLease = leases.equals("on") ? "rsm.lease" : "";
+    NodeCluster left = scenario.cluster("left", 1).set("pekko.cluster.sharding.use-lease", useLease).start();
+    // start() saw each alone: 1 member Up
+    NodeCluster right = scenario.cluster("right", 1).set("pekko.cluster.sharding.use-lease", useLease).start();
     NodeProcess l = left.node(0);
     NodeProcess r = right.node(0);
     // Each request, and each retry, goes to the other cluster than the one before.
@@ -45,17 +57,40 @@ class SplitBrainTest {
     bank.open();
     bank.startTransfers();
     bank.awaitMoreTransfers(60, Duration.ofSeconds(150));
+    // While the clients still send: who answers a read of each account now.
+    Map<String, HttpResponse<String>> fromLeft = Probe.readAll(bank.accounts(), l.httpPort(), Duration.ofSeconds(6));
+    Map<String, HttpResponse<String>> fromRight = Probe.readAll(bank.accounts(), r.httpPort(), Duration.ofSeconds(6));
     bank.stopTransfers();
     long fenced = l.countLogEntries(STEP_FAILED, FENCED) + r.countLogEntries(STEP_FAILED, FENCED);
-    System.out.printf("[multi-jvm] split brain: %s answered %d requests, %s answered %d, for the same 12 accounts; "
-            + "%d stale machine writes were fenced by the journal's primary key%n",
-        l.name(), bank.answeredBy(l.httpPort()), r.name(), bank.answeredBy(r.httpPort()), fenced);
+    Map<String, String> servedBy = new TreeMap<>();
+    for (String a : bank.accounts())
+      servedBy.put(a, status(fromLeft.get(a)) + " from " + l.name() + ", " + status(fromRight.get(a)) + " from " + r.name());
+    System.out.printf("[multi-jvm] split brain, leases %s: %s answered %d requests, %s answered %d, for the same 12 "
+            + "accounts; %d stale machine writes were fenced by the journal's primary key; reads: %s%n", leases,
+        l.name(), bank.answeredBy(l.httpPort()), r.name(), bank.answeredBy(r.httpPort()), fenced, servedBy);
     System.out.println("[multi-jvm] " + bank.summary());
-
     // The split brain ends the way downing ends one: the nodes go away. Only a fresh node reads the
     // truth, from the journal (either side may still hold a stale copy of an account in memory).
     System.out.println("[multi-jvm] " + Audit.afterScenario(scenario, bank, List.of()));
-    assertTrue(bank.answeredBy(l.httpPort()) > 0 && bank.answeredBy(r.httpPort()) > 0, "both clusters served");
-    assertTrue(fenced > 0, "both clusters wrote the same machines, so some stale write was fenced");
+    if (leases.equals("on")) {
+      List<String> both = bank.accounts().stream()
+          .filter(a -> status(fromLeft.get(a)) == 200 && status(fromRight.get(a)) == 200).toList();
+      List<String> neither = bank.accounts().stream()
+          .filter(a -> status(fromLeft.get(a)) != 200 && status(fromRight.get(a)) != 200).toList();
+      assertEquals(List.of(), both, "accounts both sides served at once");
+      assertEquals(List.of(), neither, "accounts neither side served");
+      for (String a : bank.accounts()) {
+        int refused = status(fromLeft.get(a)) == 200 ? status(fromRight.get(a)) : status(fromLeft.get(a));
+        assertEquals(503, refused, "the side without " + a + "'s lease answers 503");
+      }
+      assertEquals(0, fenced, "with leases, no side wrote a machine the other held");
+    } else {
+      assertTrue(bank.answeredBy(l.httpPort()) > 0 && bank.answeredBy(r.httpPort()) > 0, "both clusters served");
+      assertTrue(fenced > 0, "both clusters wrote the same machines, so some stale write was fenced");
+    }
+  }
+
+  private static int status(HttpResponse<String> r) {
+    return r == null ? -1 : r.statusCode();
   }
 }
