@@ -111,6 +111,16 @@ public abstract sealed class Database permits Database.PostgresDatabase, Databas
       return Kind.POSTGRES;
     }
 
+    /** The port of the PostgreSQL server the database is on. */
+    public int serverPort() {
+      return Postgres.server().port();
+    }
+
+    /** The database's JDBC URL with the server reached through {@code port} instead (a proxy). */
+    public String urlThrough(int port) {
+      return url.replace(":" + serverPort() + "/", ":" + port + "/");
+    }
+
     @Override
     Map<String, String> nodeSettings(Path workDir) {
       return Map.of(

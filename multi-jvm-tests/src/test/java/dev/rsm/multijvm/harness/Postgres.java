@@ -43,6 +43,11 @@ public final class Postgres {
     return server;
   }
 
+  /** The server's port (kept across restarts). */
+  public int port() {
+    return port;
+  }
+
   /** The JDBC URL of {@code database} on this server (user {@code postgres}, no password). */
   public String jdbcUrl(String database) {
     return "jdbc:postgresql://localhost:" + port + "/" + database + "?user=postgres";
