@@ -19,6 +19,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,10 +32,17 @@ import org.junit.jupiter.params.provider.ValueSource;
  * past failure detection, downing and the takeover of its machines by the two others, and is
  * resumed with SIGCONT while the clients still send to it. Nothing it does after resuming may lose
  * or double a write (the journal fences its stale machines' writes), and no read it answers may be
- * older than what the survivors had already shown: its shards' leases ran out while it was frozen,
- * so its machines answer nothing until it learns it was downed. With hibernation on (after 1s),
- * its machines have hibernated by the time it resumes, and answer from their held state only if
- * the lease allows; off, they are awake with the state they had when frozen.
+ * older than what the survivors had already shown. The load pauses just before the freeze, so the
+ * node is frozen holding its machines idle in memory, and reads sent to it while it is still frozen
+ * wait in its sockets for the moment it resumes. With hibernation on (after 1s) its machines have
+ * hibernated by then; off, they are awake with the state they had when frozen.
+ *
+ * <p>Two things keep such a node from answering stale reads: its shards' leases ran out while it was
+ * frozen (its machines answer nothing without them), and Pekko itself, which hears within a fraction
+ * of a second of the resume that the others quarantined it and stops its shard region. On one
+ * machine's loopback network the second always comes first, so this scenario passes with leases
+ * off too; what leases add is the case where the node does not hear from the others at all (a
+ * partition the clients still reach): SplitBrainTest and LostLeaseTest.
  */
 @ExtendWith(MultiJvmExtension.class)
 class NodeFrozenTest {
@@ -48,6 +57,10 @@ class NodeFrozenTest {
     bank.open();
     bank.startTransfers();
     bank.awaitMoreTransfers(80, Duration.ofSeconds(60));
+    // A pause in the load, so the node is frozen with its machines in memory and none of them
+    // writing: what a zombie could serve from memory after it resumes.
+    bank.stopTransfers();
+    Map<String, Long> atFreeze = seqNrs(Probe.readAll(bank.accounts(), cluster.node(0).httpPort(), Duration.ofSeconds(6)));
 
     NodeProcess victim = cluster.busiest("account", bank.accounts());
     List<String> hosted = cluster.placement("account", bank.accounts()).entrySet().stream()
@@ -55,37 +68,45 @@ class NodeFrozenTest {
     assertFalse(hosted.isEmpty(), "the node to freeze hosts accounts");
     victim.freeze();
     long frozenAt = System.nanoTime();
+    bank.startTransfers(); // under load again, the frozen node still in the clients' list
     List<NodeProcess> survivors = cluster.running();
     List<Integer> survivorPorts = survivors.stream().map(NodeProcess::httpPort).toList();
     cluster.awaitMembersUp(2, Duration.ofSeconds(60)); // the survivors downed and removed it
     double downed = (System.nanoTime() - frozenAt) / 1e9;
     Duration takeover = Probe.untilAllServed(bank.accounts(), survivorPorts, frozenAt, Duration.ofSeconds(60));
-    bank.awaitMoreTransfers(30, Duration.ofSeconds(60)); // the survivors write the moved machines
+    bank.awaitMoreTransfers(60, Duration.ofSeconds(60)); // the survivors write the moved machines
     Map<String, Long> survivorSeqNrs = seqNrs(Probe.readAll(bank.accounts(), survivorPorts.get(0), Duration.ofSeconds(6)));
+    List<String> movedOn = hosted.stream().filter(a -> survivorSeqNrs.get(a) > atFreeze.get(a)).toList();
+    assertFalse(movedOn.isEmpty(), "the survivors wrote some of the frozen node's machines: " + hosted);
 
+    // Reads sent while it is still frozen wait in its sockets: it handles them the moment it resumes,
+    // before it can hear that it was downed. What it answers from memory then is the zombie's read.
     long answeredBefore = bank.answeredBy(victim.httpPort());
+    CompletableFuture<Map<String, HttpResponse<String>>> atThaw =
+        CompletableFuture.supplyAsync(() -> Probe.readAll(bank.accounts(), victim.httpPort(), Duration.ofSeconds(15)));
+    LockSupport.parkNanos(Duration.ofSeconds(1).toNanos()); // the requests reach its sockets
     victim.thaw();
     long thawedAt = System.nanoTime();
-    Map<String, HttpResponse<String>> afterThaw = Probe.readAll(bank.accounts(), victim.httpPort(), Duration.ofSeconds(6));
+    Map<String, HttpResponse<String>> afterThaw = atThaw.join();
     boolean exited = victim.awaitExit(Duration.ofSeconds(30));
     double exitedAfter = (System.nanoTime() - thawedAt) / 1e9;
     bank.awaitMoreTransfers(30, Duration.ofSeconds(60));
     bank.stopTransfers();
     long postsAfterThaw = bank.answeredBy(victim.httpPort()) - answeredBefore;
 
-    System.out.printf("[multi-jvm] SIGSTOP of %s (hosting %s): removed from the cluster %.1f s later, every "
-        + "account served by the others %.1f s after the freeze; SIGCONT %.1f s after the freeze%n",
-        victim.name(), hosted, downed, takeover.toMillis() / 1000.0, (thawedAt - frozenAt) / 1e9);
+    System.out.printf("[multi-jvm] SIGSTOP of %s (hosting %s; %s written by the survivors since): removed from the "
+        + "cluster %.1f s later, every account served by the others %.1f s after the freeze; SIGCONT %.1f s after the "
+        + "freeze%n", victim.name(), hosted, movedOn, downed, takeover.toMillis() / 1000.0, (thawedAt - frozenAt) / 1e9);
     System.out.println("[multi-jvm] after SIGCONT, " + victim.name() + " answered these reads (stale: its seqNr "
         + "is below what the survivors had already shown before the resume): " + describe(afterThaw, survivorSeqNrs));
-    assertEquals(List.of(), stale(afterThaw, survivorSeqNrs), "reads the resumed node answered with a state older "
-        + "than the survivors had shown");
     System.out.printf("[multi-jvm] after SIGCONT, %s answered %d transfer requests with 200 (all in the ledger, "
         + "audited below) and %s%n", victim.name(), postsAfterThaw,
         exited ? String.format("exited by itself %.1f s after the resume", exitedAfter)
             : "was still running 30 s after the resume");
     System.out.println("[multi-jvm] " + bank.summary());
     System.out.println("[multi-jvm] " + Audit.afterScenario(scenario, bank, survivorPorts));
+    assertEquals(List.of(), stale(afterThaw, survivorSeqNrs), "reads the resumed node answered with a state older "
+        + "than the survivors had shown");
   }
 
   /** The accounts read with a seqNr below the one the survivors had already shown. */
