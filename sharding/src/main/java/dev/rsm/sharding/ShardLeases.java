@@ -21,6 +21,9 @@ final class ShardLeases {
   static Tenure tenure(ActorSystem<?> system, HashCodeMessageExtractor<Protocol.Command> extractor) {
     String configPath = system.settings().config().getString("pekko.cluster.sharding.use-lease");
     if (configPath.isEmpty()) return Tenure.ALWAYS;
+    var leaseConfig = system.settings().config().getConfig(configPath);
+    if (leaseConfig.getString("lease-class").equals(dev.rsm.sharding.lease.JdbcLease.class.getName()))
+      dev.rsm.sharding.lease.LeaseStore.get(system.classicSystem()); // checks rsm.lease at start-up, not at a shard's first message
     LeaseProvider provider = LeaseProvider.get(system.classicSystem());
     // As the Shard names its lease and its owner (Pekko 1.2: Shard.scala).
     String prefix = system.name() + "-shard-rsm-";
