@@ -5,6 +5,7 @@ import dev.rsm.app.http.BearerAuth;
 import dev.rsm.app.http.HttpSettings;
 import dev.rsm.app.http.MachineRoutes;
 import dev.rsm.app.http.ServerTls;
+import dev.rsm.app.monitor.ReplicaMonitorSingleton;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.Machines;
 import dev.rsm.persistence.RuntimeOptions;
@@ -103,6 +104,7 @@ public final class RsmNode implements AutoCloseable {
       part = "the machines (journal database " + StoreDurability.redact(config.getString("rsm.storage.jdbc.url")) + ")";
       ShardedRuntime runtime = ShardedRuntime.start(system, registry,
           RuntimeOptions.defaults().withObserver(observer));
+      if (config.getBoolean("rsm.replica-monitor.enabled")) ReplicaMonitorSingleton.init(system, registry);
       HttpSettings http = HttpSettings.fromConfig(config);
       part = "HTTP port " + http.hostname() + ":" + http.port();
       ServerBuilder server = Http.get(system).newServerAt(http.hostname(), http.port());
