@@ -15,7 +15,8 @@ import java.util.List;
  * @param machinesHeld machines whose state the monitor holds (at most {@code max-machines})
  * @param rebuilds machines rebuilt from their journal (first seen mid-stream, or evicted and seen again)
  * @param snapshotsChecked snapshots compared with the monitor's state
- * @param unchecked rows not checked: machine types the monitor does not know, rows of diverged machines
+ * @param unchecked rows not checked: other persistence ids (sharding's remembered entities), machine
+ *     types not in the monitor's registry, rows of diverged machines
  * @param recent the latest divergences, newest last (at most 100)
  */
 public record ReplicaMonitorStatus(
