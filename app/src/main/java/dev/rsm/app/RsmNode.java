@@ -41,6 +41,9 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  * rsm.http.tls.enabled} serves the ingress, and with {@code rsm.node.management-tls} management,
  * over HTTPS. Both are off by default, and the node logs a warning at start-up when the ingress
  * is open.
+ *
+ * <p>With {@code rsm.replica-monitor.enabled} the node offers to run the replica monitor, which
+ * runs on one node of the cluster (see {@link ReplicaMonitorSingleton}).
  */
 public final class RsmNode implements AutoCloseable {
   private final ActorSystem<Void> system;
