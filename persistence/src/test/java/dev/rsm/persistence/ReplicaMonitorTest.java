@@ -75,7 +75,7 @@ class ReplicaMonitorTest {
 
   @ParameterizedTest
   @ValueSource(strings = {TestStores.H2, TestStores.POSTGRES})
-  void aHandlerTurnedNonDeterministicIsReportedAtItsFirstDivergingStep(String store) {
+  void aHandlerTurnedNonDeterministicIsReportedAtItsFirstDivergingStep(String store) throws Exception {
     Config db = TestStores.fresh(store);
     Config fast = ConfigFactory.parseString("rsm.replica-monitor.poll-interval = 50ms");
     Address x = Flaky.TYPE.address("x");
@@ -104,6 +104,9 @@ class ReplicaMonitorTest {
         assertEquals(List.of("replica monitor: machine flaky/x diverged at step 4 (journal row 4): journaled reply "
             + "Total[total=5], replay produced reply Total[total=4]"), logs.at(Level.ERROR, "replica monitor"));
         assertEquals(9, s.stepsChecked(), "x's steps 1-4 (the 4th diverging), y's 5");
+        var jmx = new javax.management.ObjectName("dev.rsm:type=ReplicaMonitor,name="
+            + javax.management.ObjectName.quote(node.system().name()));
+        assertEquals(1L, java.lang.management.ManagementFactory.getPlatformMBeanServer().getAttribute(jmx, "Divergences"));
         node.askUntilAnswered(x, "x6", new Flaky.Add(1)); // a diverged machine is not followed further: one report
         Await.until("x's next row passed", Duration.ofSeconds(10), monitor::status, st -> st.unchecked() >= 1);
         assertEquals(1, monitor.status().divergences());

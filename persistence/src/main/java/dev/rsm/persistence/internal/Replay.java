@@ -118,6 +118,9 @@ public final class Replay {
       }
       // The idempotency cache does not influence outputs: keep it minimal.
       s.apply(e, next, 1, 0);
+      // Nothing acknowledges a replay's sends: drop them, or a follower's outbox grows for ever.
+      // Only the channels' numbers matter to the steps after.
+      for (Sent sent : e.sends()) s.ack(sent.to(), sent.seq());
       return null;
     }
 
