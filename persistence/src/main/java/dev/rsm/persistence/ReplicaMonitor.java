@@ -77,7 +77,7 @@ public final class ReplicaMonitor implements AutoCloseable {
 
   private void pollUntilCaughtUp() {
     try {
-      while (!stopped && follower.poll() == settings.batchSize()) {
+      while (!stopped && follower.poll() >= settings.batchSize()) {
         logPeriodically();
       }
       failures = 0;

@@ -38,7 +38,7 @@ class ReplicaMonitorTest {
   void aHealthyJournalIsCheckedStepByStepWithoutDivergence(String store) throws Exception {
     Config db = TestStores.fresh(store);
     Config extra = ConfigFactory.parseString("rsm.persistence.snapshot-every = 3\n"
-        + "rsm.replica-monitor.snapshot-check-delay = 0s");
+        + "rsm.replica-monitor { snapshot-check-delay = 0s, batch-size = 4 }");
     List<Address> counters = List.of(Counter.TYPE.address("a"), Counter.TYPE.address("b"), Counter.TYPE.address("c"));
     Address d = Counter.TYPE.address("d");
     try (TestNode node = new TestNode("healthy", db, TYPES, extra, FaultInjector.NONE)) {

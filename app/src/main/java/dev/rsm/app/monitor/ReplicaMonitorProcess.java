@@ -20,10 +20,7 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  */
 public final class ReplicaMonitorProcess implements AutoCloseable {
   /** Above a profile's settings: whatever the node's configuration says, this process joins no cluster. */
-  public static final String SETTINGS = """
-      pekko.actor.provider = local
-      rsm.node.management = off
-      """;
+  public static final String SETTINGS = "pekko.actor.provider = local\n";
 
   private final ActorSystem<Void> system;
   private final ReplicaMonitor monitor;

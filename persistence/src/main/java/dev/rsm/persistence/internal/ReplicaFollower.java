@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.LongSupplier;
 import org.apache.pekko.serialization.Serialization;
 import org.slf4j.Logger;
@@ -33,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * only asks for {@code ordering > last seen} would skip a row whose transaction committed after a
  * row with a higher ordering was read. So two things: (1) the cursor moves only over contiguous
  * orderings; at a hole it stays, and the rows past the hole are still checked (re-reading them is
- * harmless: each machine's next expected row number makes a row count once), until the hole fills
+ * harmless: a row is checked once), until the hole fills
  * or has stayed open for {@code gap-timeout} (sequence values of rolled-back inserts, such as a
  * fenced stale writer's, never appear); (2) each machine's rows must come in sequence-number
  * order: a row beyond the next expected one makes the monitor fetch the missing ones by
@@ -73,6 +74,8 @@ public final class ReplicaFollower implements AutoCloseable {
   private final Set<String> diverged = new HashSet<>();
   private final Set<String> unknownTypes = new HashSet<>();
   private final ArrayDeque<SnapshotCheck> snapshots = new ArrayDeque<>();
+  // Orderings past the position already checked (read past a hole): not checked again.
+  private final TreeSet<Long> seenAhead = new TreeSet<>();
   private long cursor;
   private boolean started;
   private long holeAt = -1;
@@ -132,14 +135,16 @@ public final class ReplicaFollower implements AutoCloseable {
   }
 
   /**
-   * Reads and checks up to {@code batch-size} new rows. Returns how many rows it read (so that a
-   * caller polls again at once after a full batch).
+   * Reads and checks up to {@code batch-size} new rows. Returns how far the position moved (rows
+   * passed in order, holes given up included), so that a caller polls again at once after a full
+   * batch, and not while it waits at a hole.
    *
    * @throws SQLException when the journal cannot be read (the connection is reset; poll again later)
    */
   public int poll() throws SQLException {
     try {
       start();
+      long from = cursor;
       List<JournalReader.Row> rows = journal.after(cursor, settings.batchSize());
       long now = clock.getAsLong();
       boolean inOrder = true;
@@ -151,8 +156,9 @@ public final class ReplicaFollower implements AutoCloseable {
             last = row;
           } else inOrder = false;
         }
-        check(row);
+        if (seenAhead.add(row.ordering())) check(row); // else read before, past a hole
       }
+      seenAhead.headSet(cursor, true).clear();
       checkSnapshots(clock.getAsLong());
       held = machines.size();
       rowsBehind = Math.max(0, journal.maxOrdering() - cursor);
@@ -162,7 +168,7 @@ public final class ReplicaFollower implements AutoCloseable {
       if (rowsBehind == 0) millisBehind = 0;
       else if (waiting != null && waiting.writeTimestamp() > 0)
         millisBehind = Math.max(0, now - waiting.writeTimestamp());
-      return rows.size();
+      return (int) Math.min(cursor - from, Integer.MAX_VALUE);
     } catch (SQLException | RuntimeException e) {
       journal.reset();
       throw e;
