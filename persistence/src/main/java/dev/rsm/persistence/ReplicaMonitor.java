@@ -68,8 +68,8 @@ public final class ReplicaMonitor implements AutoCloseable {
     } catch (java.sql.SQLException e) {
       from = "from its " + (settings.fromBeginning() ? "beginning" : "end") + " once it can be read (" + e + ")";
     }
-    LOG.info("replica monitor started: following the journal {}, machine types {}, polling every {}", from,
-        registry.types().stream().map(t -> t.name()).toList(), settings.pollInterval());
+    LOG.info("replica monitor started: following the journal {}, machine types {}, polling every {} ms", from,
+        registry.types().stream().map(t -> t.name()).toList(), settings.pollInterval().toMillis());
     m.lastLog = System.nanoTime();
     m.thread.scheduleWithFixedDelay(m::pollUntilCaughtUp, 0, settings.pollInterval().toMillis(), TimeUnit.MILLISECONDS);
     return m;
