@@ -105,7 +105,17 @@ class ReplicaMonitorTest {
       assertEquals(0, n.countLogEntries("replica monitor: machine"), n.name() + " reported a divergence");
     var steps = Pattern.compile(": (\\d+) steps in").matcher(line);
     assertTrue(steps.find() && Long.parseLong(steps.group(1)) > 0, "the monitor checked steps: " + line);
-    return "replica monitor (cluster singleton) " + line;
+    long maxRows = 0, maxMillis = 0; // over every periodic line of every node, under load included
+    Pattern lag = Pattern.compile("lag (\\d+) rows, (\\d+) ms");
+    for (NodeProcess n : nodes)
+      for (String m : n.distinctLogMatches(SUMMARY)) {
+        var l = lag.matcher(m);
+        if (!l.find()) continue;
+        maxRows = Math.max(maxRows, Long.parseLong(l.group(1)));
+        maxMillis = Math.max(maxMillis, Long.parseLong(l.group(2)));
+      }
+    return "replica monitor (cluster singleton) " + line + "; largest lag logged: " + maxRows + " rows, "
+        + maxMillis + " ms";
   }
 
   /** The last line of {@code node}'s log matching {@code regex}. */
