@@ -1,6 +1,7 @@
 package dev.rsm.app;
 
 import com.typesafe.config.ConfigFactory;
+import dev.rsm.app.monitor.ReplicaMonitorProcess;
 import dev.rsm.app.sample.Account;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.RsmConfig;
@@ -34,8 +35,29 @@ public final class Main {
       }
       """;
 
+  /** A node; with {@code --replica-monitor}, the replica monitor alone ({@link #monitor}). */
   public static void main(String[] args) {
-    init(MachineRegistry.of(Account.TYPE));
+    MachineRegistry registry = MachineRegistry.of(Account.TYPE);
+    if (java.util.Arrays.asList(args).contains("--replica-monitor")) monitor(registry);
+    else init(registry);
+  }
+
+  /**
+   * Starts the replica monitor of {@code registry}'s machine types in this process, on the journal
+   * database of the configuration, without a node ({@link ReplicaMonitorProcess}); the JVM exits
+   * when it is stopped. If it cannot start, prints one line saying why and exits with status 1.
+   */
+  public static ReplicaMonitorProcess monitor(MachineRegistry registry) {
+    LoggerFactory.getILoggerFactory();
+    try {
+      return ReplicaMonitorProcess.start(
+          RsmConfig.load(ConfigFactory.parseString(EXIT_SETTINGS + ReplicaMonitorProcess.SETTINGS)), registry);
+    } catch (Throwable e) {
+      System.err.println("rsm: " + String.valueOf(e.getMessage()).replaceAll("\\s*[\\r\\n]+\\s*", " "));
+      System.err.flush();
+      System.exit(1);
+      throw new AssertionError("unreachable");
+    }
   }
 
   /**

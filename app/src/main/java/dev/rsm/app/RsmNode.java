@@ -5,6 +5,7 @@ import dev.rsm.app.http.BearerAuth;
 import dev.rsm.app.http.HttpSettings;
 import dev.rsm.app.http.MachineRoutes;
 import dev.rsm.app.http.ServerTls;
+import dev.rsm.app.monitor.ReplicaMonitorSingleton;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.Machines;
 import dev.rsm.persistence.RuntimeOptions;
@@ -40,6 +41,9 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  * rsm.http.tls.enabled} serves the ingress, and with {@code rsm.node.management-tls} management,
  * over HTTPS. Both are off by default, and the node logs a warning at start-up when the ingress
  * is open.
+ *
+ * <p>With {@code rsm.replica-monitor.enabled} the node offers to run the replica monitor, which
+ * runs on one node of the cluster (see {@link ReplicaMonitorSingleton}).
  */
 public final class RsmNode implements AutoCloseable {
   private final ActorSystem<Void> system;
@@ -103,6 +107,7 @@ public final class RsmNode implements AutoCloseable {
       part = "the machines (journal database " + StoreDurability.redact(config.getString("rsm.storage.jdbc.url")) + ")";
       ShardedRuntime runtime = ShardedRuntime.start(system, registry,
           RuntimeOptions.defaults().withObserver(observer));
+      if (config.getBoolean("rsm.replica-monitor.enabled")) ReplicaMonitorSingleton.init(system, registry);
       HttpSettings http = HttpSettings.fromConfig(config);
       part = "HTTP port " + http.hostname() + ":" + http.port();
       ServerBuilder server = Http.get(system).newServerAt(http.hostname(), http.port());

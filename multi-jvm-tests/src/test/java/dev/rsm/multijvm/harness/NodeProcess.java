@@ -73,6 +73,9 @@ public final class NodeProcess implements AutoCloseable {
   private final Path workDir;
   private String configFile;
   private final List<String> jvmOptions = new ArrayList<>();
+  private String mainClass;
+  private Path extraClasspath;
+  private final List<String> arguments = new ArrayList<>();
   private final Map<String, String> settings = new LinkedHashMap<>();
   private Process process;
   private int starts;
@@ -137,6 +140,20 @@ public final class NodeProcess implements AutoCloseable {
     return this;
   }
 
+  /**
+   * Runs {@code className} (with {@code args}) on the node jar's class path plus {@code
+   * classpath} instead of the jar's own main class, for the next starts: a node whose registry
+   * holds a test machine type, e.g. {@code dev.rsm.multijvm.flaky.FlakyNode} from this module's
+   * test classes, which starts the node through the app's {@code Main} as the jar would.
+   */
+  public NodeProcess mainClass(String className, Path classpath, String... args) {
+    mainClass = className;
+    extraClasspath = classpath;
+    arguments.clear();
+    arguments.addAll(List.of(args));
+    return this;
+  }
+
   public String name() {
     return name;
   }
@@ -181,8 +198,15 @@ public final class NodeProcess implements AutoCloseable {
     cmd.addAll(jvmOptions);
     if (configFile != null) cmd.add("-Dconfig.file=" + repository().resolve(configFile));
     settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
-    cmd.add("-jar");
-    cmd.add(jar.toString());
+    if (mainClass == null) {
+      cmd.add("-jar");
+      cmd.add(jar.toString());
+    } else { // the jar's manifest class path (lib/) still applies
+      cmd.add("-cp");
+      cmd.add(jar + java.io.File.pathSeparator + extraClasspath);
+      cmd.add(mainClass);
+      cmd.addAll(arguments);
+    }
     starts++;
     appendToLog("==== " + name + " start #" + starts + " at " + LocalTime.now() + ": " + String.join(" ", cmd));
     try {

@@ -75,22 +75,82 @@ public final class Replay {
    *
    * @param events the machine's {@link StepTaken} events from sequence number 1, in order
    */
-  @SuppressWarnings("unchecked")
   public static Checked check(MachineType<?, ?> type, String id, Iterable<StepTaken> events) {
-    Machine<Object, Object> machine = (Machine<Object, Object>) type.machine();
-    Address self = type.address(id);
-    RuntimeState s = new RuntimeState(type.initialState());
+    Follower f = new Follower(type, id, PayloadBytes.standalone());
     for (StepTaken e : events) {
+      String d = f.step(e);
+      if (d != null) return new Checked(f.self, f.seqNr() + 1, f.state(), d);
+    }
+    return new Checked(f.self, f.seqNr(), f.state(), null);
+  }
+
+  /**
+   * INTERNAL API. One machine's journal replayed step by step, as {@link #check} does for a whole
+   * journal at once: the replica monitor keeps one per machine it follows and hands it each new
+   * step as it reaches the journal. Not thread-safe.
+   */
+  public static final class Follower {
+    private final Machine<Object, Object> machine;
+    private final Address self;
+    private final PayloadBytes codec;
+    private final RuntimeState s;
+
+    @SuppressWarnings("unchecked")
+    public Follower(MachineType<?, ?> type, String id, PayloadBytes codec) {
+      this.machine = (Machine<Object, Object>) type.machine();
+      this.self = type.address(id);
+      this.codec = codec;
+      this.s = new RuntimeState(type.initialState());
+    }
+
+    /**
+     * Re-runs step {@code seqNr() + 1} with its recorded time and seed and compares its outputs
+     * with the journaled ones. Returns the first difference, and then stays before the step;
+     * returns null when it matches, and then applies it. Rejected steps are applied without
+     * running the handler, as in recovery.
+     */
+    public String step(StepTaken e) {
       Object next = s.user;
       if (e.rejected() == null) {
-        Recomputed r = rerun(machine, self, s, e, PayloadBytes.standalone());
-        if (r.difference() != null) return new Checked(self, s.seqNr + 1, s.user, r.difference());
+        Recomputed r = rerun(machine, self, s, e, codec);
+        if (r.difference() != null) return r.difference();
         next = r.next();
       }
       // The idempotency cache does not influence outputs: keep it minimal.
       s.apply(e, next, 1, 0);
+      // Nothing acknowledges a replay's sends: drop them, or a follower's outbox grows for ever.
+      // Only the channels' numbers matter to the steps after.
+      for (Sent sent : e.sends()) s.ack(sent.to(), sent.seq());
+      return null;
     }
-    return new Checked(self, s.seqNr, s.user, null);
+
+    /** The steps applied so far (the machine's sequence number after them). */
+    public long seqNr() {
+      return s.seqNr;
+    }
+
+    /** The user state after {@link #seqNr()} steps. */
+    public Object state() {
+      return s.user;
+    }
+
+    public Address machine() {
+      return self;
+    }
+
+  }
+
+  /**
+   * How a snapshot a machine wrote after {@code steps} steps differs from {@code state}, the state
+   * a replay had then (null when it does not). Only the user state and the step count are
+   * compared: the rest (channel positions, keys, timers) follows from the journaled outputs.
+   */
+  public static String snapshotDifference(MachineSnapshot snapshot, long steps, Object state, PayloadBytes codec) {
+    if (snapshot.seqNr() != steps)
+      return "snapshot after step " + snapshot.seqNr() + ", expected after step " + steps;
+    if (!codec.same(snapshot.state(), state))
+      return "snapshot state " + snapshot.state() + ", replay produced state " + state;
+    return null;
   }
 
   private record Expected(List<Sent> sends, List<TimerSet> timers) {}
