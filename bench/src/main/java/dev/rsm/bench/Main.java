@@ -74,6 +74,7 @@ public final class Main {
     for (String w : o.workloads()) {
       switch (w) {
         case "rsm" -> r.putAll(rsmAndHalf(o, store, "rsm", tag, runner));
+        case "unleased" -> r.putAll(rsmAndHalf(o, store, "rsm_unleased", tag + "-u", runner));
         case "loaded" -> {
           r.putAll(rsmAndHalf(o, store, "rsm_loaded", tag + "-l", runner));
           r.put("es_loaded", measure(o, store, "es_loaded", tag + "-l", 0, 0, runner));
@@ -118,6 +119,8 @@ public final class Main {
     Workload w = switch (workload) {
       case "rsm", "rsm_half" -> new RsmWorkload(store, tag, o.machines(), o.inFlight(), rate, o.payload());
       case "rsm_loaded", "rsm_loaded_half" -> new RsmWorkload(store, tag, o.machines(), o.loadedInFlight(), rate, o.payload());
+      case "rsm_unleased", "rsm_unleased_half" ->
+          new RsmWorkload(store, tag, o.machines(), o.inFlight(), rate, o.payload(), false);
       case "es" -> new EsWorkload(store, tag, o.machines(), o.inFlight(), o.payload());
       case "es_loaded" -> new EsWorkload(store, tag, o.machines(), o.loadedInFlight(), o.payload());
       case "rd" -> new RdWorkload(store, tag, o.machines(), o.inFlight(), o.rdProducers(), o.payload());

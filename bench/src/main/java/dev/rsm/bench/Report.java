@@ -16,9 +16,9 @@ final class Report {
   private Report() {}
 
   private static final List<String> ROWS =
-      List.of("rsm", "rsm_half", "es", "rsm_loaded", "rsm_loaded_half", "es_loaded", "rd", "db");
+      List.of("rsm", "rsm_half", "rsm_unleased", "rsm_unleased_half", "es", "rsm_loaded", "rsm_loaded_half", "es_loaded", "rd", "db");
   // Each ratio: rsm at some load over a baseline measured at the same load (db has none).
-  private static final List<List<String>> RATIOS = List.of(List.of("rsm", "es"), List.of("rsm", "rd"),
+  private static final List<List<String>> RATIOS = List.of(List.of("rsm", "rsm_unleased"), List.of("rsm", "es"), List.of("rsm", "rd"),
       List.of("rsm", "db"), List.of("rsm_loaded", "es_loaded"), List.of("rsm_loaded", "db"));
   private static final List<String> MEDIAN_FIELDS = List.of("msgs_per_s", "p50_ms", "p99_ms", "p999_ms",
       "bytes_per_row", "msgs_per_row", "jvm_cpu_us_per_msg", "db_cpu_us_per_msg", "jvm_cores_busy", "recovery_all_ms");
@@ -156,6 +156,8 @@ final class Report {
     return switch (w) {
       case "rsm", "rsm_loaded" -> "rsm, " + at;
       case "rsm_half", "rsm_loaded_half" -> "rsm at ½ the max of " + at + " (open loop)";
+      case "rsm_unleased" -> "rsm without leases, " + at;
+      case "rsm_unleased_half" -> "rsm without leases at ½ its max of " + at + " (open loop)";
       case "es", "es_loaded" -> "es, " + at;
       case "rd" -> "rd, " + at;
       default -> w;

@@ -44,10 +44,17 @@ final class RsmWorkload implements Workload {
   private final String payload;
   private final Meter meter;
   private final AtomicLong failedInjections = new AtomicLong();
+  private final boolean leases;
   private Node node;
   private ScheduledExecutorService injector;
 
   RsmWorkload(Store store, String tag, int machines, int inFlight, double rate, int payloadBytes) {
+    this(store, tag, machines, inFlight, rate, payloadBytes, true);
+  }
+
+  /** {@code leases} false: shards without leases (pekko.cluster.sharding.use-lease = ""), the baseline of their cost. */
+  RsmWorkload(Store store, String tag, int machines, int inFlight, double rate, int payloadBytes, boolean leases) {
+    this.leases = leases;
     this.store = store;
     this.tag = tag;
     this.machines = machines;
@@ -59,7 +66,8 @@ final class RsmWorkload implements Workload {
 
   @Override
   public String name() {
-    return rate > 0 ? String.format("rsm at %,d msgs/s", Math.round(rate)) : "rsm " + inFlight + " in flight";
+    String name = leases ? "rsm" : "rsm without leases";
+    return rate > 0 ? String.format("%s at %,d msgs/s", name, Math.round(rate)) : name + " " + inFlight + " in flight";
   }
 
   String typeName() {
@@ -68,7 +76,8 @@ final class RsmWorkload implements Workload {
 
   @Override
   public void start() throws Exception {
-    node = new Node("rsm", store, ConfigFactory.empty());
+    node = new Node("rsm", store, leases ? ConfigFactory.empty()
+        : ConfigFactory.parseMap(java.util.Map.of("pekko.cluster.sharding.use-lease", "")));
     MachineType<HopMachine.Input, HopMachine.State> type = MachineType.of(typeName(), HopMachine::new);
     StepObserver observer = (machine, input, seqNr) -> {
       if (input instanceof HopMachine.Token t) meter.hop(t.token());
