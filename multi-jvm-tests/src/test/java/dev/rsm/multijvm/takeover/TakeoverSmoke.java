@@ -18,7 +18,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
  * smoke test, not a measurement.
  */
 @ExtendWith(MultiJvmExtension.class)
-class TakeoverSmokeTest {
+class TakeoverSmoke {
   @Test
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void everyMachineOfAKilledNodeAnswersOnTheSurvivorsWithItsState(Scenario scenario) {
