@@ -17,6 +17,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.IntConsumer;
 import java.util.function.IntFunction;
 
 /**
@@ -192,23 +193,27 @@ public final class Fleet {
   }
 
   /** Runs {@code task} for every machine index, on the fleet's client threads; fails if one failed. */
-  private void forEach(java.util.function.IntConsumer task) {
+  private void forEach(IntConsumer task) {
     AtomicInteger next = new AtomicInteger();
+    AtomicBoolean failed = new AtomicBoolean();
     forEachThread(worker -> {
-      for (int i = next.getAndIncrement(); i < ids.size(); i = next.getAndIncrement()) task.accept(i);
+      try {
+        for (int i = next.getAndIncrement(); i < ids.size() && !failed.get(); i = next.getAndIncrement()) task.accept(i);
+      } catch (RuntimeException | AssertionError e) {
+        failed.set(true); // the other threads stop after their current machine
+        throw e;
+      }
     });
   }
 
   /** Runs {@code body(worker)} on each of the fleet's client threads and waits for all; rethrows the first failure. */
-  private void forEachThread(java.util.function.IntConsumer body) {
-    AtomicBoolean stop = new AtomicBoolean();
+  private void forEachThread(IntConsumer body) {
     Queue<Throwable> failures = new ConcurrentLinkedQueue<>();
     IntFunction<Thread> thread = w -> new Thread(() -> {
       try {
-        if (!stop.get()) body.accept(w);
+        body.accept(w);
       } catch (Throwable e) {
         failures.add(e);
-        stop.set(true);
       }
     }, "fleet-client-" + w);
     List<Thread> threads = new ArrayList<>();
