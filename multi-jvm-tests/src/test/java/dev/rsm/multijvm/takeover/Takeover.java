@@ -28,13 +28,14 @@ final class Takeover {
   private static final String ENTITY_TYPE = "rsm-account";
 
   /**
-   * What a run is made of. {@code leases}: "on" runs the nodes with the shipped {@code
-   * pekko.cluster.sharding.use-lease}, "off" sets it to {@code ""}. {@code timing}: "defaults"
-   * undoes the harness's fast failure detection and downing (the shipped settings a deployment
-   * runs with), "fast" keeps them. {@code nodeJvm}: JVM options added after the harness's.
+   * What a run is made of. {@code leases}: "on" runs the nodes with {@code leaseOn} as {@code
+   * pekko.cluster.sharding.use-lease} (null: the shipped setting), "off" sets it to {@code ""}.
+   * {@code timing}: "defaults" undoes the harness's fast failure detection and downing (the
+   * shipped settings a deployment runs with), "fast" keeps them. {@code nodeJvm}: JVM options
+   * added after the harness's.
    */
-  record Settings(String leases, int nodes, int machinesPerNode, int clients, String timing, String nodeJvm,
-      Duration settle) {
+  record Settings(String leases, String leaseOn, int nodes, int machinesPerNode, int clients, String timing,
+      String nodeJvm, Duration settle) {
     /** The shipped cluster and sharding timings, which the harness shortens for its tests. */
     private static final Map<String, String> DEFAULT_TIMING = Map.of(
         "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "3s",
@@ -44,7 +45,7 @@ final class Takeover {
 
     /** From {@code -Dtakeover.*} system properties, with the benchmark's defaults (see docs/performance.md). */
     static Settings fromSystemProperties(String leases) {
-      return new Settings(leases,
+      return new Settings(leases, System.getProperty("takeover.use-lease"),
           Integer.getInteger("takeover.nodes", 3),
           Integer.getInteger("takeover.machines-per-node", 10_000),
           Integer.getInteger("takeover.clients", 32),
@@ -55,6 +56,7 @@ final class Takeover {
 
     void applyTo(NodeCluster cluster) {
       if (leases.equals("off")) cluster.set("pekko.cluster.sharding.use-lease", "");
+      else if (leases.equals("on") && leaseOn != null) cluster.set("pekko.cluster.sharding.use-lease", leaseOn);
       else if (!leases.equals("on")) throw new IllegalArgumentException("leases must be on or off: " + leases);
       if (timing.equals("defaults")) DEFAULT_TIMING.forEach(cluster::set);
       else if (!timing.equals("fast")) throw new IllegalArgumentException("timing must be defaults or fast: " + timing);

@@ -29,11 +29,12 @@ import org.junit.jupiter.params.provider.MethodSource;
  * mvn -B verify -pl multi-jvm-tests -am -Dtest=TakeoverBenchmark -Dsurefire.failIfNoSpecifiedTests=false
  * </pre>
  *
- * {@code -Dtakeover.leases=on,off} (the order of the runs), {@code -Dtakeover.rounds=1} (each
+ * {@code -Dtakeover.leases=on,off} (the order of the runs), {@code -Dtakeover.use-lease=<config path>}
+ * (the lease "on" runs with; by default the shipped setting), {@code -Dtakeover.rounds=1} (each
  * mode that many times, alternating; medians), {@code -Dtakeover.machines-per-node=10000}, {@code
  * -Dtakeover.nodes=3}, {@code -Dtakeover.clients=32}, {@code -Dtakeover.timing=defaults|fast},
- * {@code -Dtakeover.node-jvm="-Xmx1g ..."}, {@code -Dtakeover.settle-seconds=5}. The table is
- * printed and written to {@code multi-jvm-tests/target/takeover.md}.
+ * {@code -Dtakeover.node-jvm="-Xmx1g ..."}, {@code -Dtakeover.settle-seconds=5}. The tables (medians, then
+ * each run) are printed and written to {@code multi-jvm-tests/target/takeover.md}.
  */
 @ExtendWith(MultiJvmExtension.class)
 class TakeoverBenchmark {
@@ -58,7 +59,7 @@ class TakeoverBenchmark {
   @AfterAll
   static void printTable() {
     if (RESULTS.isEmpty()) return;
-    String table = table(RESULTS);
+    String table = table(RESULTS) + "\n" + perRun(RESULTS);
     System.out.println("\n[takeover] results (medians per mode over its rounds):\n" + table);
     Path out = Path.of(System.getProperty("basedir", ".")).resolve("target").resolve("takeover.md");
     try {
@@ -94,6 +95,18 @@ class TakeoverBenchmark {
     row(b, results, modes, ratio, "reads failed", "%,.0f", r -> r.failedReads(), false);
     row(b, results, modes, ratio, "deposits making the machines, machines/s", "%,.0f",
         r -> r.machines() / r.createSeconds(), false);
+    return b.toString();
+  }
+
+  /** One line per run, in the order they ran. */
+  static String perRun(List<Takeover.Result> results) {
+    StringBuilder b = new StringBuilder("| run | leases | machines on the killed node | downed, s | first served, s "
+        + "| every machine served, s | survivors host every machine, s | machines/s from the downing |\n"
+        + "| ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: |\n");
+    int i = 0;
+    for (Takeover.Result r : results)
+      b.append(String.format("| %d | %s | %,d | %.1f | %.1f | %.1f | %.1f | %,.0f |%n", ++i, r.settings().leases(),
+          r.onVictim(), r.downed(), r.firstServed(), r.allServed(), r.hosted(), r.ratePerSecondFromDowning()));
     return b.toString();
   }
 

@@ -23,7 +23,7 @@ class TakeoverSmoke {
   @Timeout(value = 3, unit = TimeUnit.MINUTES)
   void everyMachineOfAKilledNodeAnswersOnTheSurvivorsWithItsState(Scenario scenario) {
     Takeover.Result r = Takeover.run(scenario,
-        new Takeover.Settings("on", 3, 70, 8, "fast", "", Duration.ofSeconds(1)));
+        new Takeover.Settings("on", null, 3, 70, 8, "fast", "", Duration.ofSeconds(1)));
     System.out.println("[takeover] smoke:\n" + TakeoverBenchmark.table(List.of(r)));
     assertTrue(r.onVictim() > 0 && r.downed() > 0 && r.allServed() >= r.downed(), "figures: " + r);
   }
