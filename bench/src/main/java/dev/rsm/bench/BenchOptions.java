@@ -128,7 +128,7 @@ public record BenchOptions(
         case "--out" -> out = Path.of(v);
         case "--fork" -> fork = Boolean.parseBoolean(oneOf(a, v, "true", "false"));
         // Set by the parent for a forked workload; not for users.
-        case "--child" -> childWorkload = oneOf(a, v, "rsm", "rsm_loaded", "es", "es_loaded", "rd", "db");
+        case "--child" -> childWorkload = oneOf(a, v, "rsm", "rsm_loaded", "rsm_unleased", "es", "es_loaded", "rd", "db");
         case "--child-tag" -> childTag = v;
         case "--child-rate" -> childRate = Double.parseDouble(v);
         case "--child-row-bytes" -> childRowBytes = positive(a, v);

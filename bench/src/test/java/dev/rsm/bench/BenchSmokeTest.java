@@ -23,7 +23,7 @@ class BenchSmokeTest {
     ByteArrayOutputStream console = new ByteArrayOutputStream();
     Main.run(BenchOptions.parse("--store", "h2", "--duration", "1500ms", "--warmup", "500ms",
         "--machines", "8", "--in-flight", "16", "--loaded-in-flight", "40", "--rd-producers", "2", "--db-threads", "1",
-        "--out", out.toString()), new PrintStream(console, true));
+        "--workloads", "rsm,unleased,es,loaded,rd,db", "--out", out.toString()), new PrintStream(console, true));
 
     JsonNode r = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     assertEquals("h2", r.get("store").asText());
@@ -31,7 +31,7 @@ class BenchSmokeTest {
     assertEquals(16, r.get("in_flight").asInt());
     assertEquals(40, r.get("loaded_in_flight").asInt());
     assertEquals(1.5, r.get("duration_s").asDouble());
-    for (String w : new String[] {"rsm", "es", "rsm_loaded", "es_loaded", "rd", "db"})
+    for (String w : new String[] {"rsm", "rsm_unleased", "es", "rsm_loaded", "es_loaded", "rd", "db"})
       assertTrue(r.path(w).path("msgs_per_s").asDouble() > 0, w + " moved no messages: " + r.path(w));
     for (String w : new String[] {"rsm", "rsm_half", "es", "rsm_loaded", "rsm_loaded_half", "es_loaded", "rd"}) {
       assertTrue(r.path(w).path("p50_ms").asDouble() > 0, w + " has no p50: " + r.path(w));
@@ -39,10 +39,10 @@ class BenchSmokeTest {
     }
     assertTrue(r.path("rsm").path("bytes_per_row").asInt() > 0, "rsm journal rows measured");
     assertTrue(r.path("rsm_loaded").path("msgs_per_row").asDouble() >= 1, "steps per row measured: " + r.path("rsm_loaded"));
-    for (String ratio : new String[] {"rsm_over_es", "rsm_over_rd", "rsm_over_db", "rsm_loaded_over_es_loaded", "rsm_loaded_over_db"})
+    for (String ratio : new String[] {"rsm_over_rsm_unleased", "rsm_over_es", "rsm_over_rd", "rsm_over_db", "rsm_loaded_over_es_loaded", "rsm_loaded_over_db"})
       assertTrue(r.path("ratios").path(ratio).asDouble() > 0, ratio + " missing: " + r.path("ratios"));
     String md = Files.readString(out.resolve("results.md"));
-    for (String row : new String[] {"| rsm, 16 in flight |", "| es, 16 in flight |", "| rsm, 40 in flight |",
+    for (String row : new String[] {"| rsm, 16 in flight |", "| rsm without leases, 16 in flight |", "| es, 16 in flight |", "| rsm, 40 in flight |",
         "| es, 40 in flight |", "| rd, 16 in flight |", "| db |", "40 in flight (open loop) |"})
       assertTrue(md.contains(row), row + " missing:\n" + md);
     assertTrue(console.toString().contains("[rsm 16 in flight] measure"), "progress is shown while it runs");
