@@ -21,9 +21,14 @@ class BenchSmokeTest {
   @Test
   void everyWorkloadMovesMessagesAndTheResultsAreWritten(@TempDir Path out) throws Exception {
     ByteArrayOutputStream console = new ByteArrayOutputStream();
-    Main.run(BenchOptions.parse("--store", "h2", "--duration", "1500ms", "--warmup", "500ms",
-        "--machines", "8", "--in-flight", "16", "--loaded-in-flight", "40", "--rd-producers", "2", "--db-threads", "1",
-        "--workloads", "rsm,unleased,es,loaded,rd,db", "--out", out.toString()), new PrintStream(console, true));
+    try {
+      Main.run(BenchOptions.parse("--store", "h2", "--duration", "1500ms", "--warmup", "500ms",
+          "--machines", "8", "--in-flight", "16", "--loaded-in-flight", "40", "--rd-producers", "2", "--db-threads", "1",
+          "--workloads", "rsm,unleased,es,loaded,rd,db", "--out", out.toString()), new PrintStream(console, true));
+    } catch (Exception e) {
+      System.out.println(console); // a forked workload's output: what failed
+      throw e;
+    }
 
     JsonNode r = new ObjectMapper().readTree(out.resolve("results.json").toFile());
     assertEquals("h2", r.get("store").asText());
