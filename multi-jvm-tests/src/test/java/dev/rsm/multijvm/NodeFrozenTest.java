@@ -56,7 +56,7 @@ class NodeFrozenTest {
     Bank bank = scenario.bank(12, 3, cluster.httpPorts()); // the clients keep the frozen node in their list
     bank.open();
     bank.startTransfers();
-    bank.awaitMoreTransfers(80, Duration.ofSeconds(60));
+    bank.awaitMoreTransfers(50, Duration.ofSeconds(60));
     // A pause in the load, so the node is frozen with its machines in memory and none of them
     // writing: what a zombie could serve from memory after it resumes.
     bank.stopTransfers();
@@ -74,7 +74,7 @@ class NodeFrozenTest {
     cluster.awaitMembersUp(2, Duration.ofSeconds(60)); // the survivors downed and removed it
     double downed = (System.nanoTime() - frozenAt) / 1e9;
     Duration takeover = Probe.untilAllServed(bank.accounts(), survivorPorts, frozenAt, Duration.ofSeconds(60));
-    bank.awaitMoreTransfers(60, Duration.ofSeconds(60)); // the survivors write the moved machines
+    bank.awaitMoreTransfers(40, Duration.ofSeconds(60)); // the survivors write the moved machines
     Map<String, Long> survivorSeqNrs = seqNrs(Probe.readAll(bank.accounts(), survivorPorts.get(0), Duration.ofSeconds(6)));
     List<String> movedOn = hosted.stream().filter(a -> survivorSeqNrs.get(a) > atFreeze.get(a)).toList();
     assertFalse(movedOn.isEmpty(), "the survivors wrote some of the frozen node's machines: " + hosted);
