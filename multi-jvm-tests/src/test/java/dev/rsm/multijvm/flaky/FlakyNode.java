@@ -20,12 +20,12 @@ public final class FlakyNode {
 
   public static void main(String[] args) {
     Thread watch = new Thread(() -> {
-      while (!Files.exists(Path.of(BREAK_FILE))) {
-        try {
-          Thread.sleep(100);
-        } catch (InterruptedException e) {
-          return;
-        }
+      // Waits for the file to be created in the working directory (the test writes it there).
+      try (java.nio.file.WatchService ws = java.nio.file.FileSystems.getDefault().newWatchService()) {
+        Path.of(".").register(ws, java.nio.file.StandardWatchEventKinds.ENTRY_CREATE);
+        while (!Files.exists(Path.of(BREAK_FILE))) ws.take().reset();
+      } catch (java.io.IOException | InterruptedException e) {
+        return;
       }
       Flaky.broken = true;
       System.out.println("flaky: handler broken in this JVM");

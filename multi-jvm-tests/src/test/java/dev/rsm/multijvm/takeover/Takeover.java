@@ -140,6 +140,7 @@ final class Takeover {
     return (to - from) / 1e9;
   }
 
+  /** The quiet time before the kill is part of the scenario (a settled cluster), not a wait for an event. */
   private static void sleep(Duration d) {
     try {
       Thread.sleep(d.toMillis());

@@ -47,7 +47,7 @@ import org.slf4j.Logger;
  * between being taken and being written ({@link GroupCommit}), the wire side of the channels
  * ({@link Sender}), durable timers ({@link DurableTimers}), what an idle machine does ({@link
  * Idleness}), acknowledgements outside the event sourcing ({@link Front}), a failing handler's
- * retries ({@link Failures}), and hibernation ({@link MachineActor}).
+ * retries ({@link Failures}), the lease check ({@link Tenancy}), and hibernation ({@link MachineActor}).
  *
  * <p>Delivery protocol (receiver side): message {@code seq} on a channel is handled only when
  * {@code seq == hw + 1}; {@code seq <= hw} is a duplicate and is acknowledged again; {@code seq >
@@ -99,7 +99,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private long lastActivityNanos;
   // Whether this node may answer for the machine now (holds its shard's lease): asked before
   // every answer, read, step and write.
-  private final java.util.function.BooleanSupplier tenure;
+  private final Tenancy tenancy;
 
   @SuppressWarnings("unchecked")
   MachineBehavior(MachineActor actor, MachineType<?, ?> type, ActorContext<Command> ctx) {
@@ -119,7 +119,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     this.front = new Front(sender);
     this.values = JournalValues.get(ctx.getSystem());
     this.steps = new StepTaker(env, type, self, log, commit, sender, values, this::timers);
-    this.tenure = env.tenure().of(self);
+    this.tenancy = new Tenancy(self, env.tenure());
     // One timer per idle period instead of a receive timeout, which Pekko reschedules on every
     // message (a scheduler cancel and schedule on the per-message path).
     this.lastActivityNanos = System.nanoTime();
@@ -147,8 +147,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private Effect<Event, RuntimeState> onCommand(RuntimeState s, Command c) {
     if (stale) return Effect().none(); // the stack recovering from the journal gets it (onRecovered)
     handled++;
-    if ((c instanceof Deliver || c instanceof Ingress || c instanceof TimerFired || c instanceof GetState)
-        && !tenure.getAsBoolean()) return notLeased(c);
+    if (tenancy.refused(c, this::timers, settings.resendInterval())) return Effect().none();
     if (c instanceof Deliver d) return onDeliver(s, d);
     if (c instanceof Ack a) return onAck(s, a);
     if (c instanceof Ingress in) return onIngress(s, in);
@@ -214,31 +213,6 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     return writeIf(steps.take(s, new Origin.Timer(f.name(), f.generation()), armed.input(), null, null, null));
   }
 
-  /**
-   * This node does not hold the machine's lease now: it may not be the machine's only live copy,
-   * so it answers nothing. An input is refused (nothing handled), a read too; an input from
-   * another machine is dropped unacknowledged (its sender resends it, to this node once it holds
-   * the lease again or to the node that took the machine over); a timer firing waits.
-   */
-  private Effect<Event, RuntimeState> notLeased(Command c) {
-    if (c instanceof Ingress in)
-      in.replyTo().tell(new IngressResult.Unavailable(IngressResult.Unavailable.Reason.NOT_LEASED,
-          "machine " + self + " is not answering on this node now: the node does not hold the lease of its shard; retry"));
-    else if (c instanceof GetState g) g.replyTo().tell(new Protocol.NotLeased(self));
-    else if (c instanceof TimerFired f) timers().start(f.name(), f, settings.resendInterval());
-    return Effect().none();
-  }
-
-  /**
-   * Steps were taken while the lease was held, and it ran out before their write: they are not
-   * written. The machine restarts from its journal; their callers hear NOT_CONFIRMED (stopped) and
-   * retry with their keys, their senders resend.
-   */
-  private IllegalStateException notLeasedWrite() {
-    return new IllegalStateException("machine " + self + ": the node no longer holds the lease of its shard; "
-        + "steps taken before are not written, and the machine restarts from its journal");
-  }
-
   // ---------------------------------------------------------------- steps
 
   /** After a step was taken (or not): the journal write, if one is due now. */
@@ -248,7 +222,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   /** One journal write for every unwritten step; their outputs leave when it succeeds. */
   private Effect<Event, RuntimeState> write() {
-    if (!tenure.getAsBoolean()) throw notLeasedWrite();
+    tenancy.checkBeforeWrite();
     Batch batch = commit.takeBatch();
     return Effect().persist(batch.event()).thenRun(after -> written(after, batch));
   }
@@ -265,7 +239,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private Effect<Event, RuntimeState> onGetState(RuntimeState s, GetState g) {
     lastActivityNanos = System.nanoTime();
     // A read never shows an unwritten step, nor leaves without the lease (it may end during a write).
-    commit.whenWritten(() -> g.replyTo().tell(tenure.getAsBoolean() ? s.view() : new Protocol.NotLeased(self)));
+    commit.whenWritten(() -> g.replyTo().tell(tenancy.view(s)));
     return Effect().none();
   }
 

@@ -8,6 +8,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.rsm.persistence.JdbcSchema;
 import dev.rsm.persistence.RsmConfig;
+import dev.rsm.persistence.testing.Await;
 import dev.rsm.persistence.testing.TestStores;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,11 +64,18 @@ class JdbcLeaseTest {
     return new JdbcLease(LeaseSettings.apply(config.getConfig("rsm.lease"), name, owner), (ExtendedActorSystem) system);
   }
 
-  private static void pass(Duration time) {
-    try {
-      Thread.sleep(time.toMillis());
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
+  /** The lease's expiry in the database (epoch ms of the database's clock). */
+  private static long expiresAt(Config config, String name) {
+    try (java.sql.Connection c = java.sql.DriverManager.getConnection(config.getString("rsm.storage.jdbc.url"),
+            config.getString("rsm.storage.jdbc.user"), config.getString("rsm.storage.jdbc.password"));
+        java.sql.PreparedStatement ps = c.prepareStatement("SELECT expires_at FROM rsm_lease WHERE name = ?")) {
+      ps.setString(1, name);
+      try (java.sql.ResultSet rs = ps.executeQuery()) {
+        rs.next();
+        return rs.getLong(1);
+      }
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
     }
   }
 
@@ -87,7 +95,10 @@ class JdbcLeaseTest {
     assertFalse(join(b.acquire()), "a held lease is refused");
     assertFalse(b.checkLease());
     // Held across several renewals (the time to live is 2s).
-    pass(Duration.ofMillis(2500)); // what is tested is time passing, not an event to await
+    // Renewed past its first time to live: the database moved its expiry on by more than that.
+    long firstExpiry = expiresAt(config, "shard-1");
+    Await.until("a's lease renewed past its first time to live", Duration.ofSeconds(10),
+        () -> expiresAt(config, "shard-1"), e -> e >= firstExpiry + 2000);
     assertTrue(a.checkLease(), "renewals keep it");
     assertFalse(join(b.acquire()), "still refused after its first time to live");
     assertTrue(join(a.release()));
