@@ -160,11 +160,6 @@ public final class LeaseStore implements Extension {
     return beliefNanos;
   }
 
-  /** Leases this node believes it holds now. */
-  public List<JdbcLease> held() {
-    return held.stream().filter(JdbcLease::checkLease).toList();
-  }
-
   // ---------------------------------------------------------------- operations
 
   void acquire(JdbcLease lease, Consumer<Optional<Throwable>> onLost, CompletableFuture<Boolean> result) {
