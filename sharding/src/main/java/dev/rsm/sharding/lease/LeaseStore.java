@@ -226,11 +226,22 @@ public final class LeaseStore implements Extension {
     }
   }
 
-  /** Releases the lease if no later acquisition took it since {@code acquisition} (the watch). */
+  /**
+   * Releases the lease if no later acquisition took it since {@code acquisition} (the watch). The
+   * check runs on the db thread, in order with acquisitions: a new shard's acquisition queued
+   * before this release would otherwise be undone by it in the database while the node went on
+   * believing it held the lease.
+   */
   void releaseIfStill(JdbcLease lease, long acquisition) {
-    if (lease.acquisition() != acquisition || !lease.held()) return;
-    LOG.debug("releasing {}: the shard that acquired it stopped", lease);
-    release(lease, new CompletableFuture<>());
+    try {
+      db.execute(() -> {
+        if (closed || lease.acquisition() != acquisition || !lease.held()) return;
+        LOG.debug("releasing {}: the shard that acquired it stopped", lease);
+        releaseNow(lease);
+      });
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the store is closed: what it held was released or expires by itself
+    }
   }
 
   // ---------------------------------------------------------------- the clock
@@ -280,6 +291,11 @@ public final class LeaseStore implements Extension {
     held.remove(lease);
     LOG.warn("lost {}: {}", lease, reason.getMessage());
     lease.lost(reason);
+  }
+
+  /** Tests: runs {@code task} on the db thread, after every operation queued before it. */
+  void runOnDbThread(Runnable task) {
+    db.execute(task);
   }
 
   /** Tests: stops (true) or resumes (false) sending renewals, as a node cut off from the database. */

@@ -16,6 +16,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -107,6 +109,39 @@ class JdbcLeaseTest {
     assertEquals(2, b.token(), "a new owner, a higher token");
     assertTrue(join(b.acquire()), "its owner acquires it again");
     assertEquals(2, b.token(), "the same owner keeps its token");
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {TestStores.H2, TestStores.POSTGRES})
+  void aStoppedShardsReleaseDoesNotUndoTheNextShardsAcquisition(String kind) throws Exception {
+    Config config = store(kind);
+    JdbcLease a = lease(config, "a", "shard-3");
+    JdbcLease b = lease(config, "b", "shard-3");
+    LeaseStore store = LeaseStore.get(systems.get(0));
+    assertTrue(join(a.acquire()));
+    long first = a.acquisition();
+    // The shard that acquired it stops and the next one starts at once: the next one's
+    // acquisition is queued before the watch of the first one asks to release.
+    CountDownLatch gate = new CountDownLatch(1);
+    store.runOnDbThread(() -> {
+      try {
+        gate.await();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    });
+    CompletionStage<Boolean> again = a.acquire();
+    store.releaseIfStill(a, first);
+    gate.countDown();
+    assertTrue(join(again));
+    CompletableFuture<Void> drained = new CompletableFuture<>();
+    store.runOnDbThread(() -> drained.complete(null));
+    drained.get(10, TimeUnit.SECONDS);
+    assertTrue(a.checkLease(), "the next shard holds the lease");
+    assertFalse(join(b.acquire()), "and the database agrees: nobody else can take it");
+    // Without a later acquisition the watch does release it.
+    store.releaseIfStill(a, a.acquisition());
+    Await.until("the lease released when its shard stopped", Duration.ofSeconds(10), () -> join(b.acquire()), t -> t);
   }
 
   @ParameterizedTest
