@@ -1,6 +1,7 @@
 package dev.rsm.app;
 
 import com.typesafe.config.Config;
+import dev.rsm.app.health.Serving;
 import dev.rsm.app.http.BearerAuth;
 import dev.rsm.app.http.HttpSettings;
 import dev.rsm.app.http.MachineRoutes;
@@ -29,7 +30,7 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
 
 /**
  * One running node: an ActorSystem in the cluster, the machines on Cluster Sharding, Pekko
- * Management (members, health, readiness) and the HTTP ingress. {@link Main} starts one from
+ * Management (members, liveness, readiness: {@link Serving}) and the HTTP ingress. {@link Main} starts one from
  * configuration; tests start several in one JVM the same way.
  *
  * <p>Shutdown goes through {@code CoordinatedShutdown}: the HTTP port is unbound first (no new
@@ -116,6 +117,11 @@ public final class RsmNode implements AutoCloseable {
       ServerBinding binding = server.bind(auth.protect(routes::route))
           .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
       Duration deadline = config.getDuration("rsm.http.shutdown-deadline");
+      // Not ready from the first shutdown phase on: probes stop routing here before the unbind.
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "rsm-not-ready", () -> {
+        Serving.get(system.classicSystem()).stopping();
+        return CompletableFuture.completedFuture(Done.getInstance());
+      });
       binding.addToCoordinatedShutdown(deadline, system);
       if (config.getBoolean("rsm.node.management") && !managementAuth)
         CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-management",
@@ -123,6 +129,7 @@ public final class RsmNode implements AutoCloseable {
       if (!auth.enabled())
         system.log().warn("The HTTP ingress is UNAUTHENTICATED (rsm.http.auth.enabled = off): anyone who reaches "
             + "{} can send inputs to every machine. See docs/security.md.", binding.localAddress());
+      Serving.get(system.classicSystem()).started();
       system.log().info("RSM node up: {} on {}, machine types {}", tls.isPresent() ? "HTTPS" : "HTTP",
           binding.localAddress(), registry.types().stream().map(t -> t.name()).toList());
       return new RsmNode(system, runtime, binding, managementPort);
