@@ -336,6 +336,14 @@ public final class NodeProcess implements AutoCloseable {
     }).count();
   }
 
+  /** The first line of each log entry that contains all of {@code texts}. */
+  public List<String> logEntries(String... texts) {
+    return logEntries().stream().filter(e -> {
+      for (String t : texts) if (!e.contains(t)) return false;
+      return true;
+    }).map(e -> e.lines().findFirst().orElse("")).toList();
+  }
+
   private List<String> logEntries() {
     List<String> entries = new ArrayList<>();
     StringBuilder entry = new StringBuilder();
