@@ -27,25 +27,37 @@ final class Sender {
   private final Transport transport;
   private final RuntimeSettings settings;
   private final Logger log;
+  private final Tracing tracing;
   private Cancellable resendTimer;
 
   Sender(Address self, ActorContext<Command> ctx, Transport transport, RuntimeSettings settings, Logger log) {
+    this(self, ctx, transport, settings, log, Tracing.OFF);
+  }
+
+  Sender(Address self, ActorContext<Command> ctx, Transport transport, RuntimeSettings settings, Logger log,
+      Tracing tracing) {
     this.self = self;
     this.ctx = ctx;
     this.transport = transport;
     this.settings = settings;
     this.log = log;
+    this.tracing = tracing;
   }
 
   /** Puts on the wire the unsent, journaled outputs of {@code ch} that fit in the window. */
   void sendWindow(OutChannel ch, Address to) {
+    sendWindow(ch, to, false);
+  }
+
+  private void sendWindow(OutChannel ch, Address to, boolean resend) {
     long limit = Math.min(ch.acked + settings.window(), ch.journaledUpTo);
     if (ch.sentUpTo >= limit) return;
     ActorRef<Command> direct = ch.directRoute();
     for (Sent sent : ch.unacked) {
       if (sent.seq() > limit) break;
       if (sent.seq() <= ch.sentUpTo) continue;
-      Deliver d = new Deliver(self, sent.seq(), sent.input(), ctx.getSelf(), ch);
+      Deliver d = new Deliver(self, sent.seq(), sent.input(), ctx.getSelf(), ch,
+          ch.traces == null ? null : tracing.delivering(self, ch, sent.seq(), resend));
       if (direct != null) direct.tell(d);
       else {
         transport.tell(to, d);
@@ -132,7 +144,7 @@ final class Sender {
       if (now - ch.lastSendNanos < wait) continue;
       ch.sentUpTo = ch.acked;
       ch.route = null; // resends take the transport, which finds the receiver wherever it is now
-      sendWindow(ch, ch.to);
+      sendWindow(ch, ch.to, true);
       ch.backoffNanos = Math.min(max, wait * 2);
     }
     ensureResendTick(s);
