@@ -74,12 +74,16 @@ public final class Tracing {
   public static Tracing start(ActorSystem<?> system, OpenTelemetry openTelemetry) {
     Holder holder = Holder.ID.get(Adapter.toClassic(system));
     if (system.settings().config().getBoolean("rsm.tracing.enabled")) {
-      OpenTelemetry otel = openTelemetry != null ? openTelemetry : GlobalOpenTelemetry.get();
-      holder.current = new Tracing(otel.getTracer(SCOPE));
+      holder.current = to(openTelemetry != null ? openTelemetry : GlobalOpenTelemetry.get());
     } else {
       holder.current = OFF;
     }
     return holder.current;
+  }
+
+  /** Tracing on, to {@code otel}. */
+  static Tracing to(OpenTelemetry otel) {
+    return new Tracing(otel.getTracer(SCOPE));
   }
 
   /** Whether spans are made (tracing on). */
