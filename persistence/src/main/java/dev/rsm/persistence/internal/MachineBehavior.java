@@ -102,7 +102,10 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   // every answer, read, step and write.
   private final Tenancy tenancy;
   // The node's tracing (Tracing.OFF unless rsm.tracing.enabled): spans of steps, writes, deliveries.
+  // The write in flight and its span (null when off), reported failed if the machine stops first.
   private final Tracing tracing;
+  private Batch writing;
+  private Span writeSpan;
 
   @SuppressWarnings("unchecked")
   MachineBehavior(MachineActor actor, MachineType<?, ?> type, ActorContext<Command> ctx) {
@@ -228,13 +231,16 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private Effect<Event, RuntimeState> write() {
     tenancy.checkBeforeWrite();
     Batch batch = commit.takeBatch();
-    Span span = tracing.writeStarted(self, batch); // null when tracing is off
-    return Effect().persist(batch.event()).thenRun(after -> written(after, batch, span));
+    writing = batch;
+    writeSpan = tracing.writeStarted(self, batch); // null when tracing is off
+    return Effect().persist(batch.event()).thenRun(after -> written(after, batch));
   }
 
   /** After a journal write: the steps' outputs, the answers that waited, then the stashed inputs. */
-  private void written(RuntimeState s, Batch batch, Span span) {
-    Tracing.writeEnded(span);
+  private void written(RuntimeState s, Batch batch) {
+    Tracing.writeEnded(writeSpan);
+    writing = null;
+    writeSpan = null;
     steps.release(s, batch);
     // Inputs stashed during the write are taken next, then this Flush writes them together.
     boolean arrived = front.arrived > handled;
@@ -307,6 +313,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   /** Stopped or restarting: nothing scheduled survives, and callers still waiting are told. */
   void stopped() {
     cancelScheduled();
+    if (writing != null) Tracing.writeFailed(writeSpan, writing);
     commit.releaseCallers(new IngressResult.Unavailable(IngressResult.Unavailable.Reason.NOT_CONFIRMED,
         "machine " + self + " stopped before confirming "
         + "the step (journal write failed or crash); it may or may not have been recorded: retry "

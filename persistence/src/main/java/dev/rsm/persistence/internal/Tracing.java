@@ -189,6 +189,22 @@ public final class Tracing {
     if (write != null) write.end();
   }
 
+  /**
+   * The machine stopped with {@code batch} in flight (the write failed, or a crash): it may or may
+   * not be in the journal. The write's and its steps' spans end as errors.
+   */
+  static void writeFailed(Span write, Batch batch) {
+    if (write == null) return;
+    String why = "the machine stopped before its journal write was confirmed (write failed or crash)";
+    write.setStatus(StatusCode.ERROR, why);
+    write.end();
+    for (Taken t : batch.steps()) {
+      if (t.span() == null) continue;
+      t.span().setStatus(StatusCode.ERROR, why);
+      t.span().end();
+    }
+  }
+
   // ---------------------------------------------------------------- deliveries
 
   /** Output {@code seq} on {@code ch} was taken by {@code step}: its deliveries are the step's children. */
