@@ -133,6 +133,44 @@ class TracingTest {
     }
   }
 
+  @Test
+  void aNodeWithAnOtlpEndpointSendsItsSpansThere() throws Exception {
+    // A stand-in collector: it keeps the bodies of the OTLP/HTTP requests it gets.
+    java.util.concurrent.ConcurrentLinkedQueue<byte[]> received = new java.util.concurrent.ConcurrentLinkedQueue<>();
+    com.sun.net.httpserver.HttpServer collector =
+        com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+    collector.createContext("/v1/traces", exchange -> {
+      received.add(exchange.getRequestBody().readAllBytes());
+      exchange.sendResponseHeaders(200, -1);
+      exchange.close();
+    });
+    collector.start();
+    try {
+      Config otlp = ConfigFactory.parseString("rsm.tracing { enabled = on, service-name = \"bank\", otlp.endpoint = "
+          + "\"http://127.0.0.1:" + collector.getAddress().getPort() + "/v1/traces\" }");
+      try (TestCluster cluster = new TestCluster(TestStores.fresh(TestStores.H2), TYPES, otlp)) {
+        RsmNode n = cluster.start();
+        cluster.awaitUp(1);
+        assertEquals(200, post(n.httpPort(), "/machines/account/a", "{\"type\":\"deposit\",\"amount\":10}").statusCode());
+      } // the node's shutdown flushes its spans
+      String all = received.stream().map(b -> new String(b, java.nio.charset.StandardCharsets.ISO_8859_1))
+          .reduce("", String::concat);
+      // OTLP's protobuf holds strings as they are: the service, the span names, the request's trace id.
+      for (String expected : List.of("bank", "ingress POST /machines/{type}", "step account", "journal write"))
+        assertTrue(all.contains(expected), expected + " not among the " + received.size() + " request(s) received");
+      assertTrue(all.contains(new String(hex(TRACE_ID), java.nio.charset.StandardCharsets.ISO_8859_1)),
+          "the request's trace id");
+    } finally {
+      collector.stop(0);
+    }
+  }
+
+  static byte[] hex(String s) {
+    byte[] b = new byte[s.length() / 2];
+    for (int i = 0; i < b.length; i++) b[i] = (byte) Integer.parseInt(s.substring(2 * i, 2 * i + 2), 16);
+    return b;
+  }
+
   static HttpResponse<String> post(int port, String path, String body) {
     return Http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
         .timeout(Duration.ofSeconds(20))
