@@ -66,8 +66,9 @@ public final class RuntimeOptions {
 
   /**
    * Where the machines' spans go when {@code rsm.tracing.enabled} is on (docs/observability.md);
-   * without it, the OpenTelemetry registered with {@code GlobalOpenTelemetry} (by the application or
-   * the OpenTelemetry Java agent). With tracing off nothing is sent to either.
+   * without it, the OpenTelemetry registered with {@code GlobalOpenTelemetry} before the runtime
+   * starts (by the application or the OpenTelemetry Java agent), if any. With tracing off nothing
+   * is sent to either.
    */
   public RuntimeOptions withOpenTelemetry(OpenTelemetry openTelemetry) {
     return new RuntimeOptions(settings, clock, faults, observer, Objects.requireNonNull(openTelemetry, "openTelemetry"));

@@ -67,16 +67,24 @@ public final class Tracing {
 
   /**
    * Called once by a runtime as it starts, before its first machine: with {@code
-   * rsm.tracing.enabled}, spans go to {@code openTelemetry}, or, if null, to {@link
-   * GlobalOpenTelemetry} (an SDK the application or the OpenTelemetry agent registered; a no-op
-   * otherwise); off, the runtime is {@link #OFF} whatever is given.
+   * rsm.tracing.enabled}, spans go to {@code openTelemetry}, or, if null, to the one registered
+   * with {@link GlobalOpenTelemetry} (by the application or the OpenTelemetry Java agent) by then.
+   * Off, or on with neither, the runtime is {@link #OFF}.
    */
   public static Tracing start(ActorSystem<?> system, OpenTelemetry openTelemetry) {
     Holder holder = Holder.ID.get(Adapter.toClassic(system));
-    if (system.settings().config().getBoolean("rsm.tracing.enabled")) {
-      holder.current = to(openTelemetry != null ? openTelemetry : GlobalOpenTelemetry.get());
+    holder.current = OFF;
+    if (!system.settings().config().getBoolean("rsm.tracing.enabled")) return OFF;
+    if (openTelemetry != null) {
+      holder.current = to(openTelemetry);
+    } else if (GlobalOpenTelemetry.isSet()) {
+      // Not get() when none is set: it would register a no-op for good, and the application's
+      // own registration afterwards would fail.
+      holder.current = to(GlobalOpenTelemetry.get());
     } else {
-      holder.current = OFF;
+      system.log().warn("rsm.tracing.enabled is on, but no OpenTelemetry was given (RuntimeOptions.withOpenTelemetry, "
+          + "rsm.tracing.otlp.endpoint) nor registered with GlobalOpenTelemetry (the OpenTelemetry Java agent): "
+          + "no spans are made (docs/observability.md)");
     }
     return holder.current;
   }

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.rsm.actors.Address;
 import dev.rsm.persistence.internal.GroupCommit.Batch;
 import dev.rsm.persistence.internal.GroupCommit.Taken;
+import io.opentelemetry.api.GlobalOpenTelemetry;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.sdk.OpenTelemetrySdk;
 import io.opentelemetry.sdk.testing.exporter.InMemorySpanExporter;
@@ -88,6 +89,26 @@ class TracingHooksTest {
     assertEquals(1, ch.traces.size(), "only the unacknowledged output's step is kept");
     assertNull(on.delivering(SELF, ch, 2, true), "an acknowledged output has no step any more");
     assertNotEquals(null, on.delivering(SELF, ch, 3, true));
+  }
+
+  @Test
+  void onWithoutAnOpenTelemetryStaysOffAndRegistersNoneGloballyUntilOneIsRegistered() {
+    org.apache.pekko.actor.typed.ActorSystem<Void> system = org.apache.pekko.actor.typed.ActorSystem.create(
+        org.apache.pekko.actor.typed.javadsl.Behaviors.empty(), "tracing",
+        com.typesafe.config.ConfigFactory.parseString("rsm.tracing.enabled = on")
+            .withFallback(com.typesafe.config.ConfigFactory.load()));
+    try {
+      assertEquals(Tracing.OFF, Tracing.start(system, null));
+      assertEquals(Tracing.OFF, Tracing.of(system));
+      assertEquals(false, GlobalOpenTelemetry.isSet(), "an application may still register its own");
+      OpenTelemetrySdk sdk = OpenTelemetrySdk.builder().setTracerProvider(SdkTracerProvider.builder().build()).build();
+      GlobalOpenTelemetry.set(sdk);
+      assertTrue(Tracing.start(system, null).enabled(), "the globally registered one is used");
+      assertTrue(Tracing.of(system).enabled());
+    } finally {
+      GlobalOpenTelemetry.resetForTest();
+      system.terminate();
+    }
   }
 
   @Test
