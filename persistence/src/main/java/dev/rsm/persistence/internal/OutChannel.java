@@ -40,9 +40,6 @@ final class OutChannel {
   // transport: a direct send must not overtake it, or the receiver would drop it as out of order.
   ActorRef<Command> route;
   long routedUpTo;
-  // Transient, and null unless tracing is on: the step span of each unacknowledged output this
-  // incarnation took, so that its deliveries are the step's children (see Tracing).
-  ArrayDeque<Tracing.Output> traces;
 
   OutChannel(RuntimeState owner, Address to, long lastSeq, long acked) {
     this.owner = owner;
@@ -80,7 +77,6 @@ final class OutChannel {
   void compact() {
     if (unacked.isEmpty()) unacked = NONE;
     route = null;
-    traces = null;
   }
 
   /** Drops outputs up to {@code upTo}; returns whether anything new was acknowledged. */
@@ -96,7 +92,6 @@ final class OutChannel {
     }
     acked = upToNow;
     if (sentUpTo < acked) sentUpTo = acked;
-    if (traces != null) Tracing.acked(this);
     return true;
   }
 }

@@ -155,7 +155,7 @@ final class StepTaker {
     for (Sent sent : e.sends()) {
       OutChannel ch = sent == e.sends().get(0) ? taken.firstChannel() : s.outbox.get(sent.to());
       if (sent.seq() > ch.journaledUpTo) ch.journaledUpTo = sent.seq();
-      Tracing.output(ch, sent.seq(), taken.span());
+      sender.traced(ch, sent.seq(), taken.span());
       sender.sendWindow(ch, sent.to());
     }
     for (TimerSet t : e.timers()) timers.get().armOrCancel(t.name(), t.isCancel() ? null : s.timers.get(t.name()));

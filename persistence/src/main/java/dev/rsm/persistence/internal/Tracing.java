@@ -16,6 +16,7 @@ import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.Context;
 import io.opentelemetry.context.propagation.TextMapGetter;
 import java.util.ArrayDeque;
+import java.util.IdentityHashMap;
 import java.util.List;
 import org.apache.pekko.actor.AbstractExtensionId;
 import org.apache.pekko.actor.ExtendedActorSystem;
@@ -32,8 +33,8 @@ import org.apache.pekko.actor.typed.javadsl.Adapter;
  * <p>Off ({@link #OFF}: {@code rsm.tracing.enabled = off}, the default), every method returns null
  * or does nothing after one branch, and allocates nothing; the call sites in the per-message path
  * stay one line each. The trace context is never journaled: a step's meaning (and its replay) does
- * not depend on it, and an output resent by a later incarnation (after a restart, a hand-off or
- * hibernation) goes without it, so the receiver's step starts a trace of its own.
+ * not depend on it, and an output resent by a later incarnation (after a restart or a hand-off)
+ * goes without it, so the receiver's step starts a trace of its own.
  */
 public final class Tracing {
   /** Tracing off: no span is ever created. */
@@ -215,46 +216,69 @@ public final class Tracing {
 
   // ---------------------------------------------------------------- deliveries
 
-  /** Output {@code seq} on {@code ch} was taken by {@code step}: its deliveries are the step's children. */
-  static void output(OutChannel ch, long seq, Span step) {
-    if (step == null) return;
-    if (ch.traces == null) ch.traces = new ArrayDeque<>(4);
-    ch.traces.addLast(new Output(seq, step.getSpanContext()));
+  /**
+   * The steps of one incarnation's unacknowledged outputs, by channel, so that their deliveries
+   * (first sends and resends alike) are the steps' children. Held by the {@link Sender}, made with
+   * the first traced output: a channel holds nothing for tracing, and an incarnation that never
+   * traced holds nothing at all. Entries go with their outputs' acknowledgement.
+   */
+  static final class Outputs {
+    private final IdentityHashMap<OutChannel, ArrayDeque<Output>> byChannel = new IdentityHashMap<>();
+
+    /** Output {@code seq} on {@code ch} was taken by {@code step}. */
+    void add(OutChannel ch, long seq, Span step) {
+      byChannel.computeIfAbsent(ch, c -> new ArrayDeque<>(4)).addLast(new Output(seq, step.getSpanContext()));
+    }
+
+    /** Forgets the steps of the outputs {@code ch} has had acknowledged. */
+    void acked(OutChannel ch) {
+      ArrayDeque<Output> outputs = byChannel.get(ch);
+      if (outputs == null) return;
+      while (!outputs.isEmpty() && outputs.peekFirst().seq() <= ch.acked) outputs.pollFirst();
+      if (outputs.isEmpty()) byChannel.remove(ch);
+    }
+
+    /** The step of output {@code seq} on {@code ch}, or null. */
+    SpanContext step(OutChannel ch, long seq) {
+      ArrayDeque<Output> outputs = byChannel.get(ch);
+      if (outputs == null) return null;
+      for (Output o : outputs) {
+        if (o.seq() == seq) return o.step();
+        if (o.seq() > seq) return null;
+      }
+      return null;
+    }
+
+    /** The outputs whose steps are held. */
+    int size() {
+      int n = 0;
+      for (ArrayDeque<Output> outputs : byChannel.values()) n += outputs.size();
+      return n;
+    }
   }
 
-  /** Forgets the steps of the outputs {@code ch} has had acknowledged. */
-  static void acked(OutChannel ch) {
-    ArrayDeque<Output> traces = ch.traces;
-    while (!traces.isEmpty() && traces.peekFirst().seq() <= ch.acked) traces.pollFirst();
-  }
-
-  /** The step of an output, while it is unacknowledged and this incarnation knows it. */
-  record Output(long seq, SpanContext step) {}
+  private record Output(long seq, SpanContext step) {}
 
   /**
    * Output {@code seq} on {@code ch} goes on the wire: a {@code deliver} span, child of the step
    * that took it, ended at once; returns its traceparent for the {@link Protocol.Deliver}, or null
    * when off or the step is unknown (an output recovered from the journal).
    */
-  String delivering(Address self, OutChannel ch, long seq, boolean resend) {
-    ArrayDeque<Output> traces = ch.traces;
-    if (traces == null || tracer == null) return null;
-    for (Output o : traces) {
-      if (o.seq() < seq) continue;
-      if (o.seq() > seq) return null;
-      Span d = tracer.spanBuilder("deliver " + ch.to.type())
-          .setParent(Context.root().with(Span.wrap(o.step())))
-          .setSpanKind(SpanKind.PRODUCER)
-          .setAttribute(MACHINE_TYPE, self.type())
-          .setAttribute(MACHINE_ID, self.id())
-          .setAttribute(TO, ch.to.toString())
-          .setAttribute(CHANNEL_SEQ, seq)
-          .setAttribute(RESEND, resend)
-          .startSpan();
-      d.end();
-      return traceparent(d.getSpanContext());
-    }
-    return null;
+  String delivering(Address self, Outputs outputs, OutChannel ch, long seq, boolean resend) {
+    if (tracer == null || outputs == null) return null;
+    SpanContext step = outputs.step(ch, seq);
+    if (step == null) return null;
+    Span d = tracer.spanBuilder("deliver " + ch.to.type())
+        .setParent(Context.root().with(Span.wrap(step)))
+        .setSpanKind(SpanKind.PRODUCER)
+        .setAttribute(MACHINE_TYPE, self.type())
+        .setAttribute(MACHINE_ID, self.id())
+        .setAttribute(TO, ch.to.toString())
+        .setAttribute(CHANNEL_SEQ, seq)
+        .setAttribute(RESEND, resend)
+        .startSpan();
+    d.end();
+    return traceparent(d.getSpanContext());
   }
 
   /** Holds a system's tracing, set when its runtime starts. */

@@ -21,8 +21,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The hooks of {@link Tracing} on the per-message path: off, they make no span and allocate
- * nothing; on, a delivery is its step's child and carries its own traceparent, and what a channel
- * keeps for its outputs' steps goes with their acknowledgement.
+ * nothing; on, a delivery is its step's child and carries its own traceparent, and what is kept
+ * of the outputs' steps goes with their acknowledgement.
  */
 class TracingHooksTest {
   static final Address SELF = new Address("account", "a");
@@ -45,8 +45,7 @@ class TracingHooksTest {
       for (int i = 0; i < 100_000; i++) {
         Span step = off.stepStarted(SELF, origin, input, PARENT);
         Span write = off.writeStarted(SELF, batch);
-        Tracing.output(ch, 1, step);
-        String deliver = ch.traces == null ? null : off.delivering(SELF, ch, 1, false);
+        String deliver = off.delivering(SELF, null, ch, 1, false);
         Tracing.writeEnded(write);
         Tracing.stepReleased(step, i);
         if (step != null || write != null || deliver != null || off.current() != null) sink++;
@@ -56,7 +55,6 @@ class TracingHooksTest {
       if (round == 1) assertTrue(allocated < 10_000, "allocated " + allocated + " bytes for 100,000 messages");
     }
     assertEquals(0, sink, "no span, no trace context");
-    assertNull(ch.traces, "the channel keeps nothing for tracing");
   }
 
   @Test
@@ -67,11 +65,12 @@ class TracingHooksTest {
         .build());
     Span step = on.stepStarted(SELF, new Origin.External(null), "input", PARENT);
     OutChannel ch = new OutChannel(null, TO, 0, 0);
+    Tracing.Outputs outputs = new Tracing.Outputs();
     for (long seq = 1; seq <= 3; seq++) {
       ch.append(new StepTaken.Sent(TO, seq, "out" + seq));
-      Tracing.output(ch, seq, step);
+      outputs.add(ch, seq, step);
     }
-    String traceparent = on.delivering(SELF, ch, 2, false);
+    String traceparent = on.delivering(SELF, outputs, ch, 2, false);
     Tracing.stepReleased(step, 7);
 
     SpanData stepData = exporter.getFinishedSpanItems().stream().filter(s -> s.getName().equals("step account"))
@@ -86,9 +85,13 @@ class TracingHooksTest {
     assertEquals("00-" + TRACE_ID + "-" + deliver.getSpanId() + "-01", traceparent);
 
     ch.ack(2);
-    assertEquals(1, ch.traces.size(), "only the unacknowledged output's step is kept");
-    assertNull(on.delivering(SELF, ch, 2, true), "an acknowledged output has no step any more");
-    assertNotEquals(null, on.delivering(SELF, ch, 3, true));
+    outputs.acked(ch);
+    assertEquals(1, outputs.size(), "only the unacknowledged output's step is kept");
+    assertNull(on.delivering(SELF, outputs, ch, 2, true), "an acknowledged output has no step any more");
+    assertNotEquals(null, on.delivering(SELF, outputs, ch, 3, true));
+    ch.ack(3);
+    outputs.acked(ch);
+    assertEquals(0, outputs.size(), "nothing is kept once every output is acknowledged");
   }
 
   @Test
