@@ -115,6 +115,28 @@ class TracingHooksTest {
   }
 
   @Test
+  void aWriteOfSeveralStepsIsTheFirstOnesChildLinkedToTheOthersAndFailsWithThem() {
+    InMemorySpanExporter exporter = InMemorySpanExporter.create();
+    Tracing on = Tracing.to(OpenTelemetrySdk.builder()
+        .setTracerProvider(SdkTracerProvider.builder().addSpanProcessor(SimpleSpanProcessor.create(exporter)).build())
+        .build());
+    Span first = on.stepStarted(SELF, new Origin.External(null), "input", PARENT);
+    Span second = on.stepStarted(SELF, new Origin.External(null), "input", null);
+    Batch batch = new Batch(null, List.of(new Taken(null, 1, null, null, null, null, first),
+        new Taken(null, 2, null, null, null, null, null), new Taken(null, 3, null, null, null, null, second)));
+    Span write = on.writeStarted(SELF, batch);
+    Tracing.writeFailed(write, batch);
+
+    List<SpanData> spans = exporter.getFinishedSpanItems();
+    SpanData w = spans.stream().filter(x -> x.getName().equals("journal write")).findFirst().orElseThrow();
+    assertEquals(first.getSpanContext().getSpanId(), w.getParentSpanId());
+    assertEquals(List.of(second.getSpanContext()), w.getLinks().stream().map(l -> l.getSpanContext()).toList());
+    assertEquals(3L, w.getAttributes().get(Tracing.STEPS));
+    assertEquals(3, spans.size(), "the write and both traced steps end");
+    for (SpanData x : spans) assertEquals(io.opentelemetry.api.trace.StatusCode.ERROR, x.getStatus().getStatusCode(), x.getName());
+  }
+
+  @Test
   void aMalformedTraceparentStartsANewTrace() {
     InMemorySpanExporter exporter = InMemorySpanExporter.create();
     Tracing on = Tracing.to(OpenTelemetrySdk.builder()
