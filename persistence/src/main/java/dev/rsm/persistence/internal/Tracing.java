@@ -114,7 +114,7 @@ public final class Tracing {
     return c.isValid() ? traceparent(c) : null;
   }
 
-  /** {@code span}'s context as a W3C traceparent: 55 characters ({@code 00-trace-span-flags}). */
+  /** {@code c} as a W3C traceparent: 55 characters ({@code 00-trace-span-flags}). */
   static String traceparent(SpanContext c) {
     return "00-" + c.getTraceId() + "-" + c.getSpanId() + "-" + c.getTraceFlags().asHex();
   }
