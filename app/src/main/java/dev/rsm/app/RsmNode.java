@@ -12,6 +12,7 @@ import dev.rsm.persistence.Machines;
 import dev.rsm.persistence.RuntimeOptions;
 import dev.rsm.persistence.StepObserver;
 import dev.rsm.persistence.StoreDurability;
+import dev.rsm.persistence.internal.Tracing;
 import dev.rsm.sharding.ShardedRuntime;
 import java.time.Duration;
 import java.util.Optional;
@@ -45,6 +46,10 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  *
  * <p>With {@code rsm.replica-monitor.enabled} the node offers to run the replica monitor, which
  * runs on one node of the cluster (see {@link ReplicaMonitorSingleton}).
+ *
+ * <p>With {@code rsm.tracing.enabled} (docs/observability.md) every ingress request, step, journal
+ * write and delivery is an OpenTelemetry span, and one request's path across machines and nodes is
+ * one trace.
  */
 public final class RsmNode implements AutoCloseable {
   private final ActorSystem<Void> system;
@@ -72,6 +77,15 @@ public final class RsmNode implements AutoCloseable {
 
   /** The same, with a {@link StepObserver} that sees every machine's steps and lifecycle (metrics, tests). */
   public static RsmNode start(Config config, MachineRegistry registry, StepObserver observer) {
+    return start(config, registry, RuntimeOptions.defaults().withObserver(observer));
+  }
+
+  /**
+   * The same, with the machines' {@link RuntimeOptions}: an observer, and the OpenTelemetry that
+   * spans go to when {@code rsm.tracing.enabled} is on (without one, the node's own OTLP exporter
+   * of {@code rsm.tracing.otlp}, else the global OpenTelemetry).
+   */
+  public static RsmNode start(Config config, MachineRegistry registry, RuntimeOptions options) {
     BearerAuth auth;
     Optional<HttpsConnectionContext> tls;
     try { // before the ActorSystem: a misconfigured node fails fast, never joining the cluster
@@ -105,15 +119,17 @@ public final class RsmNode implements AutoCloseable {
             .start(s -> managementTls.isPresent() ? s.withHttpsConnectionContext(managementTls.get()) : s)
             .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS).port();
       }
+      part = "tracing (rsm.tracing)";
+      RuntimeOptions machineOptions = options.openTelemetry().isPresent() ? options
+          : NodeTracing.fromConfig(system, config).map(options::withOpenTelemetry).orElse(options);
       part = "the machines (journal database " + StoreDurability.redact(config.getString("rsm.storage.jdbc.url")) + ")";
-      ShardedRuntime runtime = ShardedRuntime.start(system, registry,
-          RuntimeOptions.defaults().withObserver(observer));
+      ShardedRuntime runtime = ShardedRuntime.start(system, registry, machineOptions);
       if (config.getBoolean("rsm.replica-monitor.enabled")) ReplicaMonitorSingleton.init(system, registry);
       HttpSettings http = HttpSettings.fromConfig(config);
       part = "HTTP port " + http.hostname() + ":" + http.port();
       ServerBuilder server = Http.get(system).newServerAt(http.hostname(), http.port());
       if (tls.isPresent()) server = server.enableHttps(tls.get());
-      MachineRoutes routes = new MachineRoutes(runtime.machines(), http);
+      MachineRoutes routes = new MachineRoutes(runtime.machines(), http, Tracing.of(system).tracer());
       ServerBinding binding = server.bind(auth.protect(routes::route))
           .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
       Duration deadline = config.getDuration("rsm.http.shutdown-deadline");

@@ -6,6 +6,7 @@ import dev.rsm.persistence.internal.LocalRegistry;
 import dev.rsm.persistence.internal.MachineEnvironment;
 import dev.rsm.persistence.internal.Protocol;
 import dev.rsm.persistence.internal.Transport;
+import dev.rsm.persistence.internal.Tracing;
 import dev.rsm.persistence.internal.TransportMachines;
 import dev.rsm.persistence.internal.UnwrittenReads;
 import java.time.Duration;
@@ -37,12 +38,13 @@ public final class LocalRuntime {
     RuntimeSettings settings = options.settings().orElseGet(() -> RuntimeSettings.create(system));
     JdbcSchema.ensure(system.settings().config());
     AllowedClasses.get(system).register(registry.types());
+    Tracing tracing = Tracing.start(system, options.openTelemetry().orElse(null)); // before the first machine
     LocalTransport transport = new LocalTransport(system);
     MachineEnvironment env = new MachineEnvironment(
         settings, registry, transport, options.clock(), options.faults(), options.observer());
     transport.registryActor = system.systemActorOf(LocalRegistry.create(env), "rsm-machines",
         org.apache.pekko.actor.typed.Props.empty());
-    this.machines = TransportMachines.over(transport, registry, settings, UnwrittenReads.of(system));
+    this.machines = TransportMachines.over(transport, registry, settings, UnwrittenReads.of(system), tracing);
   }
 
   /** Starts the machines of {@code registry} with {@link RuntimeOptions#defaults()}. */

@@ -1,5 +1,6 @@
 package dev.rsm.persistence;
 
+import io.opentelemetry.api.OpenTelemetry;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
@@ -8,7 +9,7 @@ import java.util.Optional;
  * How a runtime ({@link LocalRuntime}, {@code ShardedRuntime}) is started, beyond its ActorSystem
  * and machine types. Immutable: each {@code withX} returns a modified copy. {@link #defaults()}
  * is what production uses: the settings of {@code rsm.persistence}, the system clock, no faults,
- * no observer.
+ * no observer, and, when {@code rsm.tracing.enabled}, the OpenTelemetry registered globally.
  *
  * <pre>{@code
  * LocalRuntime.start(system, registry, RuntimeOptions.defaults().withObserver(metrics));
@@ -16,18 +17,21 @@ import java.util.Optional;
  */
 public final class RuntimeOptions {
   private static final RuntimeOptions DEFAULTS =
-      new RuntimeOptions(null, Clock.systemUTC(), FaultInjector.NONE, StepObserver.NONE);
+      new RuntimeOptions(null, Clock.systemUTC(), FaultInjector.NONE, StepObserver.NONE, null);
 
   private final RuntimeSettings settings; // null: read from the system's config at start
   private final Clock clock;
   private final FaultInjector faults;
   private final StepObserver observer;
+  private final OpenTelemetry openTelemetry; // null: GlobalOpenTelemetry, when tracing is on
 
-  private RuntimeOptions(RuntimeSettings settings, Clock clock, FaultInjector faults, StepObserver observer) {
+  private RuntimeOptions(RuntimeSettings settings, Clock clock, FaultInjector faults, StepObserver observer,
+      OpenTelemetry openTelemetry) {
     this.settings = settings;
     this.clock = clock;
     this.faults = faults;
     this.observer = observer;
+    this.openTelemetry = openTelemetry;
   }
 
   /** The settings of {@code rsm.persistence}, the system clock, no faults, no observer. */
@@ -37,7 +41,7 @@ public final class RuntimeOptions {
 
   /** Settings to use instead of reading {@code rsm.persistence} from the ActorSystem's config. */
   public RuntimeOptions withSettings(RuntimeSettings settings) {
-    return new RuntimeOptions(Objects.requireNonNull(settings, "settings"), clock, faults, observer);
+    return new RuntimeOptions(Objects.requireNonNull(settings, "settings"), clock, faults, observer, openTelemetry);
   }
 
   /**
@@ -47,17 +51,27 @@ public final class RuntimeOptions {
    * timer's deadline has passed.
    */
   public RuntimeOptions withClock(Clock clock) {
-    return new RuntimeOptions(settings, Objects.requireNonNull(clock, "clock"), faults, observer);
+    return new RuntimeOptions(settings, Objects.requireNonNull(clock, "clock"), faults, observer, openTelemetry);
   }
 
   /** Crashes injected at the {@link FaultInjector.Point}s it chooses (tests only). */
   public RuntimeOptions withFaults(FaultInjector faults) {
-    return new RuntimeOptions(settings, clock, Objects.requireNonNull(faults, "faults"), observer);
+    return new RuntimeOptions(settings, clock, Objects.requireNonNull(faults, "faults"), observer, openTelemetry);
   }
 
   /** Sees every journaled step, hibernation and wake-up (benchmarks, metrics). */
   public RuntimeOptions withObserver(StepObserver observer) {
-    return new RuntimeOptions(settings, clock, faults, Objects.requireNonNull(observer, "observer"));
+    return new RuntimeOptions(settings, clock, faults, Objects.requireNonNull(observer, "observer"), openTelemetry);
+  }
+
+  /**
+   * Where the machines' spans go when {@code rsm.tracing.enabled} is on (docs/observability.md);
+   * without it, the OpenTelemetry registered with {@code GlobalOpenTelemetry} before the runtime
+   * starts (by the application or the OpenTelemetry Java agent), if any. With tracing off nothing
+   * is sent to either.
+   */
+  public RuntimeOptions withOpenTelemetry(OpenTelemetry openTelemetry) {
+    return new RuntimeOptions(settings, clock, faults, observer, Objects.requireNonNull(openTelemetry, "openTelemetry"));
   }
 
   /** The settings given with {@link #withSettings}; empty means those of {@code rsm.persistence}. */
@@ -75,5 +89,10 @@ public final class RuntimeOptions {
 
   public StepObserver observer() {
     return observer;
+  }
+
+  /** The OpenTelemetry given with {@link #withOpenTelemetry}; empty means the global one. */
+  public Optional<OpenTelemetry> openTelemetry() {
+    return Optional.ofNullable(openTelemetry);
   }
 }

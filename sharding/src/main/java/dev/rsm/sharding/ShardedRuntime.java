@@ -12,6 +12,7 @@ import dev.rsm.persistence.internal.MachineBehavior;
 import dev.rsm.persistence.internal.MachineEnvironment;
 import dev.rsm.persistence.internal.Protocol;
 import dev.rsm.persistence.internal.Transport;
+import dev.rsm.persistence.internal.Tracing;
 import dev.rsm.persistence.internal.TransportMachines;
 import dev.rsm.persistence.internal.UnwrittenReads;
 import java.time.Duration;
@@ -62,6 +63,7 @@ public final class ShardedRuntime {
     RuntimeSettings settings = options.settings().orElseGet(() -> RuntimeSettings.create(system));
     JdbcSchema.ensure(system.settings().config());
     AllowedClasses.get(system).register(registry.types());
+    Tracing tracing = Tracing.start(system, options.openTelemetry().orElse(null)); // before the first machine
     int shards = system.settings().config().getInt("pekko.cluster.sharding.number-of-shards");
     HashCodeMessageExtractor<Protocol.Command> extractor = new HashCodeMessageExtractor<>(shards);
     ShardingTransport transport = new ShardingTransport(ClusterSharding.get(system), extractor);
@@ -69,7 +71,7 @@ public final class ShardedRuntime {
         settings, registry, transport, options.clock(), options.faults(), options.observer(),
         ShardLeases.tenure(system, extractor));
     for (MachineType<?, ?> type : registry.types()) transport.init(type, env);
-    this.machines = TransportMachines.over(transport, registry, settings, UnwrittenReads.of(system));
+    this.machines = TransportMachines.over(transport, registry, settings, UnwrittenReads.of(system), tracing);
   }
 
   /**

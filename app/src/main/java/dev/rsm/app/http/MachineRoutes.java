@@ -9,6 +9,7 @@ import dev.rsm.persistence.IngressResult;
 import dev.rsm.persistence.MachineUnavailableException;
 import dev.rsm.persistence.MachineView;
 import dev.rsm.persistence.Machines;
+import io.opentelemetry.api.trace.Tracer;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -42,6 +43,9 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
  * remembers as many unexpired idempotency keys as it may ({@code rsm.persistence.idempotency}); 413 body over {@code rsm.http.max-body}; 500 the handler threw; 503
  * with {@code Retry-After} when the machine or its journal is unavailable (retry with the same key).
  *
+ * <p>With a tracer (tracing on: {@code rsm.tracing}, docs/observability.md), each {@code POST} is
+ * a span, child of the request's W3C {@code traceparent}, and the machine's step is its child.
+ *
  * <p>{@link dev.rsm.app.RsmNode} serves these routes behind {@link BearerAuth}: with {@code
  * rsm.http.auth.enabled}, a request without a configured token gets 401 before any of the above.
  */
@@ -52,10 +56,17 @@ public final class MachineRoutes extends AllDirectives {
 
   private final Machines machines;
   private final HttpSettings settings;
+  private final IngressSpans spans; // null: tracing off
 
   public MachineRoutes(Machines machines, HttpSettings settings) {
+    this(machines, settings, null);
+  }
+
+  /** Routes whose requests are spans of {@code tracer}; null traces nothing. */
+  public MachineRoutes(Machines machines, HttpSettings settings, Tracer tracer) {
     this.machines = machines;
     this.settings = settings;
+    this.spans = tracer == null ? null : new IngressSpans(tracer);
   }
 
   public Route route() {
@@ -66,8 +77,9 @@ public final class MachineRoutes extends AllDirectives {
                     extractRequestEntity(requestEntity -> requestEntity.getContentLengthOption().orElse(0L) > settings.maxBody()
                         ? complete(tooLarge())
                         : withSizeLimit(settings.maxBody(), () ->
-                        entity(Unmarshaller.entityToString(), body ->
-                            completeWithFuture(send(type, id, key.orElse(null), body))))))),
+                        entity(Unmarshaller.entityToString(), body -> extractRequest(request ->
+                            completeWithFuture(spans == null ? send(type, id, key.orElse(null), body)
+                                : spans.traced(type, id, request, () -> send(type, id, key.orElse(null), body))))))))),
                 get(() -> completeWithFuture(read(type, id))))))));
   }
 

@@ -5,6 +5,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.rsm.app.RsmNode;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.RsmConfig;
+import dev.rsm.persistence.RuntimeOptions;
 import dev.rsm.persistence.StepObserver;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -76,13 +77,18 @@ public final class TestCluster implements AutoCloseable {
 
   /** Starts a node with {@code nodeExtra} over this cluster's settings (e.g. its own certificate). */
   public RsmNode start(Config nodeExtra) {
+    return start(nodeExtra, RuntimeOptions.defaults().withObserver(observer));
+  }
+
+  /** Starts a node with {@code nodeExtra} and its machines' {@code options} (e.g. an OpenTelemetry of its own). */
+  public RsmNode start(Config nodeExtra, RuntimeOptions options) {
     int port = nodes.isEmpty() ? seedPort : freePort();
     Config c = ConfigFactory.parseMap(Map.of(
             "pekko.remote.artery.canonical.port", port,
             "pekko.cluster.seed-nodes", List.of("pekko://rsm@127.0.0.1:" + seedPort),
             "rsm.sharding.data-dir", dataDir))
         .withFallback(nodeExtra).withFallback(extra).withFallback(FAST).withFallback(store);
-    RsmNode node = RsmNode.start(RsmConfig.load(c), registry, observer);
+    RsmNode node = RsmNode.start(RsmConfig.load(c), registry, options);
     nodes.add(node);
     return node;
   }

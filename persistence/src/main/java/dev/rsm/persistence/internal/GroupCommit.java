@@ -2,6 +2,7 @@ package dev.rsm.persistence.internal;
 
 import dev.rsm.persistence.IngressResult;
 import dev.rsm.persistence.internal.Protocol.Command;
+import io.opentelemetry.api.trace.Span;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -22,9 +23,12 @@ import org.apache.pekko.actor.typed.ActorRef;
  * of steps not yet confirmed, who are told at once if the machine stops before replying.
  */
 final class GroupCommit {
-  /** A step taken and applied, waiting for (or in) its journal write. */
+  /**
+   * A step taken and applied, waiting for (or in) its journal write; {@code span} is its trace
+   * span, null unless tracing is on ({@link Tracing}).
+   */
   record Taken(StepTaken event, long seqNr, ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo,
-      Object ackChannel, OutChannel firstChannel) {}
+      Object ackChannel, OutChannel firstChannel, Span span) {}
 
   /** One journal write: its event (one step, or {@link StepsTaken}) and the steps in it. */
   record Batch(Event event, List<Taken> steps) {}

@@ -18,6 +18,7 @@ import dev.rsm.persistence.internal.Protocol.IdleTimeout;
 import dev.rsm.persistence.internal.Protocol.Ingress;
 import dev.rsm.persistence.internal.Protocol.ResendTick;
 import dev.rsm.persistence.internal.Protocol.TimerFired;
+import io.opentelemetry.api.trace.Span;
 import java.time.Duration;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.Cancellable;
@@ -100,6 +101,11 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   // Whether this node may answer for the machine now (holds its shard's lease): asked before
   // every answer, read, step and write.
   private final Tenancy tenancy;
+  // The node's tracing (Tracing.OFF unless rsm.tracing.enabled): spans of steps, writes, deliveries.
+  // The write in flight and its span (null when off), reported failed if the machine stops first.
+  private final Tracing tracing;
+  private Batch writing;
+  private Span writeSpan;
 
   @SuppressWarnings("unchecked")
   MachineBehavior(MachineActor actor, MachineType<?, ?> type, ActorContext<Command> ctx) {
@@ -115,10 +121,11 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     MachineActor.Held held = actor.takeHeld();
     this.woken = held == null ? null : held.state();
     this.wokenJournalSeqNr = held == null ? 0 : held.journalSeqNr();
-    this.sender = new Sender(self, ctx, env.transport(), settings, log);
+    this.tracing = Tracing.of(ctx.getSystem());
+    this.sender = new Sender(self, ctx, env.transport(), settings, log, tracing);
     this.front = new Front(sender);
     this.values = JournalValues.get(ctx.getSystem());
-    this.steps = new StepTaker(env, type, self, log, commit, sender, values, this::timers);
+    this.steps = new StepTaker(env, type, self, log, commit, sender, values, this::timers, tracing);
     this.tenancy = new Tenancy(self, env.tenure());
     // One timer per idle period instead of a receive timeout, which Pekko reschedules on every
     // message (a scheduler cancel and schedule on the per-message path).
@@ -174,7 +181,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       Origin origin = new Origin.Channel(d.from(), d.seq());
       if (!type.accepts(d.input()))
         return writeIf(steps.reject(s, origin, d.input(), 1, "not an input of machine type " + type.name()));
-      return writeIf(steps.take(s, origin, d.input(), null, d.ackTo(), d.channel()));
+      return writeIf(steps.take(s, origin, d.input(), null, d.ackTo(), d.channel(), d.trace()));
     }
     if (v instanceof Receiver.Duplicate dup) // hw may be an unwritten step's: acknowledged after its write
       commit.whenWritten(() -> sender.acknowledge(d.from(), d.ackTo(), d.channel(), dup.upTo(), dup.hw()));
@@ -192,7 +199,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       in.replyTo().tell(refused);
       return Effect().none();
     }
-    return writeIf(steps.take(s, new Origin.External(in.key()), in.input(), in.replyTo(), null, null));
+    return writeIf(steps.take(s, new Origin.External(in.key()), in.input(), in.replyTo(), null, null, in.trace()));
   }
 
   private Effect<Event, RuntimeState> onTimer(RuntimeState s, TimerFired f) {
@@ -210,7 +217,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       timers().armOrCancel(f.name(), armed);
       return Effect().none();
     }
-    return writeIf(steps.take(s, new Origin.Timer(f.name(), f.generation()), armed.input(), null, null, null));
+    return writeIf(steps.take(s, new Origin.Timer(f.name(), f.generation()), armed.input(), null, null, null, null));
   }
 
   // ---------------------------------------------------------------- steps
@@ -224,11 +231,16 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private Effect<Event, RuntimeState> write() {
     tenancy.checkBeforeWrite();
     Batch batch = commit.takeBatch();
+    writing = batch;
+    writeSpan = tracing.writeStarted(self, batch); // null when tracing is off
     return Effect().persist(batch.event()).thenRun(after -> written(after, batch));
   }
 
   /** After a journal write: the steps' outputs, the answers that waited, then the stashed inputs. */
   private void written(RuntimeState s, Batch batch) {
+    Tracing.writeEnded(writeSpan);
+    writing = null;
+    writeSpan = null;
     steps.release(s, batch);
     // Inputs stashed during the write are taken next, then this Flush writes them together.
     boolean arrived = front.arrived > handled;
@@ -301,6 +313,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   /** Stopped or restarting: nothing scheduled survives, and callers still waiting are told. */
   void stopped() {
     cancelScheduled();
+    if (writing != null) Tracing.writeFailed(writeSpan, writing);
     commit.releaseCallers(new IngressResult.Unavailable(IngressResult.Unavailable.Reason.NOT_CONFIRMED,
         "machine " + self + " stopped before confirming "
         + "the step (journal write failed or crash); it may or may not have been recorded: retry "

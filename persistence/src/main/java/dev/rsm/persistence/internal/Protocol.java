@@ -20,11 +20,18 @@ public final class Protocol {
    * the ack is lost and the sender's resend, deduplicated here, brings a fresh one. {@code channel}
    * is the sender's own object for the channel, handed back in the {@link Ack} so that the sender
    * need not look it up; it only exists within one JVM (never serialized) and the receiver does
-   * nothing with it but return it.
+   * nothing with it but return it. {@code trace} is the W3C traceparent of the delivery's span when
+   * tracing is on ({@link Tracing}), else null and left out of the message; a node that does not
+   * know the field ignores it.
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
   public record Deliver(Address from, long seq, @Payload Object input, ActorRef<Command> ackTo,
-      @JsonIgnore Object channel) implements Command, RsmSerializable {}
+      @JsonIgnore Object channel, String trace) implements Command, RsmSerializable {
+    /** Without a trace context. */
+    public Deliver(Address from, long seq, Object input, ActorRef<Command> ackTo, Object channel) {
+      this(from, seq, input, ackTo, channel, null);
+    }
+  }
 
   /**
    * The receiver {@code from} has handled every message up to {@code upTo} on its channel, and its
@@ -38,9 +45,18 @@ public final class Protocol {
   public record Ack(Address from, long upTo, long hw, @JsonIgnore Object channel,
       @JsonIgnore ActorRef<Command> by) implements Command, RsmSerializable {}
 
-  /** An input from outside; {@code key} is the idempotency key, or null. */
-  public record Ingress(String key, @Payload Object input, ActorRef<IngressResult> replyTo)
-      implements Command, RsmSerializable {}
+  /**
+   * An input from outside; {@code key} is the idempotency key, or null. {@code trace} is the W3C
+   * traceparent of the caller's span when tracing is on ({@link Tracing}), else null and left out.
+   */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  public record Ingress(String key, @Payload Object input, ActorRef<IngressResult> replyTo, String trace)
+      implements Command, RsmSerializable {
+    /** Without a trace context. */
+    public Ingress(String key, Object input, ActorRef<IngressResult> replyTo) {
+      this(key, input, replyTo, null);
+    }
+  }
 
   /** Asks for the machine's state: the answer is a {@link MachineView}, or {@link NotLeased}. */
   public record GetState(ActorRef<Object> replyTo) implements Command, RsmSerializable {}

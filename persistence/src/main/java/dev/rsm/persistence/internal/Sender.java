@@ -7,6 +7,7 @@ import dev.rsm.persistence.internal.Protocol.Command;
 import dev.rsm.persistence.internal.Protocol.Deliver;
 import dev.rsm.persistence.internal.Protocol.ResendTick;
 import dev.rsm.persistence.internal.StepTaken.Sent;
+import io.opentelemetry.api.trace.Span;
 import java.util.List;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -27,25 +28,40 @@ final class Sender {
   private final Transport transport;
   private final RuntimeSettings settings;
   private final Logger log;
+  private final Tracing tracing;
+  // Null until a traced step sends (tracing on): the steps of this incarnation's unacknowledged
+  // outputs, so that their deliveries are the steps' children.
+  private Tracing.Outputs outputs;
   private Cancellable resendTimer;
 
   Sender(Address self, ActorContext<Command> ctx, Transport transport, RuntimeSettings settings, Logger log) {
+    this(self, ctx, transport, settings, log, Tracing.OFF);
+  }
+
+  Sender(Address self, ActorContext<Command> ctx, Transport transport, RuntimeSettings settings, Logger log,
+      Tracing tracing) {
     this.self = self;
     this.ctx = ctx;
     this.transport = transport;
     this.settings = settings;
     this.log = log;
+    this.tracing = tracing;
   }
 
   /** Puts on the wire the unsent, journaled outputs of {@code ch} that fit in the window. */
   void sendWindow(OutChannel ch, Address to) {
+    sendWindow(ch, to, false);
+  }
+
+  private void sendWindow(OutChannel ch, Address to, boolean resend) {
     long limit = Math.min(ch.acked + settings.window(), ch.journaledUpTo);
     if (ch.sentUpTo >= limit) return;
     ActorRef<Command> direct = ch.directRoute();
     for (Sent sent : ch.unacked) {
       if (sent.seq() > limit) break;
       if (sent.seq() <= ch.sentUpTo) continue;
-      Deliver d = new Deliver(self, sent.seq(), sent.input(), ctx.getSelf(), ch);
+      Deliver d = new Deliver(self, sent.seq(), sent.input(), ctx.getSelf(), ch,
+          outputs == null ? null : tracing.delivering(self, outputs, ch, sent.seq(), resend));
       if (direct != null) direct.tell(d);
       else {
         transport.tell(to, d);
@@ -54,6 +70,18 @@ final class Sender {
       ch.sentUpTo = sent.seq();
     }
     ch.lastSendNanos = System.nanoTime();
+  }
+
+  /** Output {@code seq} on {@code ch} was taken by {@code step} (null when tracing is off). */
+  void traced(OutChannel ch, long seq, Span step) {
+    if (step == null) return;
+    if (outputs == null) outputs = new Tracing.Outputs();
+    outputs.add(ch, seq, step);
+  }
+
+  /** The steps of unacknowledged outputs this incarnation holds for tracing. */
+  int tracedOutputs() {
+    return outputs == null ? 0 : outputs.size();
   }
 
   /** After recovery: everything recovered was journaled, and nothing of it is known to be sent. */
@@ -81,6 +109,7 @@ final class Sender {
       return;
     }
     if (s.ack(ch, a.upTo()) != null) {
+      if (outputs != null) outputs.acked(ch);
       ch.backoffNanos = 0;
       if (a.by() != null) ch.route = a.by();
       sendWindow(ch, a.from());
@@ -132,7 +161,7 @@ final class Sender {
       if (now - ch.lastSendNanos < wait) continue;
       ch.sentUpTo = ch.acked;
       ch.route = null; // resends take the transport, which finds the receiver wherever it is now
-      sendWindow(ch, ch.to);
+      sendWindow(ch, ch.to, true);
       ch.backoffNanos = Math.min(max, wait * 2);
     }
     ensureResendTick(s);

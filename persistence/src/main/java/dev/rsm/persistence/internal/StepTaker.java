@@ -15,6 +15,7 @@ import dev.rsm.persistence.internal.Protocol.Command;
 import dev.rsm.persistence.internal.Protocol.TimerFired;
 import dev.rsm.persistence.internal.StepTaken.Sent;
 import dev.rsm.persistence.internal.StepTaken.TimerSet;
+import io.opentelemetry.api.trace.Span;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Function;
@@ -47,11 +48,12 @@ final class StepTaker {
   // The registry's lookup, made once: a method reference written in take would be a new object
   // on every step.
   private final Function<String, MachineType<?, ?>> targets;
+  private final Tracing tracing;
   private Failures failures; // created with the first failure
 
   @SuppressWarnings("unchecked")
   StepTaker(MachineEnvironment env, MachineType<?, ?> type, Address self, Logger log, GroupCommit commit,
-      Sender sender, JournalValues values, Supplier<DurableTimers> timers) {
+      Sender sender, JournalValues values, Supplier<DurableTimers> timers, Tracing tracing) {
     this.env = env;
     this.settings = env.settings();
     this.type = type;
@@ -63,11 +65,16 @@ final class StepTaker {
     this.values = values;
     this.timers = timers;
     this.targets = env.registry()::get;
+    this.tracing = tracing;
   }
 
-  /** Runs the handler on {@code input} and takes its step; returns whether a write is due now. */
+  /**
+   * Runs the handler on {@code input} and takes its step; returns whether a write is due now.
+   * {@code trace} is the W3C traceparent the input came with, or null.
+   */
   boolean take(RuntimeState s, Origin origin, Object input, ActorRef<IngressResult> replyTo,
-      ActorRef<Command> ackTo, Object ackChannel) {
+      ActorRef<Command> ackTo, Object ackChannel, String trace) {
+    Span span = tracing.stepStarted(self, origin, input, trace); // null when tracing is off
     long now = env.clock().millis();
     long seed = ThreadLocalRandom.current().nextLong(); // recorded: replay reads it back
     Step<Object> step;
@@ -80,18 +87,20 @@ final class StepTaker {
       // Refused before the step is taken: a write that fails later would fail it for good, with
       // the machine restarting on every retry (and every other input waiting behind it); a send to
       // an address that cannot exist opens no channel to it.
+      Tracing.stepFailed(span, e);
       if (replyTo == null) return failed(s, origin, input, null, e);
       log.info("step of {} on {} refused: {}", self, MachineBehavior.describe(input), e.getMessage());
       replyTo.tell(new IngressResult.Invalid(e instanceof Address.InvalidIdException
           ? "the step of " + self + " sends to an invalid address: " + e.getMessage() : e.getMessage()));
       return false;
     } catch (RuntimeException e) {
+      Tracing.stepFailed(span, e);
       return failed(s, origin, input, replyTo, e);
     }
     if (failures != null) failures.succeeded(origin);
     if (env.faults().crash(Point.BEFORE_JOURNAL, self))
       throw new FaultInjector.InjectedCrash(Point.BEFORE_JOURNAL, self);
-    return taken(s, event, step.nextState(s.user), replyTo, ackTo, ackChannel);
+    return taken(s, event, step.nextState(s.user), replyTo, ackTo, ackChannel, span);
   }
 
   /** Journals {@code input} as rejected: state unchanged, its channel (or timer) moves on. */
@@ -99,12 +108,12 @@ final class StepTaker {
     log.error("machine {} rejected {} from {} after {} attempt(s): {}",
         self, MachineBehavior.describe(input), origin, attempts, reason);
     StepTaken event = new StepTaken(origin, input, env.clock().millis(), 0, List.of(), null, List.of(), reason);
-    return taken(s, event, s.user, null, null, null);
+    return taken(s, event, s.user, null, null, null, null);
   }
 
   /** Applies a step and hands it to group commit: written now, or with the others at the Flush. */
   private boolean taken(RuntimeState s, StepTaken event, Object nextUser,
-      ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo, Object ackChannel) {
+      ActorRef<IngressResult> replyTo, ActorRef<Command> ackTo, Object ackChannel, Span span) {
     long evictedBefore = s.keys.evictedEarly;
     OutChannel first = s.apply(event, nextUser, settings.idempotencyMaxKeys(),
         settings.idempotencyRetentionMillis(), values.keyFingerprint(event));
@@ -112,7 +121,7 @@ final class StepTaker {
       log.warn("{} forgot an idempotency key younger than {} to stay within {} keys ({} so far): a retry with it "
               + "would be handled again (rsm.persistence.idempotency, docs/limits.md)", self,
           settings.idempotencyRetention(), settings.idempotencyMaxKeys(), s.keys.evictedEarly);
-    return commit.add(new Taken(event, s.seqNr, replyTo, ackTo, ackChannel, first), settings.maxStepsPerWrite());
+    return commit.add(new Taken(event, s.seqNr, replyTo, ackTo, ackChannel, first, span), settings.maxStepsPerWrite());
   }
 
   /** A handler that threw: the external caller is told; a machine's input or a timer is retried. */
@@ -146,6 +155,7 @@ final class StepTaker {
     for (Sent sent : e.sends()) {
       OutChannel ch = sent == e.sends().get(0) ? taken.firstChannel() : s.outbox.get(sent.to());
       if (sent.seq() > ch.journaledUpTo) ch.journaledUpTo = sent.seq();
+      sender.traced(ch, sent.seq(), taken.span());
       sender.sendWindow(ch, sent.to());
     }
     for (TimerSet t : e.timers()) timers.get().armOrCancel(t.name(), t.isCancel() ? null : s.timers.get(t.name()));
@@ -160,6 +170,7 @@ final class StepTaker {
       commit.replied(taken.replyTo());
     }
     sender.ensureResendTick(s);
+    Tracing.stepReleased(taken.span(), taken.seqNr());
     if (env.faults().crash(Point.AFTER_ACK, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_ACK, self);
   }

@@ -18,10 +18,11 @@ public final class TransportMachines {
   /**
    * A {@link Machines} that asks the machines through {@code transport}; a state read of a machine
    * without a journal row is answered with its initial state, without starting it ({@link
-   * UnwrittenReads}).
+   * UnwrittenReads}). With tracing on, an input carries the caller's current OpenTelemetry span
+   * as its trace context, so the machine's step is that span's child.
    */
   public static Machines over(Transport transport, MachineRegistry registry, RuntimeSettings settings,
-      UnwrittenReads reads) {
+      UnwrittenReads reads, Tracing tracing) {
     return new Machines() {
       @Override
       public MachineRegistry registry() {
@@ -32,7 +33,8 @@ public final class TransportMachines {
       public CompletionStage<IngressResult> ask(
           Address to, String key, Object input, Duration timeout) {
         registry.get(to.type());
-        return DirectFuture.of(transport.ask(to, replyTo -> new Protocol.Ingress(key, input, replyTo), timeout));
+        String trace = tracing.current(); // the caller's span, if any; null when tracing is off
+        return DirectFuture.of(transport.ask(to, replyTo -> new Protocol.Ingress(key, input, replyTo, trace), timeout));
       }
 
       @Override

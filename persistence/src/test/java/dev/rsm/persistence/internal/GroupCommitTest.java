@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 class GroupCommitTest {
   static GroupCommit.Taken step(long seqNr) {
     StepTaken e = new StepTaken(new Origin.External(null), "in" + seqNr, 0, 0, List.of(), null, List.of(), null);
-    return new GroupCommit.Taken(e, seqNr, null, null, null, null);
+    return new GroupCommit.Taken(e, seqNr, null, null, null, null, null);
   }
 
   static GroupCommit handling() {

@@ -65,6 +65,26 @@ class ProtocolSerializationTest {
   }
 
   @Test
+  void deliveriesAndInputsCarryTheirTraceContextAndLeaveItOutWithoutOne() throws Exception {
+    ActorRef<Protocol.Command> ackTo = system;
+    String traceparent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+    Address from = new Address("account", "a");
+    assertEquals(traceparent, ((Deliver) roundTrip(new Deliver(from, 1, new Credit("a", 5), ackTo, null, traceparent))).trace());
+    ActorRef<IngressResult> replyTo = system.unsafeUpcast();
+    Protocol.Ingress in = new Protocol.Ingress("k", new Credit("a", 5), replyTo, traceparent);
+    assertEquals(in, roundTrip(in));
+    // Without a trace context the message is what it was before the field existed, so a node that
+    // does not know the field reads it; and one that does reads the older form as "no context".
+    Deliver untraced = new Deliver(from, 1, new Credit("a", 5), ackTo, null);
+    byte[] bytes = serialization.serialize(untraced).get();
+    assertEquals(-1, new String(bytes, java.nio.charset.StandardCharsets.ISO_8859_1).indexOf("trace"));
+    assertNull(((Deliver) roundTrip(untraced)).trace());
+    // An older node ignores the field it does not know (Pekko's Jackson default).
+    assertEquals(false, system.settings().config()
+        .getBoolean("pekko.serialization.jackson.deserialization-features.FAIL_ON_UNKNOWN_PROPERTIES"));
+  }
+
+  @Test
   void ackCrossesWithoutTheSendersChannelOrTheReceiversRef() throws Exception {
     ActorRef<Protocol.Command> by = system; // a direct route is for this JVM only
     Ack back = (Ack) roundTrip(new Ack(new Address("account", "b"), 7, 9, new Object(), by));
