@@ -45,7 +45,8 @@ class ReadinessTest {
             "pekko.management.http.port", managementPort)))) {
       CompletableFuture<RsmNode> starting = CompletableFuture.supplyAsync(cluster::start);
       List<String> seen = new ArrayList<>();
-      // Starting: every 200 from /ready finds the ingress accepting.
+      // Starting: every 200 from /ready finds the ingress accepting right after (the check turns
+      // true after the bind).
       boolean ready = false;
       long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
       while (!ready && System.nanoTime() < deadline) {
@@ -69,8 +70,10 @@ class ReadinessTest {
       boolean refusedOnce = false;
       int notReadyWhileAccepting = 0;
       while (!stopping.isDone()) {
-        int status = status(managementPort, "/ready");
+        // The ingress first, then /ready: the check turns false before the unbind, so once a
+        // connection was refused no later /ready may say 200.
         boolean accepting = accepts(httpPort);
+        int status = status(managementPort, "/ready");
         if (!accepting) {
           refusedOnce = true;
           assertTrue(status != 200, "/ready said 200 after the ingress was unbound");
