@@ -1,6 +1,9 @@
 package dev.rsm.app;
 
 import com.typesafe.config.Config;
+import dev.rsm.app.admin.Admin;
+import dev.rsm.app.admin.AdminRoutes;
+import dev.rsm.app.admin.AdminSettings;
 import dev.rsm.app.http.BearerAuth;
 import dev.rsm.app.http.HttpSettings;
 import dev.rsm.app.http.MachineRoutes;
@@ -106,8 +109,9 @@ public final class RsmNode implements AutoCloseable {
       }
       part = "the machines (journal database " + StoreDurability.redact(config.getString("rsm.storage.jdbc.url")) + ")";
       ShardedRuntime runtime = ShardedRuntime.start(system, registry,
-          RuntimeOptions.defaults().withObserver(observer));
-      if (config.getBoolean("rsm.replica-monitor.enabled")) ReplicaMonitorSingleton.init(system, registry);
+          RuntimeOptions.defaults().withObserver(Admin.get(system).observer(observer)));
+      var monitor = config.getBoolean("rsm.replica-monitor.enabled") ? ReplicaMonitorSingleton.init(system, registry) : null;
+      Admin.get(system).started(registry, monitor); // the admin API answered 503 until now
       HttpSettings http = HttpSettings.fromConfig(config);
       part = "HTTP port " + http.hostname() + ":" + http.port();
       ServerBuilder server = Http.get(system).newServerAt(http.hostname(), http.port());
@@ -165,8 +169,10 @@ public final class RsmNode implements AutoCloseable {
         .newServerAt(host.isEmpty() ? config.getString("pekko.management.http.hostname") : host,
             port.isEmpty() ? config.getInt("pekko.management.http.port") : Integer.parseInt(port));
     if (tls.isPresent()) server = server.enableHttps(tls.get());
+    // The console's files hold no data (it asks for a token for /admin): a browser loads them without one.
     ServerBinding b = server
-        .bind(auth.protect(() -> PekkoManagement.get(system).getRoutes()))
+        .bind(AdminRoutes.console(AdminSettings.fromConfig(config))
+            .orElse(auth.protect(() -> PekkoManagement.get(system).getRoutes())))
         .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     // As PekkoManagement.stop() would be: health and readiness stay reachable while the node leaves.
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-management",
