@@ -22,9 +22,9 @@ import org.apache.pekko.pattern.Patterns;
 /**
  * The cluster as {@code GET /admin/cluster} shows it: every member with its status and
  * reachability, and, per machine type, the shards its region hosts and the machines running in
- * them. Each member's shard region is asked for its own state ({@code GetShardRegionState}, which
- * only reads what the region holds: no shard or machine is started); a member that does not answer
- * in time is shown with an error instead of shards.
+ * them. Each reachable member's shard region is asked for its own state ({@code
+ * GetShardRegionState}, which only reads what the region holds: no shard or machine is started); a
+ * region that does not answer in time, and an unreachable member, is shown with an error instead.
  */
 final class ClusterView {
   private ClusterView() {}
@@ -51,6 +51,10 @@ final class ClusterView {
       n.put("machines", 0);
       ObjectNode types = n.putObject("types");
       if (m.status() == MemberStatus.removed() || m.status() == MemberStatus.down()) continue;
+      if (unreachable.contains(m)) { // its region cannot answer: do not wait for it
+        n.put("error", "unreachable: what it hosts is unknown until it is reachable again or downed");
+        continue;
+      }
       for (MachineType<?, ?> t : registry.types()) {
         String path = m.address() + "/system/sharding/rsm-" + t.name();
         pending.add(Patterns.ask(system.classicSystem().actorSelection(path),

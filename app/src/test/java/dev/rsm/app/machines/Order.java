@@ -8,7 +8,8 @@ import java.time.Duration;
 
 /**
  * An order: {@code place} reserves its item at a warehouse (a send) and arms an {@code expire}
- * timer an hour out. An order of item {@code poison} also arms a {@code check} timer that fails
+ * timer an hour out; placing again reserves again (the console tests use it to send one more
+ * output). An order of item {@code poison} also arms a {@code check} timer that fails
  * every time it fires, so the runtime rejects it after its attempts (a journaled rejection).
  */
 public final class Order extends Machine<Order.Input, Order.State> {
