@@ -246,8 +246,8 @@ function timeline(journal, type, id) {
     const details = [];
     if (s.rejected) details.push(h('div', { class: 'detail' }, badge('rejected', 'bad'), ' ', s.rejected));
     s.sends.forEach((x) => details.push(h('div', { class: 'detail' }, '→ sent ', machineLink(x.to), ` #${x.seq} `, input(x.input))));
-    s.timers.forEach((t) => details.push(h('div', { class: 'detail' }, t.cancel ? `⏲ cancelled timer “${t.name}”`
-      : h('span', {}, `⏲ armed timer “${t.name}” for ${new Date(t.deadline).toISOString()} `, input(t.input)))));
+    s.timers.forEach((t) => details.push(h('div', { class: 'detail' }, t.cancel ? `cancelled timer “${t.name}”`
+      : h('span', {}, `armed timer “${t.name}” for ${new Date(t.deadline).toISOString()} `, input(t.input)))));
     if (s.reply !== null) details.push(h('div', { class: 'detail' }, '↩ replied ', inline(s.reply)));
     return h('li', { class: 'step ' + (s.rejected ? 'rejected' : o.kind) },
       h('div', { class: 'head' }, h('span', { class: 'what' }, input(s.input)), from,
@@ -270,11 +270,14 @@ async function problems() {
     : h('p', { class: 'muted' }, d.monitor === 'off' ? 'The replica monitor is off (' + d.hint + ').' : d.error);
   return h('div', {},
     h('h1', {}, 'Rejections & divergences'),
-    card('Recent rejections on ' + r.node, h('div', { id: 'rejections' },
+    card('Recent rejections on this node', h('p', { class: 'muted' }, 'Inputs a handler failed on for good, as ' + r.node
+      + ' saw them (each node keeps its own; the log has them all).'), h('div', { id: 'rejections' },
       table(['When', 'Machine', 'Origin', 'Input', 'Reason', 'Journaled'], r.rejections.map((x) => [when(x.at), machineLink(x.machine),
         h('code', {}, x.origin), input(x.input), x.reason, x.journaled ? badge('step ' + x.seqNr, 'bad') : badge('answered 500', 'warn')]),
       'No input rejected recently on this node.', 'rejection-table'))),
     card('Replica monitor', h('div', { id: 'divergences' }, monitor)));
 }
 
+// The node this console is served by, for the header (every page's data comes from it).
+api('cluster').then((c) => { document.getElementById('node').textContent = 'node ' + c.self; }).catch(() => {});
 render();

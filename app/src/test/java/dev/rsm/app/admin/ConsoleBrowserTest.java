@@ -63,6 +63,8 @@ class ConsoleBrowserTest {
         pekko.management.http.hostname = "127.0.0.1"
         pekko.management.http.port = 0
         pekko.cluster.split-brain-resolver.stable-after = 120s
+        rsm.replica-monitor.enabled = on
+        rsm.replica-monitor.poll-interval = 200ms
         """);
     try (TestCluster cluster = new TestCluster(TestStores.fresh(TestStores.H2), TYPES, config)) {
       RsmNode one = cluster.start();
@@ -70,12 +72,15 @@ class ConsoleBrowserTest {
       cluster.awaitUp(2);
 
       // Some history: orders reserving at a central warehouse, accounts, one failing input on node 1.
-      String order = null;
-      for (int i = 1; order == null || i <= 6; i++) {
+      List<String> onOne = new java.util.ArrayList<>();
+      for (int i = 1; onOne.size() < 2 || i <= 6; i++) {
         Address a = Order.TYPE.address(String.format("order-%04d", 1000 + i));
         ask(one, a, "place-" + a.id(), new Order.Place("lamp", i, "central"));
-        if (order == null && Placement.hosts(one, a)) order = a.id();
+        if (Placement.hosts(one, a)) onOne.add(a.id());
       }
+      String order = onOne.get(0);
+      // Its check timer fails every time: rejected after its attempts, a journaled rejection on node 1.
+      ask(one, Order.TYPE.address(onOne.get(1)), null, new Order.Place("poison", 1, "central"));
       for (int i = 1; i <= 3; i++) ask(one, Account.TYPE.address("acct-" + i), null, new Account.Deposit(100 * i));
       String warehouse = firstHostedBy(two, one, i -> Warehouse.TYPE.address("east-" + i), new Warehouse.Open());
       String brittle = firstHostedBy(one, one, i -> Brittle.TYPE.address("b-" + i), new Brittle.Ok());
@@ -135,6 +140,8 @@ class ConsoleBrowserTest {
 
         browser.findElement(By.linkText("Rejections & divergences")).click();
         wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("rejection-table"), "the printer is on fire"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("rejection-table"), "cannot check an order of poison"));
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("divergences"), "STEPS CHECKED"));
         screenshot(browser, "problems");
       } finally {
         browser.quit();
