@@ -47,6 +47,9 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  *
  * <p>With {@code rsm.replica-monitor.enabled} the node offers to run the replica monitor, which
  * runs on one node of the cluster (see {@link ReplicaMonitorSingleton}).
+ *
+ * <p>The management port also serves the read-only admin API and the web console ({@link
+ * dev.rsm.app.admin.AdminRoutes}, docs/admin-api.md); they answer 503 until the machines are up.
  */
 public final class RsmNode implements AutoCloseable {
   private final ActorSystem<Void> system;
