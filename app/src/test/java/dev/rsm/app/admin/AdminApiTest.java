@@ -177,6 +177,47 @@ class AdminApiTest {
   }
 
   @Test
+  void rebuildsFromTheLatestSnapshotAndCountsStepsSharingARow() {
+    Address account = Account.TYPE.address("busy");
+    for (int i = 0; i < 110; i++) ask(account, null, new Account.Deposit(1)); // past snapshot-every = 100 rows
+    // Sent at once, they queue behind each other's write and share rows (group commit).
+    List<java.util.concurrent.CompletableFuture<IngressResult>> burst = new ArrayList<>();
+    for (int i = 0; i < 60; i++)
+      burst.add(node.machines().ask(account, null, new Account.Deposit(1)).toCompletableFuture());
+    burst.forEach(java.util.concurrent.CompletableFuture::join);
+    JsonNode m = Await.until("the snapshot after row 100 is written", Duration.ofSeconds(10),
+        () -> get("/admin/machines/account/busy"), v -> v.path("snapshotRow").asLong() == 100);
+    assertEquals("{\"balance\":170}", m.path("state").toString());
+    assertEquals(170, m.path("steps").asLong());
+    assertTrue(m.path("rows").asLong() < 170, "some steps share a row: " + m.path("rows"));
+    JsonNode page = get("/admin/machines/account/busy/journal?from=111&limit=1000");
+    assertEquals(60, page.path("steps").size(), "every step of the burst, each once");
+    assertTrue(page.toString().contains("\"index\":1"), "a row holding several steps lists each with its index");
+  }
+
+  @Test
+  void aStepThatNoLongerReplaysIsReportedWithTheStateBeforeIt() throws Exception {
+    // Journaled with a reply the deployed handler does not produce (as after a changed handler).
+    writeDeposit("replays-badly", 1, 5, 5);
+    writeDeposit("replays-badly", 2, 5, 999);
+    JsonNode m = get("/admin/machines/account/replays-badly");
+    assertTrue(m.path("replayError").asText().contains("at sequence number 2: journaled reply"), m.toString());
+    assertEquals("{\"balance\":5}", m.path("state").toString(), "the state before the diverging step");
+    assertEquals(1, m.path("steps").asLong());
+  }
+
+  @Test
+  void writesTheReplicaMonitorsDivergencesNewestFirst() {
+    var status = new dev.rsm.persistence.ReplicaMonitorStatus(9, 9, 2, 0, 0, 3, 0, 1, 0, List.of(
+        new dev.rsm.persistence.ReplicaMonitorStatus.Divergence(Account.TYPE.address("x"), 4, 3, "first"),
+        new dev.rsm.persistence.ReplicaMonitorStatus.Divergence(Account.TYPE.address("y"), 2, 7, "second")));
+    JsonNode n = AdminJson.monitor("pekko://rsm@h:1", status);
+    assertEquals(2, n.path("divergences").asLong());
+    assertEquals("{\"machine\":{\"type\":\"account\",\"id\":\"y\"},\"step\":2,\"row\":7,\"difference\":\"second\"}",
+        n.path("recent").get(0).toString());
+  }
+
+  @Test
   void answersUnknownTypesMachinesAndPathsWith404AndBadParametersWith400() {
     assertError(404, "/admin/types/nosuch/machines", "unknown machine type 'nosuch'");
     assertError(404, "/admin/machines/nosuch/x", "unknown machine type 'nosuch'");
@@ -216,13 +257,20 @@ class AdminApiTest {
   }
 
   @Test
-  void showsTheReplicaMonitorsStatus() {
-    JsonNode d = Await.until("the replica monitor singleton answers", Duration.ofSeconds(20),
+  void showsTheReplicaMonitorsStatusAndTheDivergencesItFinds() throws Exception {
+    Await.until("the replica monitor singleton answers", Duration.ofSeconds(20),
         () -> get("/admin/divergences"), n -> n.path("monitor").asText().equals("on"));
-    JsonNode s = d.path("status");
+    writeDeposit("monitored-badly", 1, 5, 5);
+    writeDeposit("monitored-badly", 2, 5, 999); // a reply the deployed handler does not produce
+    JsonNode s = Await.until("the monitor reports the diverging step", Duration.ofSeconds(20),
+        () -> get("/admin/divergences").path("status"), n -> n.path("recent").toString().contains("monitored-badly"));
     assertEquals(node.system().address().toString(), s.path("runsOn").asText());
-    assertEquals(0, s.path("divergences").asLong());
-    assertTrue(s.path("recent").isArray() && s.has("rowsBehind") && s.has("millisBehind"), s.toString());
+    assertTrue(s.path("divergences").asLong() >= 1 && s.path("stepsChecked").asLong() >= 1, s.toString());
+    assertTrue(s.has("rowsBehind") && s.has("millisBehind") && s.has("machinesHeld"), s.toString());
+    JsonNode d = null;
+    for (JsonNode x : s.path("recent")) if (x.path("machine").path("id").asText().equals("monitored-badly")) d = x;
+    assertEquals(2, d.path("step").asLong());
+    assertTrue(d.path("difference").asText().contains("replay produced reply"), d.toString());
   }
 
   @Test
@@ -301,6 +349,27 @@ class AdminApiTest {
       }
       st.executeBatch();
       c.commit();
+    }
+  }
+
+  /** Row {@code row} of an account: a keyless deposit of {@code amount} journaled with {@code balance} as its reply. */
+  private static void writeDeposit(String id, long row, long amount, long balance) throws Exception {
+    Serialization serialization = SerializationExtension.get(node.system().classicSystem());
+    Config jdbc = node.system().settings().config().getConfig("rsm.storage.jdbc");
+    StepTaken e = new StepTaken(new Origin.External(null), new Account.Deposit(amount), System.currentTimeMillis(), 0,
+        List.of(), new Account.Result(true, balance), List.of(), null);
+    Serializer s = serialization.findSerializerFor(e);
+    try (Connection c = DriverManager.getConnection(jdbc.getString("url"), jdbc.getString("user"), jdbc.getString("password"));
+        PreparedStatement st = c.prepareStatement("INSERT INTO \"event_journal\" (\"persistence_id\", "
+            + "\"sequence_number\", \"writer\", \"write_timestamp\", \"adapter_manifest\", \"event_ser_id\", "
+            + "\"event_ser_manifest\", \"event_payload\") VALUES (?, ?, 'admin-test', ?, '', ?, ?, ?)")) {
+      st.setString(1, Account.TYPE.address(id).persistenceId());
+      st.setLong(2, row);
+      st.setLong(3, System.currentTimeMillis());
+      st.setInt(4, s.identifier());
+      st.setString(5, Serializers.manifestFor(s, e));
+      st.setBytes(6, s.toBinary(e));
+      st.executeUpdate();
     }
   }
 
