@@ -124,8 +124,15 @@ document.getElementById('live').addEventListener('change', render);
 
 // ---------------------------------------------------------------- pages
 
+// The journal's machine counts (a COUNT per type) are refreshed once a minute, not with every reload.
+let typesCache = null;
+async function typesAtMostMinutely() {
+  if (!typesCache || Date.now() - typesCache.at > 60000) typesCache = { at: Date.now(), body: await api('types') };
+  return typesCache.body;
+}
+
 async function overview() {
-  const [cluster, types, problems] = await Promise.all([api('cluster'), api('types'), api('rejections')]);
+  const [cluster, types, problems] = await Promise.all([api('cluster'), typesAtMostMinutely(), api('rejections')]);
   document.getElementById('node').textContent = 'node ' + cluster.self;
   const members = cluster.members;
   const up = members.filter((m) => m.status === 'Up' && m.reachable).length;
@@ -270,11 +277,13 @@ async function problems() {
     : h('p', { class: 'muted' }, d.monitor === 'off' ? 'The replica monitor is off (' + d.hint + ').' : d.error);
   return h('div', {},
     h('h1', {}, 'Rejections & divergences'),
-    card('Recent rejections on this node', h('p', { class: 'muted' }, 'Inputs a handler failed on for good, as ' + r.node
-      + ' saw them (each node keeps its own; the log has them all).'), h('div', { id: 'rejections' },
-      table(['When', 'Machine', 'Origin', 'Input', 'Reason', 'Journaled'], r.rejections.map((x) => [when(x.at), machineLink(x.machine),
-        h('code', {}, x.origin), input(x.input), x.reason, x.journaled ? badge('step ' + x.seqNr, 'bad') : badge('answered 500', 'warn')]),
-      'No input rejected recently on this node.', 'rejection-table'))),
+    card('Recent rejections', h('p', { class: 'muted' }, 'Inputs a handler failed on for good, on every reachable node (each keeps its latest; the log has them all).',
+      r.silent.length ? h('span', { class: 'badge warn', style: 'margin-left:8px' }, 'no answer from ' + r.silent.join(', ')) : null),
+      h('div', { id: 'rejections' },
+      table(['When', 'Machine', 'Origin', 'Input', 'Reason', 'Journaled', 'Node'], r.rejections.map((x) => [when(x.at), machineLink(x.machine),
+        h('code', {}, x.origin), input(x.input), x.reason, x.journaled ? badge('step ' + x.seqNr, 'bad') : badge('answered 500', 'warn'),
+        h('span', { class: 'muted' }, x.node)]),
+      'No input rejected recently.', 'rejection-table'))),
     card('Replica monitor', h('div', { id: 'divergences' }, monitor)));
 }
 

@@ -64,6 +64,7 @@ public final class Admin implements Extension {
           reads.close();
           return CompletableFuture.completedFuture(Done.getInstance());
         });
+    AdminPeers.start(system, rejections, registry);
     node = new Node(registry, reads, monitor);
   }
 

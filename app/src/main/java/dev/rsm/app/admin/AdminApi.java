@@ -172,13 +172,32 @@ final class AdminApi {
     });
   }
 
+  /** Every reachable node's recent rejections, merged newest first; nodes that did not answer are named. */
   private CompletionStage<HttpResponse> rejections(Admin.Node node) {
-    AdminJson json = new AdminJson(node.registry());
-    ObjectNode n = AdminJson.MAPPER.createObjectNode();
-    n.put("node", admin.system().address().toString());
-    ArrayNode list = n.putArray("rejections");
-    admin.rejections().latest().forEach(r -> list.add(json.rejection(r)));
-    return ok(n);
+    return AdminPeers.gather(admin.system(), settings.timeout().dividedBy(2)).thenApply(g -> {
+      ObjectNode n = AdminJson.MAPPER.createObjectNode();
+      n.put("node", admin.system().address().toString());
+      ArrayNode nodes = n.putArray("nodes");
+      ArrayNode silent = n.putArray("silent");
+      g.silent().forEach(silent::add);
+      List<ObjectNode> all = new ArrayList<>();
+      for (AdminPeers.Rejections r : g.answers()) {
+        nodes.add(r.node());
+        try {
+          for (JsonNode x : AdminJson.MAPPER.readTree(r.json())) {
+            ObjectNode o = (ObjectNode) x;
+            o.put("node", r.node());
+            all.add(o);
+          }
+        } catch (JsonProcessingException e) {
+          silent.add(r.node());
+        }
+      }
+      all.sort((a, b) -> Long.compare(b.path("at").asLong(), a.path("at").asLong()));
+      ArrayNode list = n.putArray("rejections");
+      all.forEach(list::add);
+      return okNow(n);
+    });
   }
 
   private CompletionStage<HttpResponse> divergences(Admin.Node node) {
