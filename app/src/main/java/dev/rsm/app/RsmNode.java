@@ -174,7 +174,7 @@ public final class RsmNode implements AutoCloseable {
     if (tls.isPresent()) server = server.enableHttps(tls.get());
     // The console's files hold no data (it asks for a token for /admin): a browser loads them without one.
     ServerBinding b = server
-        .bind(AdminRoutes.console(AdminSettings.fromConfig(config))
+        .bind(AdminRoutes.console(AdminSettings.fromConfig(config), config.getString("pekko.management.http.base-path"))
             .orElse(auth.protect(() -> PekkoManagement.get(system).getRoutes())))
         .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     // As PekkoManagement.stop() would be: health and readiness stay reachable while the node leaves.

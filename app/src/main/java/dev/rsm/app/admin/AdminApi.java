@@ -55,12 +55,19 @@ final class AdminApi {
     }
   }
 
-  CompletionStage<HttpResponse> handle(HttpRequest request) {
+  /**
+   * Answers {@code request}; {@code rest} is its path after {@code /admin} (raw), so that a
+   * management {@code base-path} in front of it does not matter.
+   */
+  CompletionStage<HttpResponse> handle(HttpRequest request, String rest) {
     Admin.Node node = admin.node();
     if (node == null)
       return done(unavailable("the node is starting: its machines are not up yet"));
-    List<String> path = new ArrayList<>();
-    for (String s : request.getUri().pathSegments()) if (!s.isEmpty()) path.add(s);
+    // The decoded segments of the request's path, from "admin" on (an id may hold an encoded "/").
+    List<String> all = new ArrayList<>();
+    for (String s : request.getUri().pathSegments()) if (!s.isEmpty()) all.add(s);
+    long after = java.util.Arrays.stream(rest.split("/")).filter(s -> !s.isEmpty()).count();
+    List<String> path = new ArrayList<>(all.subList((int) (all.size() - after - 1), all.size()));
     try {
       return route(node, path, request).toCompletableFuture()
           .orTimeout(settings.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)

@@ -6,6 +6,7 @@ import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.Uri;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
+import org.apache.pekko.http.javadsl.server.PathMatchers;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.management.javadsl.ManagementRouteProvider;
 import org.apache.pekko.management.javadsl.ManagementRouteProviderSettings;
@@ -33,18 +34,22 @@ public final class AdminRoutes extends AllDirectives implements ManagementRouteP
     if (!admin.settings().enabled()) return reject();
     AdminApi api = new AdminApi(admin);
     return concat(
-        console(admin.settings()),
-        pathPrefix("admin", () -> get(() -> extractRequest(r -> completeWithFuture(api.handle(r))))));
+        console(admin.settings(), ""), // Pekko Management puts its base-path in front
+        pathPrefix("admin", () -> get(() -> extractUnmatchedPath(rest ->
+            extractRequest(r -> completeWithFuture(api.handle(r, rest)))))));
   }
 
   /**
    * The console's static files: HTML, CSS and JavaScript that hold no data (the data comes from
    * {@code /admin}, with the token the console asks for when the API answers 401), so a node with
-   * management authentication serves them without a token (see RsmNode). Rejects everything
-   * else, and everything when the console is off.
+   * management authentication serves them without a token (see RsmNode), under {@code basePath}
+   * (Pekko Management's {@code base-path}, "" for none). Rejects everything else, and everything
+   * when the console is off.
    */
-  public static Route console(AdminSettings settings) {
-    return new Console().route(settings);
+  public static Route console(AdminSettings settings, String basePath) {
+    Console c = new Console();
+    Route console = c.route(settings);
+    return basePath.isEmpty() ? console : c.pathPrefix(PathMatchers.separateOnSlashes(basePath), () -> console);
   }
 
   private static final class Console extends AllDirectives {

@@ -43,6 +43,23 @@ class AdminAccessTest {
   }
 
   @Test
+  void underAManagementBasePathBothMoveWithIt() {
+    for (boolean auth : new boolean[] {false, true})
+      try (TestCluster cluster = new TestCluster(TestStores.fresh(TestStores.H2), MachineRegistry.of(Account.TYPE),
+          ConfigFactory.parseMap(Map.of("rsm.http.auth.enabled", auth, "rsm.http.auth.tokens", List.of(TOKEN),
+              "pekko.management.http.base-path", "ops/rsm", "rsm.node.management", true,
+              "pekko.management.http.port", 0)))) {
+        int port = cluster.start().managementPort();
+        assertEquals(200, Http.get(port, "/ops/rsm/console/").statusCode(), "auth " + auth);
+        HttpResponse<String> types = Http.send(HttpRequest.newBuilder(
+                URI.create("http://127.0.0.1:" + port + "/ops/rsm/admin/types"))
+            .header("Authorization", "Bearer " + TOKEN).GET().build());
+        assertEquals(200, types.statusCode(), "the console's ../admin/ from /ops/rsm/console/, auth " + auth);
+        assertTrue(types.body().contains("\"name\":\"account\""), types.body());
+      }
+  }
+
+  @Test
   void turnedOffNeitherTheApiNorTheConsoleIsServed() {
     try (TestCluster cluster = new TestCluster(TestStores.fresh(TestStores.H2), MachineRegistry.of(Account.TYPE),
         ConfigFactory.parseMap(Map.of("rsm.admin.enabled", false, "rsm.node.management", true,

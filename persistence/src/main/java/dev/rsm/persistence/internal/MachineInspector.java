@@ -37,6 +37,8 @@ public final class MachineInspector implements AutoCloseable {
   private static final int RECEIVER_SCAN_ROWS = 5_000;
   /** Receivers looked up per inspection, at most (the rest are shown with delivered -1). */
   private static final int MAX_RECEIVERS = 50;
+  /** Send times remembered per channel while replaying (the newest): older outputs show time 0. */
+  private static final int SEND_TIMES_PER_CHANNEL = 10_000;
 
   private final MachineRegistry registry;
   private final Serialization serialization;
@@ -145,7 +147,12 @@ public final class MachineInspector implements AutoCloseable {
             }
             s.apply(e, next, settings.idempotencyMaxKeys(), settings.idempotencyRetentionMillis(), 0);
             lastStepAt = e.time();
-            for (Sent sent : e.sends()) sentAt.computeIfAbsent(sent.to(), a -> new HashMap<>()).put(sent.seq(), e.time());
+            for (Sent sent : e.sends()) sentAt.computeIfAbsent(sent.to(), a -> new java.util.LinkedHashMap<>() {
+              @Override
+              protected boolean removeEldestEntry(Map.Entry<Long, Long> eldest) {
+                return size() > SEND_TIMES_PER_CHANNEL; // a replay from row 1 must not hold every send ever
+              }
+            }).put(sent.seq(), e.time());
           }
           row = r.seqNr() + 1;
         }
