@@ -140,7 +140,7 @@ async function overview() {
   const totalShards = members.reduce((n, m) => n + m.shards, 0);
   const nodes = members.map((m) => {
     const state = !m.reachable ? badge('unreachable', 'bad') : m.status === 'Up' ? badge('Up', 'ok') : badge(m.status, 'warn');
-    const perType = Object.entries(m.types).map(([type, t]) => t.error
+    const perType = Object.entries(m.types).sort(([a], [b]) => a.localeCompare(b)).map(([type, t]) => t.error
       ? h('div', {}, h('b', {}, type), ' ', h('span', { class: 'muted' }, t.error))
       : h('div', { class: 'node-type' },
           h('div', {}, h('a', { href: '#/machines/' + enc(type) }, h('b', {}, type)), ' — ',
@@ -150,7 +150,7 @@ async function overview() {
           t.truncated ? h('div', { class: 'muted' }, 'more running than listed') : null));
     return h('section', { class: 'card node-card', 'data-address': m.address },
       h('h3', {}, state, m.address, m.self ? badge('this node') : null),
-      h('div', { class: 'stats' }, stat(m.shards, 'shards'), stat(m.machines, 'machines running')),
+      h('div', { class: 'stats' }, stat(m.error ? '?' : m.shards, 'shards'), stat(m.error ? '?' : m.machines, 'machines running')),
       h('div', { style: 'margin-top:10px' }, m.error ? h('span', { class: 'muted' }, m.error)
         : perType.length ? perType : h('span', { class: 'muted' }, 'no shard region answered')));
   });
