@@ -216,8 +216,12 @@ async function machine(parts, params) {
   const unacked = m.outbox.flatMap((c) => c.unacked.map((u) => ({ to: c.to, ...u })));
   const health = m.replayError ? badge('replay differs', 'bad')
     : unacked.length ? badge(`${unacked.length} unacknowledged`, 'warn') : badge('settled', 'ok');
+  const p = m.placement || {};
+  const where = p.running ? badge('running on ' + p.node, 'ok')
+    : p.running === false ? badge('asleep in the journal') : badge('placement unknown', 'warn');
   return h('div', { id: 'machine' },
-    h('h1', {}, h('span', { class: 'muted' }, type + ' /'), h('span', { id: 'machine-id' }, id), health),
+    h('h1', {}, h('span', { class: 'muted' }, type + ' /'), h('span', { id: 'machine-id' }, id), health,
+      h('span', { id: 'placement', title: 'shard ' + p.shard + (p.node ? ' on ' + p.node : ', hosted by no node now') }, where)),
     m.replayError ? h('div', { class: 'error' }, 'Replaying the journal with the deployed handlers differs: ' + m.replayError) : null,
     card(null, h('div', { class: 'stats' },
       stat(m.steps, 'steps', 'steps'), stat(m.rows, 'journal rows'), stat(h('span', {}, when(m.lastStepAt)), 'last step'),

@@ -146,10 +146,12 @@ final class AdminApi {
 
   private CompletionStage<HttpResponse> machine(Admin.Node node, Address a) {
     AdminJson json = new AdminJson(node.registry());
-    return node.reads().read(inspector -> {
-      Optional<MachineInspector.Inspection> i = inspector.inspect(a);
+    CompletionStage<ObjectNode> placement = MachinePlacement.of(admin.system(), a, settings.timeout().dividedBy(4));
+    return node.reads().read(inspector -> inspector.inspect(a)).thenCombine(placement, (i, where) -> {
       if (i.isEmpty()) return noSuchMachine(a);
-      return okNow(json.machine(i.get(), System.currentTimeMillis(), KEYS_SHOWN));
+      ObjectNode n = json.machine(i.get(), System.currentTimeMillis(), KEYS_SHOWN);
+      n.set("placement", where);
+      return okNow(n);
     });
   }
 

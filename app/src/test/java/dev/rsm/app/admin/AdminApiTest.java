@@ -136,6 +136,10 @@ class AdminApiTest {
 
     JsonNode w = get("/admin/machines/warehouse/view-w");
     assertEquals("{\"reservations\":1,\"units\":2}", w.path("state").toString());
+    JsonNode placement = m.path("placement");
+    assertTrue(placement.path("running").asBoolean(), "the order handled an input just now: " + placement);
+    assertEquals(node.system().address().toString(), placement.path("node").asText());
+    assertTrue(placement.path("shard").asText().matches("\\d+"), placement.toString());
     assertEquals("{\"from\":{\"type\":\"order\",\"id\":\"view-1\"},\"handled\":1}", w.path("inbox").get(0).toString());
   }
 
@@ -307,6 +311,7 @@ class AdminApiTest {
     assertEquals(10, pages);
     JsonNode one = get("/admin/machines/account/bulk-04242");
     assertEquals("{\"balance\":4242}", one.path("state").toString(), "rebuilt from the rows written");
+    assertFalse(one.path("placement").path("running").asBoolean(true), "not running: " + one.path("placement"));
     assertTrue(get("/admin/types").path("types").get(0).path("machines").asLong() >= count);
     assertEquals(running, Placement.hostedIds(node, "account").size(), "no machine started by the admin API");
     assertFalse(Placement.hostedIds(node, "account").contains("bulk-04242"));

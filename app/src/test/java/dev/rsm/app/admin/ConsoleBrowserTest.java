@@ -124,6 +124,8 @@ class ConsoleBrowserTest {
         String machineUrl = browser.getCurrentUrl();
         assertTrue(machineUrl.endsWith("#/machine/order/" + order), machineUrl);
         assertTrue(text(wait, "state").contains("\"quantity\": 4"), text(wait, "state"));
+        String placement = text(wait, "placement");
+        assertTrue(placement.equals("running on " + one.system().address()), placement);
         // The reservation to the warehouse on the dead node: unacknowledged, with its age.
         String outbox = wait.until(d -> textIf(d, "unacked-table", t -> t.contains("warehouse/" + warehouse)));
         assertTrue(outbox.contains("#1") && outbox.contains("reserve") && outbox.matches("(?s).*\\d+ s ago.*"), outbox);
