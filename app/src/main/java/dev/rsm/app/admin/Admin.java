@@ -3,10 +3,7 @@ package dev.rsm.app.admin;
 import dev.rsm.app.monitor.ReplicaMonitorSingleton;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.StepObserver;
-import java.util.concurrent.CompletableFuture;
-import org.apache.pekko.Done;
 import org.apache.pekko.actor.AbstractExtensionId;
-import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.ExtendedActorSystem;
 import org.apache.pekko.actor.Extension;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -59,11 +56,9 @@ public final class Admin implements Extension {
   public void started(MachineRegistry registry, ActorRef<ReplicaMonitorSingleton.Command> monitor) {
     if (!settings.enabled() || node != null) return;
     AdminReads reads = new AdminReads(system, registry, settings.readThreads());
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-admin-reads",
-        () -> {
-          reads.close();
-          return CompletableFuture.completedFuture(Done.getInstance());
-        });
+    // On termination rather than in CoordinatedShutdown: a node that is stopped abruptly (tests crash
+    // nodes) must not leave the threads and connections behind either.
+    system.getWhenTerminated().thenRun(reads::close);
     AdminPeers.start(system, rejections, registry);
     node = new Node(registry, reads, monitor);
   }
