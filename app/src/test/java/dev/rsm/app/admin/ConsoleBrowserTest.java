@@ -153,6 +153,31 @@ class ConsoleBrowserTest {
     }
   }
 
+  @Test
+  void behindManagementAuthTheConsoleAsksForTheTokenAndThenShowsTheCluster() throws Exception {
+    assertTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
+        "the console test needs Debian's chromium and chromium-driver: apt-get install -y chromium chromium-driver");
+    String token = "console-token-0123456789abcdef";
+    var config = ConfigFactory.parseMap(java.util.Map.of("rsm.http.auth.enabled", true,
+        "rsm.http.auth.tokens", List.of(token), "rsm.node.management", true, "pekko.management.http.port", 0));
+    try (TestCluster cluster = new TestCluster(TestStores.fresh(TestStores.H2), TYPES, config)) {
+      RsmNode node = cluster.start();
+      cluster.awaitUp(1);
+      WebDriver browser = chromium();
+      try {
+        browser.get("http://127.0.0.1:" + node.managementPort() + "/console/#/types");
+        WebDriverWait wait = new WebDriverWait(browser, WAIT);
+        wait.ignoring(StaleElementReferenceException.class);
+        wait.until(ExpectedConditions.elementToBeClickable(By.id("token"))).sendKeys(token);
+        browser.findElement(By.cssSelector("form button[type=submit]")).click();
+        wait.until(ExpectedConditions.textToBePresentInElementLocated(By.id("types-table"), "warehouse"));
+        screenshot(browser, "token-accepted");
+      } finally {
+        browser.quit();
+      }
+    }
+  }
+
   private static WebDriver chromium() throws IOException {
     Path profile = Files.createTempDirectory("rsm-chromium-");
     ChromeOptions options = new ChromeOptions();
