@@ -66,8 +66,10 @@ final class AdminApi {
     // The decoded segments of the request's path, from "admin" on (an id may hold an encoded "/").
     List<String> all = new ArrayList<>();
     for (String s : request.getUri().pathSegments()) if (!s.isEmpty()) all.add(s);
-    long after = java.util.Arrays.stream(rest.split("/")).filter(s -> !s.isEmpty()).count();
-    List<String> path = new ArrayList<>(all.subList((int) (all.size() - after - 1), all.size()));
+    int start = all.size() - 1 - (int) java.util.Arrays.stream(rest.split("/")).filter(s -> !s.isEmpty()).count();
+    if (start < 0 || !all.get(start).equals("admin")) // "/adminx": the prefix matched part of a segment
+      return done(json(StatusCodes.NOT_FOUND, AdminJson.error("no admin endpoint at " + request.getUri().path())));
+    List<String> path = new ArrayList<>(all.subList(start, all.size()));
     try {
       return route(node, path, request).toCompletableFuture()
           .orTimeout(settings.timeout().toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS)

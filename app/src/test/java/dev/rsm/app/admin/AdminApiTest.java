@@ -228,6 +228,7 @@ class AdminApiTest {
     assertError(404, "/admin/machines/account/never-seen", "has no journal rows");
     assertError(404, "/admin/machines/account/never-seen/journal", "has no journal rows");
     assertError(404, "/admin/nothing-here", "no admin endpoint");
+    assertError(404, "/administrator", "no admin endpoint");
     assertError(400, "/admin/types/account/machines?limit=0", "limit");
     assertError(400, "/admin/types/account/machines?limit=ten", "limit");
     assertError(400, "/admin/types/account/machines?limit=1001", "at most 1000");
