@@ -44,6 +44,8 @@ public final class MachineInspector implements AutoCloseable {
   private final Serialization serialization;
   private final PayloadBytes codec;
   private final RuntimeSettings settings;
+  // The same, never adopting: a divergence is reported here, not logged on every read.
+  private final RuntimeSettings strict;
   private final JournalReader journal;
 
   /** One machine of a type: its id, its journal's highest row and when that row was written. */
@@ -70,7 +72,8 @@ public final class MachineInspector implements AutoCloseable {
   /**
    * One machine as its journal rebuilds it. {@code steps} counts steps, {@code rows} journal rows
    * (several steps may share a row); {@code replayError} is non-null when a step's re-run differs
-   * from its journal, and then the rest describes the machine before that step.
+   * from its journal, and then the rest describes the machine before that step (or, with {@code
+   * adopt-journaled-outputs} on, after every step, as recovery then goes on).
    */
   public record Inspection(Address machine, Object state, long steps, long rows, long lastStepAt, long snapshotRow,
       List<Incoming> inbox, List<Outgoing> outbox, List<Timer> timers, List<Key> keys, String replayError) {}
@@ -84,6 +87,7 @@ public final class MachineInspector implements AutoCloseable {
     this.serialization = serialization;
     this.codec = codec;
     this.settings = settings;
+    this.strict = settings.withAdoptJournaledOutputs(false);
     this.journal = journal;
   }
 
@@ -140,10 +144,11 @@ public final class MachineInspector implements AutoCloseable {
           for (StepTaken e : steps(r)) {
             Object next;
             try {
-              next = e.rejected() != null ? s.user : Replay.recompute(machine, address, s, e, settings, codec);
+              next = e.rejected() != null ? s.user : Replay.recompute(machine, address, s, e, strict, codec);
             } catch (ReplayDivergenceException d) {
-              replayError = d.getMessage();
-              break rows;
+              if (replayError == null) replayError = d.getMessage();
+              if (!settings.adoptJournaledOutputs()) break rows; // recovery fails here: show the state before
+              next = adopted(machine, address, s, e); // as recovery goes on, without its WARN on every read
             }
             s.apply(e, next, settings.idempotencyMaxKeys(), settings.idempotencyRetentionMillis(), 0);
             lastStepAt = e.time();
@@ -173,9 +178,25 @@ public final class MachineInspector implements AutoCloseable {
       for (Armed a : s.timers.values()) timers.add(new Timer(a.name(), a.generation(), a.deadline(), a.input()));
       List<Key> keys = new ArrayList<>();
       s.keys.forEach((k, v) -> keys.add(new Key(k, v.time(), v.reply())));
+      if (lastStepAt == 0 && replayError == null) { // every row was in the snapshot: its last row's time
+        List<StepTaken> last = steps(journal.page(pid, highest, 1, true).get(0));
+        lastStepAt = last.get(last.size() - 1).time();
+      }
       return Optional.of(new Inspection(address, s.user, s.seqNr, highest, lastStepAt, snap == null ? 0 : snap.seqNr(),
           inbox, outbox, timers, keys, replayError));
     });
+  }
+
+  /**
+   * The state after a diverging step when {@code adopt-journaled-outputs} is on: the handler's
+   * next state, its outputs replaced by the journaled ones, as recovery does (see Replay).
+   */
+  private static Object adopted(Machine<Object, Object> machine, Address self, RuntimeState s, StepTaken e) {
+    try {
+      return machine.handle(s.user, e.input(), dev.rsm.actors.Context.of(self, e.time(), e.seed())).nextState(s.user);
+    } catch (RuntimeException failing) {
+      return s.user;
+    }
   }
 
   /**
