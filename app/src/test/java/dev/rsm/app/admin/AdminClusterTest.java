@@ -52,7 +52,9 @@ class AdminClusterTest {
       }
       assertEquals(2, failedOn.size(), "failures on both nodes");
 
-      JsonNode r = get(two.managementPort(), "/admin/rejections");
+      // The receptionist learns of the other node's peer by gossip, shortly after it starts.
+      JsonNode r = Await.until("node 2 hears from both nodes", Duration.ofSeconds(15),
+          () -> get(two.managementPort(), "/admin/rejections"), n -> n.path("nodes").size() == 2);
       Set<String> nodes = new HashSet<>();
       r.path("rejections").forEach(x -> nodes.add(x.path("node").asText()));
       assertEquals(Set.of(one.system().address().toString(), two.system().address().toString()), nodes, r.toString());
