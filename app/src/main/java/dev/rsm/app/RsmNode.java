@@ -1,6 +1,9 @@
 package dev.rsm.app;
 
 import com.typesafe.config.Config;
+import dev.rsm.app.admin.Admin;
+import dev.rsm.app.admin.AdminRoutes;
+import dev.rsm.app.admin.AdminSettings;
 import dev.rsm.app.health.Serving;
 import dev.rsm.app.http.BearerAuth;
 import dev.rsm.app.http.HttpSettings;
@@ -50,6 +53,9 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  * <p>With {@code rsm.tracing.enabled} (docs/observability.md) every ingress request, step, journal
  * write and delivery is an OpenTelemetry span, and one request's path across machines and nodes is
  * one trace.
+ *
+ * <p>The management port also serves the read-only admin API and the web console ({@link
+ * dev.rsm.app.admin.AdminRoutes}, docs/admin-api.md); they answer 503 until the machines are up.
  */
 public final class RsmNode implements AutoCloseable {
   private final ActorSystem<Void> system;
@@ -123,8 +129,10 @@ public final class RsmNode implements AutoCloseable {
       RuntimeOptions machineOptions = options.openTelemetry().isPresent() ? options
           : NodeTracing.fromConfig(system, config).map(options::withOpenTelemetry).orElse(options);
       part = "the machines (journal database " + StoreDurability.redact(config.getString("rsm.storage.jdbc.url")) + ")";
-      ShardedRuntime runtime = ShardedRuntime.start(system, registry, machineOptions);
-      if (config.getBoolean("rsm.replica-monitor.enabled")) ReplicaMonitorSingleton.init(system, registry);
+      ShardedRuntime runtime = ShardedRuntime.start(system, registry,
+          machineOptions.withObserver(Admin.get(system).observer(machineOptions.observer())));
+      var monitor = config.getBoolean("rsm.replica-monitor.enabled") ? ReplicaMonitorSingleton.init(system, registry) : null;
+      Admin.get(system).started(registry, monitor); // the admin API answered 503 until now
       HttpSettings http = HttpSettings.fromConfig(config);
       part = "HTTP port " + http.hostname() + ":" + http.port();
       ServerBuilder server = Http.get(system).newServerAt(http.hostname(), http.port());
@@ -188,8 +196,10 @@ public final class RsmNode implements AutoCloseable {
         .newServerAt(host.isEmpty() ? config.getString("pekko.management.http.hostname") : host,
             port.isEmpty() ? config.getInt("pekko.management.http.port") : Integer.parseInt(port));
     if (tls.isPresent()) server = server.enableHttps(tls.get());
+    // The console's files hold no data (it asks for a token for /admin): a browser loads them without one.
     ServerBinding b = server
-        .bind(auth.protect(() -> PekkoManagement.get(system).getRoutes()))
+        .bind(AdminRoutes.console(AdminSettings.fromConfig(config), config.getString("pekko.management.http.base-path"))
+            .orElse(auth.protect(() -> PekkoManagement.get(system).getRoutes())))
         .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
     // As PekkoManagement.stop() would be: health and readiness stay reachable while the node leaves.
     CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "stop-management",

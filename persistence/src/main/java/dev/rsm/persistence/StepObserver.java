@@ -29,4 +29,16 @@ public interface StepObserver {
 
   /** The hibernated machine got an input and runs again from the state it held. */
   default void woke(Address machine) {}
+
+  /**
+   * The machine's handler failed on an input for good: an input from a machine or a timer after
+   * {@code max-attempts}, journaled as rejected at step {@code seqNr} (its channel moves on), or an
+   * external caller's input, answered with an error and not journaled ({@code seqNr} 0). Called on
+   * the machine's thread, after the rejection's journal write when there is one.
+   *
+   * @param origin where the input came from, as the journal shows it ({@code account/a#3},
+   *     {@code external key=k1}, {@code timer:t:2})
+   * @param reason the handler's exception, as {@code ExceptionClass: message}
+   */
+  default void rejected(Address machine, String origin, Object input, String reason, long seqNr) {}
 }

@@ -2,7 +2,10 @@ package dev.rsm.app.monitor;
 
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.ReplicaMonitor;
+import dev.rsm.persistence.ReplicaMonitorStatus;
+import dev.rsm.persistence.internal.RsmSerializable;
 import java.time.Duration;
+import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.PostStop;
@@ -20,24 +23,42 @@ import org.apache.pekko.cluster.typed.SingletonActor;
  * node's.
  */
 public final class ReplicaMonitorSingleton {
-  /** The singleton's only message: stop (hand-over, shutdown). Local only, never serialized. */
-  enum Stop { INSTANCE }
+  /** What the singleton is sent, through the proxy {@link #init} returns. */
+  public sealed interface Command {}
+
+  /** Stop (hand-over, shutdown). Local only, never serialized. */
+  enum Stop implements Command { INSTANCE }
+
+  /** Asks for the monitor's status (the admin API), from any node. */
+  public record GetStatus(ActorRef<Status> replyTo) implements Command, RsmSerializable {}
+
+  /** The monitor's status and the node that runs it. */
+  public record Status(String node, ReplicaMonitorStatus status) implements RsmSerializable {}
 
   private ReplicaMonitorSingleton() {}
 
-  /** Offers this node to run the monitor of {@code registry}'s machine types. */
-  public static void init(ActorSystem<?> system, MachineRegistry registry) {
-    Behavior<Stop> monitor = Behaviors.supervise(behavior(registry))
+  /**
+   * Offers this node to run the monitor of {@code registry}'s machine types; returns the proxy
+   * that reaches it wherever it runs.
+   */
+  public static ActorRef<Command> init(ActorSystem<?> system, MachineRegistry registry) {
+    Behavior<Command> monitor = Behaviors.supervise(behavior(registry))
         .onFailure(SupervisorStrategy.restartWithBackoff(Duration.ofSeconds(1), Duration.ofSeconds(30), 0.2));
-    ClusterSingleton.get(system).init(SingletonActor.of(monitor, "rsm-replica-monitor").withStopMessage(Stop.INSTANCE));
+    return ClusterSingleton.get(system)
+        .init(SingletonActor.of(monitor, "rsm-replica-monitor").withStopMessage(Stop.INSTANCE));
   }
 
-  private static Behavior<Stop> behavior(MachineRegistry registry) {
+  private static Behavior<Command> behavior(MachineRegistry registry) {
     return Behaviors.setup(ctx -> {
       // Polls on a thread of its own (JDBC blocks); the actor only owns its lifetime.
       ReplicaMonitor monitor = ReplicaMonitor.start(ctx.getSystem(), registry);
-      return Behaviors.receive(Stop.class)
+      String node = ctx.getSystem().address().toString();
+      return Behaviors.receive(Command.class)
           .onMessage(Stop.class, s -> Behaviors.stopped())
+          .onMessage(GetStatus.class, g -> {
+            g.replyTo().tell(new Status(node, monitor.status()));
+            return Behaviors.same();
+          })
           .onSignal(PostStop.class, s -> {
             monitor.close();
             return Behaviors.same();

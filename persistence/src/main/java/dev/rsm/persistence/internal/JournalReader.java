@@ -14,8 +14,9 @@ import java.util.Properties;
 
 /**
  * INTERNAL API. Reads pekko-persistence-jdbc's {@code event_journal} and {@code snapshot} tables
- * with plain JDBC, for the replica monitor: new rows by their global {@code ordering}, one
- * machine's rows by sequence number, one snapshot. One connection, opened on first use and again
+ * with plain JDBC, for the replica monitor and the admin API ({@link MachineInspector}): new rows
+ * by their global {@code ordering}, one machine's rows by sequence number, its snapshots, and the
+ * machines of a type. One connection, opened on first use and again
  * after a failure; read-only, auto-commit (each query sees what is committed when it runs). The
  * quoted lower-case names match both the H2 and the PostgreSQL schema RSM creates.
  */
@@ -26,6 +27,12 @@ final class JournalReader implements AutoCloseable {
 
   /** A stored snapshot, serialized. */
   record Stored(int serializerId, String manifest, byte[] payload) {}
+
+  /** A stored snapshot and the journal row it was taken at. */
+  record StoredAt(long seqNr, Stored stored) {}
+
+  /** One machine in the journal: its persistence id, highest row and that row's write time. */
+  record Machine(String persistenceId, long rows, long lastWrite) {}
 
   private static final String COLUMNS = "\"ordering\", \"persistence_id\", \"sequence_number\", "
       + "\"write_timestamp\", \"event_ser_id\", \"event_ser_manifest\", \"event_payload\"";
@@ -61,6 +68,80 @@ final class JournalReader implements AutoCloseable {
     st.setLong(2, from);
     st.setLong(3, to);
     return rows(st);
+  }
+
+  /**
+   * Up to {@code limit} machines whose persistence id starts with {@code prefix}, sorts after
+   * {@code after} and contains {@code contains} past the prefix (null: any), in persistence id
+   * order. Reads the journal's rows only: no machine is started.
+   */
+  List<Machine> machines(String prefix, String after, String contains, int limit) throws SQLException {
+    String like = likeEscaped(prefix) + "%" + (contains == null ? "" : likeEscaped(contains) + "%");
+    try (PreparedStatement st = connection().prepareStatement("SELECT \"persistence_id\", MAX(\"sequence_number\"),"
+        + " MAX(\"write_timestamp\") FROM \"event_journal\" WHERE \"persistence_id\" LIKE ? ESCAPE '!'"
+        + " AND \"persistence_id\" > ? AND \"deleted\" = FALSE GROUP BY \"persistence_id\""
+        + " ORDER BY \"persistence_id\" LIMIT " + limit)) {
+      st.setString(1, like);
+      st.setString(2, after);
+      try (ResultSet rs = st.executeQuery()) {
+        List<Machine> machines = new ArrayList<>();
+        while (rs.next()) machines.add(new Machine(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+        return machines;
+      }
+    }
+  }
+
+  /** How many machines' persistence ids start with {@code prefix}. */
+  long countMachines(String prefix) throws SQLException {
+    try (PreparedStatement st = connection().prepareStatement("SELECT COUNT(DISTINCT \"persistence_id\") FROM"
+        + " \"event_journal\" WHERE \"persistence_id\" LIKE ? ESCAPE '!' AND \"deleted\" = FALSE")) {
+      st.setString(1, likeEscaped(prefix) + "%");
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  private static String likeEscaped(String s) {
+    return s.replace("!", "!!").replace("%", "!%").replace("_", "!_");
+  }
+
+  /**
+   * Up to {@code limit} rows of one machine from row {@code from} on (ascending) or up to row
+   * {@code from} (descending), in that order.
+   */
+  List<Row> page(String persistenceId, long from, int limit, boolean descending) throws SQLException {
+    PreparedStatement st = connection().prepareStatement("SELECT " + COLUMNS + " FROM \"event_journal\""
+        + " WHERE \"persistence_id\" = ? AND \"sequence_number\" " + (descending ? "<=" : ">=")
+        + " ? AND \"deleted\" = FALSE ORDER BY \"sequence_number\"" + (descending ? " DESC" : "") + " LIMIT " + limit);
+    st.setString(1, persistenceId);
+    st.setLong(2, from);
+    return rows(st);
+  }
+
+  /** The highest row of one machine (0 when it has none). */
+  long highestRow(String persistenceId) throws SQLException {
+    try (PreparedStatement st = connection().prepareStatement("SELECT MAX(\"sequence_number\") FROM"
+        + " \"event_journal\" WHERE \"persistence_id\" = ? AND \"deleted\" = FALSE")) {
+      st.setString(1, persistenceId);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? rs.getLong(1) : 0;
+      }
+    }
+  }
+
+  /** The latest snapshot of {@code persistenceId} taken at row {@code upTo} or before, or null. */
+  StoredAt latestSnapshot(String persistenceId, long upTo) throws SQLException {
+    try (PreparedStatement st = connection().prepareStatement(
+        "SELECT \"sequence_number\", \"snapshot_ser_id\", \"snapshot_ser_manifest\", \"snapshot_payload\""
+            + " FROM \"snapshot\" WHERE \"persistence_id\" = ? AND \"sequence_number\" <= ?"
+            + " ORDER BY \"sequence_number\" DESC LIMIT 1")) {
+      st.setString(1, persistenceId);
+      st.setLong(2, upTo);
+      try (ResultSet rs = st.executeQuery()) {
+        return rs.next() ? new StoredAt(rs.getLong(1), new Stored(rs.getInt(2), rs.getString(3), rs.getBytes(4))) : null;
+      }
+    }
   }
 
   /** The highest ordering in the journal (0 when empty). */

@@ -129,6 +129,7 @@ final class StepTaker {
     if (failures == null) failures = new Failures(self, settings, log);
     if (replyTo != null) {
       replyTo.tell(failures.external(input, e));
+      env.observer().rejected(self, origin.toString(), input, Failures.reason(e), 0);
       return false;
     }
     int attempts = failures.failed(origin, input, e);
@@ -163,6 +164,7 @@ final class StepTaker {
     if (env.faults().crash(Point.AFTER_SEND_BEFORE_ACK, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_SEND_BEFORE_ACK, self);
     env.observer().stepJournaled(self, e.input(), taken.seqNr());
+    if (e.rejected() != null) env.observer().rejected(self, e.origin().toString(), e.input(), e.rejected(), taken.seqNr());
     if (e.origin() instanceof Origin.Channel c)
       sender.acknowledge(c.from(), taken.ackTo(), taken.ackChannel(), c.seq(), c.seq());
     if (taken.replyTo() != null) {
