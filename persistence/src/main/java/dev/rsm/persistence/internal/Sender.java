@@ -2,12 +2,14 @@ package dev.rsm.persistence.internal;
 
 import dev.rsm.actors.Address;
 import dev.rsm.persistence.RuntimeSettings;
+import dev.rsm.persistence.StepObserver;
 import dev.rsm.persistence.internal.Protocol.Ack;
 import dev.rsm.persistence.internal.Protocol.Command;
 import dev.rsm.persistence.internal.Protocol.Deliver;
 import dev.rsm.persistence.internal.Protocol.ResendTick;
 import dev.rsm.persistence.internal.StepTaken.Sent;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -27,20 +29,30 @@ final class Sender {
   private final Transport transport;
   private final RuntimeSettings settings;
   private final Logger log;
+  private final StepObserver observer;
   private Cancellable resendTimer;
+  // The unacknowledged outputs last reported to the observer: what this incarnation adds to the
+  // node's count, taken back when it stops or hibernates.
+  private int reportedUnacked;
 
-  Sender(Address self, ActorContext<Command> ctx, Transport transport, RuntimeSettings settings, Logger log) {
+  Sender(Address self, ActorContext<Command> ctx, Transport transport, RuntimeSettings settings, Logger log,
+      StepObserver observer) {
     this.self = self;
+    this.observer = observer;
     this.ctx = ctx;
     this.transport = transport;
     this.settings = settings;
     this.log = log;
   }
 
-  /** Puts on the wire the unsent, journaled outputs of {@code ch} that fit in the window. */
-  void sendWindow(OutChannel ch, Address to) {
+  /**
+   * Puts on the wire the unsent, journaled outputs of {@code ch} that fit in the window; returns
+   * how many.
+   */
+  int sendWindow(OutChannel ch, Address to) {
     long limit = Math.min(ch.acked + settings.window(), ch.journaledUpTo);
-    if (ch.sentUpTo >= limit) return;
+    if (ch.sentUpTo >= limit) return 0;
+    int sentNow = 0;
     ActorRef<Command> direct = ch.directRoute();
     for (Sent sent : ch.unacked) {
       if (sent.seq() > limit) break;
@@ -52,18 +64,32 @@ final class Sender {
         ch.routedUpTo = sent.seq();
       }
       ch.sentUpTo = sent.seq();
+      sentNow++;
     }
     ch.lastSendNanos = System.nanoTime();
+    return sentNow;
   }
 
   /** After recovery: everything recovered was journaled, and nothing of it is known to be sent. */
   void resendAll(RuntimeState s) {
-    s.outbox.forEach((to, ch) -> {
+    int resent = 0;
+    for (Map.Entry<Address, OutChannel> e : s.outbox.entrySet()) {
+      OutChannel ch = e.getValue();
       ch.journaledUpTo = ch.lastSeq;
       ch.sentUpTo = ch.acked;
-      sendWindow(ch, to);
-    });
+      resent += sendWindow(ch, e.getKey());
+    }
+    if (resent > 0) observer.resent(self, resent);
+    reportUnacked(s);
     ensureResendTick(s);
+  }
+
+  /** Tells the observer how the machine's unacknowledged outputs changed since it last did. */
+  void reportUnacked(RuntimeState s) {
+    int delta = s.unacked - reportedUnacked;
+    if (delta == 0) return;
+    reportedUnacked = s.unacked;
+    observer.unackedChanged(self, delta);
   }
 
   /** Takes an acknowledgement: drops what it covers and fills the window again. */
@@ -84,6 +110,7 @@ final class Sender {
       ch.backoffNanos = 0;
       if (a.by() != null) ch.route = a.by();
       sendWindow(ch, a.from());
+      reportUnacked(s);
     }
   }
 
@@ -119,6 +146,7 @@ final class Sender {
     // Only the channels that had unacknowledged outputs since the last tick, not the whole outbox:
     // a machine talking to hundreds of others has a few in flight at a time.
     List<OutChannel> pending = s.pending;
+    int resent = 0;
     for (int i = 0; i < pending.size(); ) {
       OutChannel ch = pending.get(i);
       if (ch.unacked.isEmpty()) {
@@ -132,9 +160,10 @@ final class Sender {
       if (now - ch.lastSendNanos < wait) continue;
       ch.sentUpTo = ch.acked;
       ch.route = null; // resends take the transport, which finds the receiver wherever it is now
-      sendWindow(ch, ch.to);
+      resent += sendWindow(ch, ch.to);
       ch.backoffNanos = Math.min(max, wait * 2);
     }
+    if (resent > 0) observer.resent(self, resent);
     ensureResendTick(s);
   }
 
@@ -142,5 +171,7 @@ final class Sender {
   void cancel() {
     if (resendTimer != null) resendTimer.cancel();
     resendTimer = null;
+    if (reportedUnacked != 0) observer.unackedChanged(self, -reportedUnacked);
+    reportedUnacked = 0;
   }
 }
