@@ -5,6 +5,7 @@ import dev.rsm.app.http.BearerAuth;
 import dev.rsm.app.http.HttpSettings;
 import dev.rsm.app.http.MachineRoutes;
 import dev.rsm.app.http.ServerTls;
+import dev.rsm.app.metrics.RsmMetrics;
 import dev.rsm.app.monitor.ReplicaMonitorSingleton;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.Machines;
@@ -41,6 +42,9 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  * rsm.http.tls.enabled} serves the ingress, and with {@code rsm.node.management-tls} management,
  * over HTTPS. Both are off by default, and the node logs a warning at start-up when the ingress
  * is open.
+ *
+ * <p>With {@code rsm.metrics.enabled} (the default) the node records metrics and serves them at
+ * {@code /metrics} on the management port (see {@link RsmMetrics}, docs/observability.md).
  *
  * <p>With {@code rsm.replica-monitor.enabled} the node offers to run the replica monitor, which
  * runs on one node of the cluster (see {@link ReplicaMonitorSingleton}).
@@ -105,14 +109,15 @@ public final class RsmNode implements AutoCloseable {
             .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS).port();
       }
       part = "the machines (journal database " + StoreDurability.redact(config.getString("rsm.storage.jdbc.url")) + ")";
+      RsmMetrics metrics = RsmMetrics.get(system);
       ShardedRuntime runtime = ShardedRuntime.start(system, registry,
-          RuntimeOptions.defaults().withObserver(observer));
+          RuntimeOptions.defaults().withObserver(metrics.observe(registry, observer)));
       if (config.getBoolean("rsm.replica-monitor.enabled")) ReplicaMonitorSingleton.init(system, registry);
       HttpSettings http = HttpSettings.fromConfig(config);
       part = "HTTP port " + http.hostname() + ":" + http.port();
       ServerBuilder server = Http.get(system).newServerAt(http.hostname(), http.port());
       if (tls.isPresent()) server = server.enableHttps(tls.get());
-      MachineRoutes routes = new MachineRoutes(runtime.machines(), http);
+      MachineRoutes routes = new MachineRoutes(runtime.machines(), http, metrics.ingress());
       ServerBinding binding = server.bind(auth.protect(routes::route))
           .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
       Duration deadline = config.getDuration("rsm.http.shutdown-deadline");

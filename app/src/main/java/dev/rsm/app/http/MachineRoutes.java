@@ -52,23 +52,44 @@ public final class MachineRoutes extends AllDirectives {
 
   private final Machines machines;
   private final HttpSettings settings;
+  private final IngressTimer timer;
 
   public MachineRoutes(Machines machines, HttpSettings settings) {
+    this(machines, settings, IngressTimer.NONE);
+  }
+
+  /** The same, reporting each request's latency and status to {@code timer} (metrics). */
+  public MachineRoutes(Machines machines, HttpSettings settings, IngressTimer timer) {
     this.machines = machines;
     this.settings = settings;
+    this.timer = timer;
   }
 
   public Route route() {
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
         pathPrefix("machines", () -> path(PathMatchers.segment().slash(PathMatchers.segment()), (type, id) ->
-            concat(
+            timed(type, () -> concat(
                 post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
                     extractRequestEntity(requestEntity -> requestEntity.getContentLengthOption().orElse(0L) > settings.maxBody()
                         ? complete(tooLarge())
                         : withSizeLimit(settings.maxBody(), () ->
                         entity(Unmarshaller.entityToString(), body ->
                             completeWithFuture(send(type, id, key.orElse(null), body))))))),
-                get(() -> completeWithFuture(read(type, id))))))));
+                get(() -> completeWithFuture(read(type, id)))))))));
+  }
+
+  /**
+   * {@code inner}, with its latency and status reported to the timer. Errors and rejections are
+   * turned into responses inside, so that they are timed too.
+   */
+  private Route timed(String typeName, java.util.function.Supplier<Route> inner) {
+    if (timer == IngressTimer.NONE) return inner.get();
+    long start = System.nanoTime();
+    String type = machines.registry().find(typeName).isPresent() ? typeName : "unknown";
+    return extractMethod(method -> mapResponse(r -> {
+      timer.record(type, method.name().toLowerCase(java.util.Locale.ROOT), r.status().intValue(), System.nanoTime() - start);
+      return r;
+    }, () -> handleExceptions(exceptions(), () -> handleRejections(rejections(), inner))));
   }
 
   private CompletionStage<HttpResponse> send(String typeName, String id, String key, String body) {
