@@ -11,7 +11,7 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The runtime's events as Micrometer meters, one set per machine type (tag {@code type}); every
@@ -39,14 +39,15 @@ final class MicrometerObserver implements StepObserver {
     final DistributionSummary stepsPerWrite;
     final Counter rejected;
     final Counter resent;
-    final AtomicLong unacked = new AtomicLong();
+    // Adders, not atomics: every machine of the type changes them, from every dispatcher thread.
+    final LongAdder unacked = new LongAdder();
     final Counter timersArmed;
     final Counter timersFired;
     final Counter divergedFailed;
     final Counter divergedAdopted;
     final Counter idempotentReplays;
-    final AtomicLong awake = new AtomicLong();
-    final AtomicLong hibernated = new AtomicLong();
+    final LongAdder awake = new LongAdder();
+    final LongAdder hibernated = new LongAdder();
     final Counter passivations;
 
     TypeMeters(String type) {
@@ -60,7 +61,7 @@ final class MicrometerObserver implements StepObserver {
           "Inputs from machines or timers journaled as rejected (poison: the handler failed max-attempts times, "
               + "or not an input of the type)");
       resent = counter("rsm.outputs.resent", type, "Outputs put on the wire again (not acknowledged in time, or after recovery)");
-      Gauge.builder("rsm.outputs.unacked", unacked, AtomicLong::get).tag("type", type)
+      Gauge.builder("rsm.outputs.unacked", unacked, LongAdder::sum).tag("type", type)
           .description("Outputs of awake machines not yet acknowledged by their receivers").register(registry);
       timersArmed = counter("rsm.timers.armed", type, "Durable timers armed by journaled steps");
       timersFired = counter("rsm.timers.fired", type, "Durable timers fired (their step journaled)");
@@ -70,9 +71,9 @@ final class MicrometerObserver implements StepObserver {
           .description("Replayed steps whose outputs differ from the journaled ones").register(registry);
       idempotentReplays = counter("rsm.ingress.idempotent.replays", type,
           "External inputs that repeated a seen idempotency key and got the recorded reply");
-      Gauge.builder("rsm.machines", awake, AtomicLong::get).tags("type", type, "state", "awake")
+      Gauge.builder("rsm.machines", awake, LongAdder::sum).tags("type", type, "state", "awake")
           .description("Machines on this node, awake or hibernated").register(registry);
-      Gauge.builder("rsm.machines", hibernated, AtomicLong::get).tags("type", type, "state", "hibernated")
+      Gauge.builder("rsm.machines", hibernated, LongAdder::sum).tags("type", type, "state", "hibernated")
           .description("Machines on this node, awake or hibernated").register(registry);
       passivations = counter("rsm.machines.passivations", type, "Idle machines passivated (stopped until their next input)");
     }
@@ -115,7 +116,7 @@ final class MicrometerObserver implements StepObserver {
 
   @Override
   public void unackedChanged(Address machine, int delta) {
-    of(machine.type()).unacked.addAndGet(delta);
+    of(machine.type()).unacked.add(delta);
     next.unackedChanged(machine, delta);
   }
 
@@ -146,23 +147,23 @@ final class MicrometerObserver implements StepObserver {
 
   @Override
   public void started(Address machine) {
-    of(machine.type()).awake.incrementAndGet();
+    of(machine.type()).awake.increment();
     next.started(machine);
   }
 
   @Override
   public void hibernated(Address machine) {
     TypeMeters m = of(machine.type());
-    m.awake.decrementAndGet();
-    m.hibernated.incrementAndGet();
+    m.awake.decrement();
+    m.hibernated.increment();
     next.hibernated(machine);
   }
 
   @Override
   public void woke(Address machine) {
     TypeMeters m = of(machine.type());
-    m.hibernated.decrementAndGet();
-    m.awake.incrementAndGet();
+    m.hibernated.decrement();
+    m.awake.increment();
     next.woke(machine);
   }
 
@@ -175,7 +176,7 @@ final class MicrometerObserver implements StepObserver {
   @Override
   public void stopped(Address machine, boolean hibernating) {
     TypeMeters m = of(machine.type());
-    (hibernating ? m.hibernated : m.awake).decrementAndGet();
+    (hibernating ? m.hibernated : m.awake).decrement();
     next.stopped(machine, hibernating);
   }
 }

@@ -115,7 +115,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     MachineActor.Held held = actor.takeHeld();
     this.woken = held == null ? null : held.state();
     this.wokenJournalSeqNr = held == null ? 0 : held.journalSeqNr();
-    this.sender = new Sender(self, ctx, env.transport(), settings, log, env.observer());
+    this.sender = new Sender(self, ctx, env, log);
     this.front = new Front(sender);
     this.values = JournalValues.get(ctx.getSystem());
     this.steps = new StepTaker(env, type, self, log, commit, sender, values, this::timers);

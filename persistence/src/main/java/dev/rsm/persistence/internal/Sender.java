@@ -1,8 +1,6 @@
 package dev.rsm.persistence.internal;
 
 import dev.rsm.actors.Address;
-import dev.rsm.persistence.RuntimeSettings;
-import dev.rsm.persistence.StepObserver;
 import dev.rsm.persistence.internal.Protocol.Ack;
 import dev.rsm.persistence.internal.Protocol.Command;
 import dev.rsm.persistence.internal.Protocol.Deliver;
@@ -26,22 +24,18 @@ import org.slf4j.Logger;
 final class Sender {
   private final Address self;
   private final ActorContext<Command> ctx;
-  private final Transport transport;
-  private final RuntimeSettings settings;
+  // Settings, transport and observer: one reference (an awake machine holds a Sender).
+  private final MachineEnvironment env;
   private final Logger log;
-  private final StepObserver observer;
   private Cancellable resendTimer;
   // The unacknowledged outputs last reported to the observer: what this incarnation adds to the
   // node's count, taken back when it stops or hibernates.
   private int reportedUnacked;
 
-  Sender(Address self, ActorContext<Command> ctx, Transport transport, RuntimeSettings settings, Logger log,
-      StepObserver observer) {
+  Sender(Address self, ActorContext<Command> ctx, MachineEnvironment env, Logger log) {
     this.self = self;
-    this.observer = observer;
     this.ctx = ctx;
-    this.transport = transport;
-    this.settings = settings;
+    this.env = env;
     this.log = log;
   }
 
@@ -50,7 +44,7 @@ final class Sender {
    * how many.
    */
   int sendWindow(OutChannel ch, Address to) {
-    long limit = Math.min(ch.acked + settings.window(), ch.journaledUpTo);
+    long limit = Math.min(ch.acked + env.settings().window(), ch.journaledUpTo);
     if (ch.sentUpTo >= limit) return 0;
     int sentNow = 0;
     ActorRef<Command> direct = ch.directRoute();
@@ -60,7 +54,7 @@ final class Sender {
       Deliver d = new Deliver(self, sent.seq(), sent.input(), ctx.getSelf(), ch);
       if (direct != null) direct.tell(d);
       else {
-        transport.tell(to, d);
+        env.transport().tell(to, d);
         ch.routedUpTo = sent.seq();
       }
       ch.sentUpTo = sent.seq();
@@ -79,7 +73,7 @@ final class Sender {
       ch.sentUpTo = ch.acked;
       resent += sendWindow(ch, e.getKey());
     }
-    if (resent > 0) observer.resent(self, resent);
+    if (resent > 0) env.observer().resent(self, resent);
     reportUnacked(s);
     ensureResendTick(s);
   }
@@ -89,7 +83,7 @@ final class Sender {
     int delta = s.unacked - reportedUnacked;
     if (delta == 0) return;
     reportedUnacked = s.unacked;
-    observer.unackedChanged(self, delta);
+    env.observer().unackedChanged(self, delta);
   }
 
   /** Takes an acknowledgement: drops what it covers and fills the window again. */
@@ -120,7 +114,7 @@ final class Sender {
    */
   void acknowledge(Address to, ActorRef<Command> ackTo, Object channel, long upTo, long hw) {
     if (ackTo != null) ackTo.tell(new Ack(self, upTo, hw, channel, ctx.getSelf()));
-    else transport.tell(to, new Ack(self, upTo, hw, null, null));
+    else env.transport().tell(to, new Ack(self, upTo, hw, null, null));
   }
 
   /**
@@ -130,7 +124,7 @@ final class Sender {
    */
   void ensureResendTick(RuntimeState s) {
     if (s.unacked > 0 && resendTimer == null)
-      resendTimer = ctx.scheduleOnce(settings.resendInterval(), ctx.getSelf(), new ResendTick(this));
+      resendTimer = ctx.scheduleOnce(env.settings().resendInterval(), ctx.getSelf(), new ResendTick(this));
   }
 
   /**
@@ -141,8 +135,8 @@ final class Sender {
     if (t.owner() != this) return;
     resendTimer = null;
     long now = System.nanoTime();
-    long base = settings.resendInterval().toNanos();
-    long max = settings.resendMaxBackoff().toNanos();
+    long base = env.settings().resendInterval().toNanos();
+    long max = env.settings().resendMaxBackoff().toNanos();
     // Only the channels that had unacknowledged outputs since the last tick, not the whole outbox:
     // a machine talking to hundreds of others has a few in flight at a time.
     List<OutChannel> pending = s.pending;
@@ -163,7 +157,7 @@ final class Sender {
       resent += sendWindow(ch, ch.to);
       ch.backoffNanos = Math.min(max, wait * 2);
     }
-    if (resent > 0) observer.resent(self, resent);
+    if (resent > 0) env.observer().resent(self, resent);
     ensureResendTick(s);
   }
 
@@ -171,7 +165,7 @@ final class Sender {
   void cancel() {
     if (resendTimer != null) resendTimer.cancel();
     resendTimer = null;
-    if (reportedUnacked != 0) observer.unackedChanged(self, -reportedUnacked);
+    if (reportedUnacked != 0) env.observer().unackedChanged(self, -reportedUnacked);
     reportedUnacked = 0;
   }
 }
