@@ -73,7 +73,10 @@ public final class RsmNode implements AutoCloseable {
     return start(config, registry, StepObserver.NONE);
   }
 
-  /** The same, with a {@link StepObserver} that sees every machine's steps and lifecycle (metrics, tests). */
+  /**
+   * The same, with a {@link StepObserver} that sees every machine's steps and lifecycle (tests,
+   * benchmarks); the node's own metrics, when on, see them first.
+   */
   public static RsmNode start(Config config, MachineRegistry registry, StepObserver observer) {
     BearerAuth auth;
     Optional<HttpsConnectionContext> tls;

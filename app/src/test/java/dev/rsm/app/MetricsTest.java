@@ -15,6 +15,7 @@ import dev.rsm.app.testing.TestCluster;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.testing.Await;
 import dev.rsm.persistence.testing.StoppablePostgres;
+import dev.rsm.persistence.testing.TestStores;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.HashMap;
@@ -134,6 +135,21 @@ class MetricsTest {
       assertEquals("2", failed.getMDCPropertyMap().get("step.seq"), "it would have been the second step");
     } finally {
       root.detachAppender(lines);
+    }
+  }
+
+  @Test
+  void metricsOffRecordNothingAndMetricsIsNotServed() {
+    try (TestCluster cluster = new TestCluster(TestStores.fresh(TestStores.H2), TYPES, ConfigFactory.parseMap(Map.of(
+        "rsm.metrics.enabled", "off",
+        "rsm.node.management", "on",
+        "pekko.management.http.hostname", "127.0.0.1",
+        "pekko.management.http.port", 0)))) {
+      RsmNode node = cluster.start();
+      post(200, node.httpPort(), "/machines/account/a", "k1", "{\"type\":\"deposit\",\"amount\":5}");
+      assertEquals(404, Http.get(node.managementPort(), "/metrics").statusCode());
+      assertEquals(200, Http.get(node.managementPort(), "/alive").statusCode(), "the other management routes stay");
+      assertTrue(dev.rsm.app.metrics.RsmMetrics.get(node.system()).registry().isEmpty());
     }
   }
 
