@@ -52,11 +52,12 @@ public final class RsmMetrics implements Extension {
       return;
     }
     prometheus = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-    if (settings.otlp()) {
+    OtlpMeterRegistry otlp = settings.otlp() ? new OtlpMeterRegistry(otlpConfig(settings), Clock.SYSTEM) : null;
+    if (otlp != null) {
       // A composite costs a second update per event: only when there is a second registry.
       CompositeMeterRegistry both = new CompositeMeterRegistry(Clock.SYSTEM);
       both.add(prometheus);
-      both.add(new OtlpMeterRegistry(otlpConfig(settings), Clock.SYSTEM));
+      both.add(otlp);
       registry = both;
     } else {
       registry = prometheus;
@@ -66,7 +67,10 @@ public final class RsmMetrics implements Extension {
     new JvmThreadMetrics().bindTo(registry);
     new ProcessorMetrics().bindTo(registry);
     ingress = new IngressMeters(registry, settings.histograms());
-    system.getWhenTerminated().thenRun(registry::close);
+    system.getWhenTerminated().thenRun(() -> {
+      if (otlp != null) otlp.close(); // its last push
+      registry.close();
+    });
   }
 
   /** The node's metrics, created with its first use. */
