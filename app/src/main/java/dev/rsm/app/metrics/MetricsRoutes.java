@@ -33,7 +33,8 @@ public final class MetricsRoutes extends AllDirectives implements ManagementRout
 
   @Override
   public Route routes(ManagementRouteProviderSettings settings) {
-    return path("metrics", () -> get(() -> extractRequest(r -> {
+    // Inside an extraction: scraped for each request, not once when the route is built.
+    return path("metrics", () -> get(() -> extractRequest(request -> {
       Optional<String> text = metrics.scrape();
       if (text.isEmpty()) return reject();
       return complete(HttpResponse.create().withStatus(StatusCodes.OK)
