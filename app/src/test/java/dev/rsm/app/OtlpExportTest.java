@@ -59,6 +59,9 @@ class OtlpExportTest {
     } finally {
       system.terminate();
       system.getWhenTerminated().toCompletableFuture().join();
+      // The registries close (the OTLP one pushing a last time) right after the system terminated.
+      Await.until("the registries closed", Duration.ofSeconds(10),
+          () -> RsmMetrics.get(system).registry().orElseThrow().isClosed(), closed -> closed);
       collector.stop(0);
     }
   }
