@@ -9,6 +9,7 @@ import dev.rsm.app.http.BearerAuth;
 import dev.rsm.app.http.HttpSettings;
 import dev.rsm.app.http.MachineRoutes;
 import dev.rsm.app.http.ServerTls;
+import dev.rsm.app.metrics.RsmMetrics;
 import dev.rsm.app.monitor.ReplicaMonitorSingleton;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.Machines;
@@ -47,6 +48,9 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  * over HTTPS. Both are off by default, and the node logs a warning at start-up when the ingress
  * is open.
  *
+ * <p>With {@code rsm.metrics.enabled} (the default) the node records metrics and serves them at
+ * {@code /metrics} on the management port (see {@link RsmMetrics}, docs/observability.md).
+ *
  * <p>With {@code rsm.replica-monitor.enabled} the node offers to run the replica monitor, which
  * runs on one node of the cluster (see {@link ReplicaMonitorSingleton}).
  *
@@ -81,7 +85,10 @@ public final class RsmNode implements AutoCloseable {
     return start(config, registry, StepObserver.NONE);
   }
 
-  /** The same, with a {@link StepObserver} that sees every machine's steps and lifecycle (metrics, tests). */
+  /**
+   * The same, with a {@link StepObserver} that sees every machine's steps and lifecycle (tests,
+   * benchmarks); the node's own metrics, when on, see them first.
+   */
   public static RsmNode start(Config config, MachineRegistry registry, StepObserver observer) {
     return start(config, registry, RuntimeOptions.defaults().withObserver(observer));
   }
@@ -129,15 +136,16 @@ public final class RsmNode implements AutoCloseable {
       RuntimeOptions machineOptions = options.openTelemetry().isPresent() ? options
           : NodeTracing.fromConfig(system, config).map(options::withOpenTelemetry).orElse(options);
       part = "the machines (journal database " + StoreDurability.redact(config.getString("rsm.storage.jdbc.url")) + ")";
+      RsmMetrics metrics = RsmMetrics.get(system);
       ShardedRuntime runtime = ShardedRuntime.start(system, registry,
-          machineOptions.withObserver(Admin.get(system).observer(machineOptions.observer())));
+          machineOptions.withObserver(Admin.get(system).observer(metrics.observe(registry, machineOptions.observer()))));
       var monitor = config.getBoolean("rsm.replica-monitor.enabled") ? ReplicaMonitorSingleton.init(system, registry) : null;
       Admin.get(system).started(registry, monitor); // the admin API answered 503 until now
       HttpSettings http = HttpSettings.fromConfig(config);
       part = "HTTP port " + http.hostname() + ":" + http.port();
       ServerBuilder server = Http.get(system).newServerAt(http.hostname(), http.port());
       if (tls.isPresent()) server = server.enableHttps(tls.get());
-      MachineRoutes routes = new MachineRoutes(runtime.machines(), http, Tracing.of(system).tracer());
+      MachineRoutes routes = new MachineRoutes(runtime.machines(), http, metrics.ingress(), Tracing.of(system).tracer());
       ServerBinding binding = server.bind(auth.protect(routes::route))
           .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
       Duration deadline = config.getDuration("rsm.http.shutdown-deadline");

@@ -16,9 +16,9 @@ final class Report {
   private Report() {}
 
   private static final List<String> ROWS =
-      List.of("rsm", "rsm_half", "rsm_unleased", "rsm_unleased_half", "es", "rsm_loaded", "rsm_loaded_half", "es_loaded", "rd", "db");
+      List.of("rsm", "rsm_half", "rsm_unleased", "rsm_unleased_half", "rsm_metrics", "es", "rsm_loaded", "rsm_loaded_half", "es_loaded", "rd", "db");
   // Each ratio: rsm at some load over a baseline measured at the same load (db has none).
-  private static final List<List<String>> RATIOS = List.of(List.of("rsm", "rsm_unleased"), List.of("rsm", "es"), List.of("rsm", "rd"),
+  private static final List<List<String>> RATIOS = List.of(List.of("rsm", "rsm_unleased"), List.of("rsm", "rsm_metrics"), List.of("rsm", "es"), List.of("rsm", "rd"),
       List.of("rsm", "db"), List.of("rsm_loaded", "es_loaded"), List.of("rsm_loaded", "db"));
   private static final List<String> MEDIAN_FIELDS = List.of("msgs_per_s", "p50_ms", "p99_ms", "p999_ms",
       "bytes_per_row", "msgs_per_row", "jvm_cpu_us_per_msg", "db_cpu_us_per_msg", "jvm_cores_busy", "recovery_all_ms");
@@ -73,6 +73,8 @@ final class Report {
     target(targets, "rsm >= 2 x rd (msgs/s)" + at, exact.get("rsm_over_rd"), 2.0, true);
     target(targets, "rsm >= 0.5 x db (msgs/s)" + at, exact.get("rsm_over_db"), 0.5, true);
     target(targets, "rsm >= 0.5 x db (msgs/s)" + loaded, exact.get("rsm_loaded_over_db"), 0.5, true);
+    Double offOverOn = exact.get("rsm_over_rsm_metrics");
+    target(targets, "rsm with metrics >= 0.97 x rsm without (msgs/s)" + at, offOverOn == null ? null : 1 / offOverOn, 0.97, true);
     target(targets, "rsm p99 per hop <= 10 ms at half its max throughput" + at, p99(r, "rsm_half"), 10.0, false);
     target(targets, "rsm p99 per hop <= 10 ms at half its max throughput" + loaded, p99(r, "rsm_loaded_half"), 10.0, false);
     r.put("targets", targets);
@@ -158,6 +160,7 @@ final class Report {
       case "rsm_half", "rsm_loaded_half" -> "rsm at ½ the max of " + at + " (open loop)";
       case "rsm_unleased" -> "rsm without leases, " + at;
       case "rsm_unleased_half" -> "rsm without leases at ½ its max of " + at + " (open loop)";
+      case "rsm_metrics" -> "rsm with metrics, " + at;
       case "es", "es_loaded" -> "es, " + at;
       case "rd" -> "rd, " + at;
       default -> w;

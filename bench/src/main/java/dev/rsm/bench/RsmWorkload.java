@@ -8,6 +8,7 @@ import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.RuntimeOptions;
 import dev.rsm.persistence.RuntimeSettings;
 import dev.rsm.persistence.StepObserver;
+import dev.rsm.app.metrics.RsmMetrics;
 import dev.rsm.sharding.ShardedRuntime;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -45,6 +46,7 @@ final class RsmWorkload implements Workload {
   private final Meter meter;
   private final AtomicLong failedInjections = new AtomicLong();
   private final boolean leases;
+  private final boolean metrics;
   private Node node;
   private ScheduledExecutorService injector;
 
@@ -54,7 +56,14 @@ final class RsmWorkload implements Workload {
 
   /** {@code leases} false: shards without leases (pekko.cluster.sharding.use-lease = ""), the baseline of their cost. */
   RsmWorkload(Store store, String tag, int machines, int inFlight, double rate, int payloadBytes, boolean leases) {
+    this(store, tag, machines, inFlight, rate, payloadBytes, leases, false);
+  }
+
+  /** {@code metrics}: the node records the runtime's metrics as a node does by default (RsmMetrics). */
+  RsmWorkload(Store store, String tag, int machines, int inFlight, double rate, int payloadBytes, boolean leases,
+      boolean metrics) {
     this.leases = leases;
+    this.metrics = metrics;
     this.store = store;
     this.tag = tag;
     this.machines = machines;
@@ -66,7 +75,7 @@ final class RsmWorkload implements Workload {
 
   @Override
   public String name() {
-    String name = leases ? "rsm" : "rsm without leases";
+    String name = (leases ? "rsm" : "rsm without leases") + (metrics ? " with metrics" : "");
     return rate > 0 ? String.format("%s at %,d msgs/s", name, Math.round(rate)) : name + " " + inFlight + " in flight";
   }
 
@@ -83,8 +92,9 @@ final class RsmWorkload implements Workload {
       if (input instanceof HopMachine.Token t) meter.hop(t.token());
       else if (input instanceof HopMachine.Inject i) meter.start(i.token());
     };
-    ShardedRuntime rsm = ShardedRuntime.start(node.system, MachineRegistry.of(type),
-        RuntimeOptions.defaults().withObserver(observer));
+    MachineRegistry types = MachineRegistry.of(type);
+    ShardedRuntime rsm = ShardedRuntime.start(node.system, types,
+        RuntimeOptions.defaults().withObserver(metrics ? RsmMetrics.get(node.system).observe(types, observer) : observer));
     // Start (recover) every machine first, so that neither loop measures machine creation.
     List<CompletableFuture<?>> started = new ArrayList<>();
     for (int m = 0; m < machines; m++)

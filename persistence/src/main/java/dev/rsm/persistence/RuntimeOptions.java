@@ -59,7 +59,7 @@ public final class RuntimeOptions {
     return new RuntimeOptions(settings, clock, Objects.requireNonNull(faults, "faults"), observer, openTelemetry);
   }
 
-  /** Sees every journaled step, hibernation and wake-up (benchmarks, metrics). */
+  /** Sees what the runtime does with machines: steps, writes, deliveries, lifecycle (metrics, benchmarks). */
   public RuntimeOptions withObserver(StepObserver observer) {
     return new RuntimeOptions(settings, clock, faults, Objects.requireNonNull(observer, "observer"), openTelemetry);
   }

@@ -56,23 +56,28 @@ public final class MachineRoutes extends AllDirectives {
 
   private final Machines machines;
   private final HttpSettings settings;
+  private final IngressTimer timer;
   private final IngressSpans spans; // null: tracing off
 
   public MachineRoutes(Machines machines, HttpSettings settings) {
-    this(machines, settings, null);
+    this(machines, settings, IngressTimer.NONE, null);
   }
 
-  /** Routes whose requests are spans of {@code tracer}; null traces nothing. */
-  public MachineRoutes(Machines machines, HttpSettings settings, Tracer tracer) {
+  /**
+   * Routes that report each request's latency and status to {@code timer} (metrics) and make each
+   * request a span of {@code tracer} (null traces nothing).
+   */
+  public MachineRoutes(Machines machines, HttpSettings settings, IngressTimer timer, Tracer tracer) {
     this.machines = machines;
     this.settings = settings;
+    this.timer = timer;
     this.spans = tracer == null ? null : new IngressSpans(tracer);
   }
 
   public Route route() {
     return handleExceptions(exceptions(), () -> handleRejections(rejections(), () ->
         pathPrefix("machines", () -> path(PathMatchers.segment().slash(PathMatchers.segment()), (type, id) ->
-            concat(
+            timed(type, () -> concat(
                 post(() -> optionalHeaderValueByName(IDEMPOTENCY_KEY, key ->
                     extractRequestEntity(requestEntity -> requestEntity.getContentLengthOption().orElse(0L) > settings.maxBody()
                         ? complete(tooLarge())
@@ -80,7 +85,21 @@ public final class MachineRoutes extends AllDirectives {
                         entity(Unmarshaller.entityToString(), body -> extractRequest(request ->
                             completeWithFuture(spans == null ? send(type, id, key.orElse(null), body)
                                 : spans.traced(type, id, request, () -> send(type, id, key.orElse(null), body))))))))),
-                get(() -> completeWithFuture(read(type, id))))))));
+                get(() -> completeWithFuture(read(type, id)))))))));
+  }
+
+  /**
+   * {@code inner}, with its latency and status reported to the timer. Errors and rejections are
+   * turned into responses inside, so that they are timed too.
+   */
+  private Route timed(String typeName, java.util.function.Supplier<Route> inner) {
+    if (timer == IngressTimer.NONE) return inner.get();
+    long start = System.nanoTime();
+    String type = machines.registry().find(typeName).isPresent() ? typeName : "unknown";
+    return extractMethod(method -> mapResponse(r -> {
+      timer.record(type, method.name().toLowerCase(java.util.Locale.ROOT), r.status().intValue(), System.nanoTime() - start);
+      return r;
+    }, () -> handleExceptions(exceptions(), () -> handleRejections(rejections(), inner))));
   }
 
   private CompletionStage<HttpResponse> send(String typeName, String id, String key, String body) {

@@ -324,9 +324,10 @@ class AdminApiTest {
 
   @Test
   void theRejectionRecorderForwardsEveryObserverMethod() throws Exception {
-    Class<?> recorder = new RecentRejections(1).andThen(StepObserver.NONE).getClass();
+    StepObserver next = (machine, input, seqNr) -> {};
+    Class<?> recorder = new RecentRejections(1).andThen(next).getClass();
     for (Method m : StepObserver.class.getMethods())
-      if (!java.lang.reflect.Modifier.isStatic(m.getModifiers()))
+      if (!java.lang.reflect.Modifier.isStatic(m.getModifiers()) && !m.getName().equals("andThen"))
         assertNotNull(recorder.getDeclaredMethod(m.getName(), m.getParameterTypes()),
             "RecentRejections.andThen must forward " + m.getName());
   }

@@ -59,7 +59,8 @@ final class MachineActor extends ExtensibleBehavior<Object> {
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MachineActor.class);
   final MachineEnvironment env;
   final Address address;
-  final Consumer<ActorRef<Command>> passivate;
+  private final Consumer<ActorRef<Command>> passivate;
+  private boolean stopReported;
   private Behavior<Object> awake; // null while hibernating
   // The hibernating machine's state, handed to the next stack (and to that stack only once: a
   // stack restarted after a failure recovers from the journal).
@@ -94,6 +95,7 @@ final class MachineActor extends ExtensibleBehavior<Object> {
     if (LOG.isDebugEnabled()) LOG.debug("machine {} awake", address);
     awake = Behavior.start(stack(), c);
     if (waking) env.observer().woke(address);
+    else env.observer().started(address);
     held = null; // taken by the stack's first start, or never if it failed to start
     return Behavior.isAlive(awake) ? this : awake;
   }
@@ -133,13 +135,22 @@ final class MachineActor extends ExtensibleBehavior<Object> {
 
   @Override
   public Behavior<Object> receive(TypedActorContext<Object> c, Object msg) {
+    MachineMdc.enter(address, msg);
+    try {
+      return handle(c, msg);
+    } finally {
+      MachineMdc.exit();
+    }
+  }
+
+  private Behavior<Object> handle(TypedActorContext<Object> c, Object msg) {
     if (awake != null) {
       if (sinceWake != null && msg instanceof Command) sinceWake.add(msg);
       return adopt(Behavior.interpretMessage(awake, c, msg), c);
     }
     if (msg == IdleTimeout.INSTANCE) { // passivate-after elapsed while hibernating
       wakeUp = null;
-      passivate.accept((ActorRef) c.asJava().getSelf());
+      passivate((ActorRef) c.asJava().getSelf());
       return Behaviors.same();
     }
     if (!(msg instanceof Command) || msg instanceof Ack || msg instanceof ResendTick
@@ -152,15 +163,39 @@ final class MachineActor extends ExtensibleBehavior<Object> {
 
   @Override
   public Behavior<Object> receiveSignal(TypedActorContext<Object> c, Signal signal) {
+    MachineMdc.enter(address, signal);
+    try {
+      return handleSignal(c, signal);
+    } finally {
+      MachineMdc.exit();
+    }
+  }
+
+  private Behavior<Object> handleSignal(TypedActorContext<Object> c, Signal signal) {
+    if (signal == PostStop.instance()) reportStopped();
     if (awake != null) return adopt(Behavior.interpretSignal(awake, c, signal), c);
     if (signal != PostStop.instance()) return Behaviors.unhandled(); // PoisonPill: stop (see above)
     if (wakeUp != null) wakeUp.cancel();
     return Behaviors.same();
   }
 
+  /** Asks Cluster Sharding to stop the idle machine. */
+  void passivate(ActorRef<Command> self) {
+    env.observer().passivated(address);
+    passivate.accept(self);
+  }
+
+  /** Once, whichever way the actor stops (a PostStop, or a stack that stopped itself). */
+  private void reportStopped() {
+    if (stopReported) return;
+    stopReported = true;
+    env.observer().stopped(address, awake == null);
+  }
+
   /** Keeps what the stack became; drops it if it asked to hibernate; passes on unhandled and stopping. */
   private Behavior<Object> adopt(Behavior<Object> next, TypedActorContext<Object> c) {
     if (heldWasStale) return recoverFromJournal(next, c);
+    if (!Behavior.isAlive(next)) reportStopped();
     if (Behavior.isUnhandled(next) || !Behavior.isAlive(next)) return next;
     if (held != null) { // the stack asked to hibernate (while awake, held is only set for that)
       awake = null;

@@ -122,7 +122,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     this.woken = held == null ? null : held.state();
     this.wokenJournalSeqNr = held == null ? 0 : held.journalSeqNr();
     this.tracing = Tracing.of(ctx.getSystem());
-    this.sender = new Sender(self, ctx, env.transport(), settings, log, tracing);
+    this.sender = new Sender(self, ctx, env, log, tracing);
     this.front = new Front(sender);
     this.values = JournalValues.get(ctx.getSystem());
     this.steps = new StepTaker(env, type, self, log, commit, sender, values, this::timers, tracing);
@@ -192,6 +192,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     lastActivityNanos = System.nanoTime();
     IngressResult refused = Admission.refusal(s, in, type, self, settings, env.clock(), values);
     if (refused instanceof IngressResult.Replied replied) { // a repeated key
+      env.observer().idempotentReplay(self);
       commit.whenWritten(() -> in.replyTo().tell(replied)); // the key may be an unwritten step's
       return Effect().none();
     }
@@ -233,11 +234,13 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     Batch batch = commit.takeBatch();
     writing = batch;
     writeSpan = tracing.writeStarted(self, batch); // null when tracing is off
-    return Effect().persist(batch.event()).thenRun(after -> written(after, batch));
+    long started = System.nanoTime();
+    return Effect().persist(batch.event()).thenRun(after -> written(after, batch, started));
   }
 
   /** After a journal write: the steps' outputs, the answers that waited, then the stashed inputs. */
-  private void written(RuntimeState s, Batch batch) {
+  private void written(RuntimeState s, Batch batch, long startedNanos) {
+    env.observer().journalWritten(self, batch.steps().size(), System.nanoTime() - startedNanos);
     Tracing.writeEnded(writeSpan);
     writing = null;
     writeSpan = null;
@@ -296,7 +299,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     } else if (d instanceof Idleness.LookAgain l) {
       startIdleTimer(l.in());
     } else {
-      actor.passivate.accept(ctx.getSelf());
+      actor.passivate(ctx.getSelf());
     }
     return Effect().none();
   }
@@ -364,7 +367,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private RuntimeState applyStep(RuntimeState s, StepTaken e) {
     if (commit.phase() == GroupCommit.Phase.RECOVERING && env.faults().crash(Point.DURING_RECOVERY, self))
       throw new FaultInjector.InjectedCrash(Point.DURING_RECOVERY, self);
-    Object next = e.rejected() != null ? s.user : Replay.recompute(machine, self, s, e, settings, values.comparing());
+    Object next = e.rejected() != null ? s.user : Replay.recompute(machine, self, s, e, settings, values.comparing(), env.observer());
     s.apply(e, next, settings.idempotencyMaxKeys(), settings.idempotencyRetentionMillis(), values.keyFingerprint(e));
     return s;
   }

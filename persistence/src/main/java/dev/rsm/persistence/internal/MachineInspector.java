@@ -144,7 +144,7 @@ public final class MachineInspector implements AutoCloseable {
           for (StepTaken e : steps(r)) {
             Object next;
             try {
-              next = e.rejected() != null ? s.user : Replay.recompute(machine, address, s, e, strict, codec);
+              next = e.rejected() != null ? s.user : Replay.recompute(machine, address, s, e, strict, codec, dev.rsm.persistence.StepObserver.NONE);
             } catch (ReplayDivergenceException d) {
               if (replayError == null) replayError = d.getMessage();
               if (!settings.adoptJournaledOutputs()) break rows; // recovery fails here: show the state before

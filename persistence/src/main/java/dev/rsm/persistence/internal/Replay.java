@@ -7,6 +7,7 @@ import dev.rsm.actors.MachineType;
 import dev.rsm.actors.Step;
 import dev.rsm.persistence.ReplayDivergenceException;
 import dev.rsm.persistence.RuntimeSettings;
+import dev.rsm.persistence.StepObserver;
 import dev.rsm.persistence.internal.StepTaken.Sent;
 import dev.rsm.persistence.internal.StepTaken.TimerSet;
 import java.util.ArrayList;
@@ -27,13 +28,17 @@ public final class Replay {
 
   private Replay() {}
 
-  /** Returns the user state after {@code e}; throws {@link ReplayDivergenceException}. */
+  /**
+   * Returns the user state after {@code e}; throws {@link ReplayDivergenceException}. A divergence
+   * is reported to {@code observer} either way.
+   */
   static Object recompute(
       Machine<Object, Object> machine, Address self, RuntimeState s, StepTaken e,
-      RuntimeSettings settings, PayloadBytes codec) {
+      RuntimeSettings settings, PayloadBytes codec, StepObserver observer) {
     long seqNr = s.seqNr + 1;
     Recomputed r = rerun(machine, self, s, e, codec);
     if (r.difference() == null) return r.next();
+    observer.replayDiverged(self, settings.adoptJournaledOutputs());
     if (!settings.adoptJournaledOutputs())
       throw new ReplayDivergenceException(self.toString(), seqNr, r.difference());
     LOG.warn("machine {} step {}: {}; adopting the journaled outputs (adopt-journaled-outputs = on)",

@@ -1,7 +1,6 @@
 package dev.rsm.persistence.internal;
 
 import dev.rsm.actors.Address;
-import dev.rsm.persistence.RuntimeSettings;
 import dev.rsm.persistence.internal.Protocol.Ack;
 import dev.rsm.persistence.internal.Protocol.Command;
 import dev.rsm.persistence.internal.Protocol.Deliver;
@@ -9,6 +8,7 @@ import dev.rsm.persistence.internal.Protocol.ResendTick;
 import dev.rsm.persistence.internal.StepTaken.Sent;
 import io.opentelemetry.api.trace.Span;
 import java.util.List;
+import java.util.Map;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -25,37 +25,42 @@ import org.slf4j.Logger;
 final class Sender {
   private final Address self;
   private final ActorContext<Command> ctx;
-  private final Transport transport;
-  private final RuntimeSettings settings;
+  // Settings, transport and observer: one reference (an awake machine holds a Sender).
+  private final MachineEnvironment env;
   private final Logger log;
   private final Tracing tracing;
   // Null until a traced step sends (tracing on): the steps of this incarnation's unacknowledged
   // outputs, so that their deliveries are the steps' children.
   private Tracing.Outputs outputs;
   private Cancellable resendTimer;
+  // The unacknowledged outputs last reported to the observer: what this incarnation adds to the
+  // node's count, taken back when it stops or hibernates.
+  private int reportedUnacked;
 
-  Sender(Address self, ActorContext<Command> ctx, Transport transport, RuntimeSettings settings, Logger log) {
-    this(self, ctx, transport, settings, log, Tracing.OFF);
+  Sender(Address self, ActorContext<Command> ctx, MachineEnvironment env, Logger log) {
+    this(self, ctx, env, log, Tracing.OFF);
   }
 
-  Sender(Address self, ActorContext<Command> ctx, Transport transport, RuntimeSettings settings, Logger log,
-      Tracing tracing) {
+  Sender(Address self, ActorContext<Command> ctx, MachineEnvironment env, Logger log, Tracing tracing) {
     this.self = self;
     this.ctx = ctx;
-    this.transport = transport;
-    this.settings = settings;
+    this.env = env;
     this.log = log;
     this.tracing = tracing;
   }
 
-  /** Puts on the wire the unsent, journaled outputs of {@code ch} that fit in the window. */
-  void sendWindow(OutChannel ch, Address to) {
-    sendWindow(ch, to, false);
+  /**
+   * Puts on the wire the unsent, journaled outputs of {@code ch} that fit in the window; returns
+   * how many.
+   */
+  int sendWindow(OutChannel ch, Address to) {
+    return sendWindow(ch, to, false);
   }
 
-  private void sendWindow(OutChannel ch, Address to, boolean resend) {
-    long limit = Math.min(ch.acked + settings.window(), ch.journaledUpTo);
-    if (ch.sentUpTo >= limit) return;
+  private int sendWindow(OutChannel ch, Address to, boolean resend) {
+    long limit = Math.min(ch.acked + env.settings().window(), ch.journaledUpTo);
+    if (ch.sentUpTo >= limit) return 0;
+    int sentNow = 0;
     ActorRef<Command> direct = ch.directRoute();
     for (Sent sent : ch.unacked) {
       if (sent.seq() > limit) break;
@@ -64,12 +69,14 @@ final class Sender {
           outputs == null ? null : tracing.delivering(self, outputs, ch, sent.seq(), resend));
       if (direct != null) direct.tell(d);
       else {
-        transport.tell(to, d);
+        env.transport().tell(to, d);
         ch.routedUpTo = sent.seq();
       }
       ch.sentUpTo = sent.seq();
+      sentNow++;
     }
     ch.lastSendNanos = System.nanoTime();
+    return sentNow;
   }
 
   /** Output {@code seq} on {@code ch} was taken by {@code step} (null when tracing is off). */
@@ -86,12 +93,24 @@ final class Sender {
 
   /** After recovery: everything recovered was journaled, and nothing of it is known to be sent. */
   void resendAll(RuntimeState s) {
-    s.outbox.forEach((to, ch) -> {
+    int resent = 0;
+    for (Map.Entry<Address, OutChannel> e : s.outbox.entrySet()) {
+      OutChannel ch = e.getValue();
       ch.journaledUpTo = ch.lastSeq;
       ch.sentUpTo = ch.acked;
-      sendWindow(ch, to);
-    });
+      resent += sendWindow(ch, e.getKey());
+    }
+    if (resent > 0) env.observer().resent(self, resent);
+    reportUnacked(s);
     ensureResendTick(s);
+  }
+
+  /** Tells the observer how the machine's unacknowledged outputs changed since it last did. */
+  void reportUnacked(RuntimeState s) {
+    int delta = s.unacked - reportedUnacked;
+    if (delta == 0) return;
+    reportedUnacked = s.unacked;
+    env.observer().unackedChanged(self, delta);
   }
 
   /** Takes an acknowledgement: drops what it covers and fills the window again. */
@@ -113,6 +132,7 @@ final class Sender {
       ch.backoffNanos = 0;
       if (a.by() != null) ch.route = a.by();
       sendWindow(ch, a.from());
+      reportUnacked(s);
     }
   }
 
@@ -122,7 +142,7 @@ final class Sender {
    */
   void acknowledge(Address to, ActorRef<Command> ackTo, Object channel, long upTo, long hw) {
     if (ackTo != null) ackTo.tell(new Ack(self, upTo, hw, channel, ctx.getSelf()));
-    else transport.tell(to, new Ack(self, upTo, hw, null, null));
+    else env.transport().tell(to, new Ack(self, upTo, hw, null, null));
   }
 
   /**
@@ -132,7 +152,7 @@ final class Sender {
    */
   void ensureResendTick(RuntimeState s) {
     if (s.unacked > 0 && resendTimer == null)
-      resendTimer = ctx.scheduleOnce(settings.resendInterval(), ctx.getSelf(), new ResendTick(this));
+      resendTimer = ctx.scheduleOnce(env.settings().resendInterval(), ctx.getSelf(), new ResendTick(this));
   }
 
   /**
@@ -143,11 +163,12 @@ final class Sender {
     if (t.owner() != this) return;
     resendTimer = null;
     long now = System.nanoTime();
-    long base = settings.resendInterval().toNanos();
-    long max = settings.resendMaxBackoff().toNanos();
+    long base = env.settings().resendInterval().toNanos();
+    long max = env.settings().resendMaxBackoff().toNanos();
     // Only the channels that had unacknowledged outputs since the last tick, not the whole outbox:
     // a machine talking to hundreds of others has a few in flight at a time.
     List<OutChannel> pending = s.pending;
+    int resent = 0;
     for (int i = 0; i < pending.size(); ) {
       OutChannel ch = pending.get(i);
       if (ch.unacked.isEmpty()) {
@@ -161,9 +182,10 @@ final class Sender {
       if (now - ch.lastSendNanos < wait) continue;
       ch.sentUpTo = ch.acked;
       ch.route = null; // resends take the transport, which finds the receiver wherever it is now
-      sendWindow(ch, ch.to, true);
+      resent += sendWindow(ch, ch.to, true);
       ch.backoffNanos = Math.min(max, wait * 2);
     }
+    if (resent > 0) env.observer().resent(self, resent);
     ensureResendTick(s);
   }
 
@@ -171,5 +193,7 @@ final class Sender {
   void cancel() {
     if (resendTimer != null) resendTimer.cancel();
     resendTimer = null;
+    if (reportedUnacked != 0) env.observer().unackedChanged(self, -reportedUnacked);
+    reportedUnacked = 0;
   }
 }

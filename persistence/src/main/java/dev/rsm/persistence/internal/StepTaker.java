@@ -74,6 +74,7 @@ final class StepTaker {
    */
   boolean take(RuntimeState s, Origin origin, Object input, ActorRef<IngressResult> replyTo,
       ActorRef<Command> ackTo, Object ackChannel, String trace) {
+    MachineMdc.step(s.seqNr + 1);
     Span span = tracing.stepStarted(self, origin, input, trace); // null when tracing is off
     long now = env.clock().millis();
     long seed = ThreadLocalRandom.current().nextLong(); // recorded: replay reads it back
@@ -105,6 +106,7 @@ final class StepTaker {
 
   /** Journals {@code input} as rejected: state unchanged, its channel (or timer) moves on. */
   boolean reject(RuntimeState s, Origin origin, Object input, int attempts, String reason) {
+    MachineMdc.step(s.seqNr + 1);
     log.error("machine {} rejected {} from {} after {} attempt(s): {}",
         self, MachineBehavior.describe(input), origin, attempts, reason);
     StepTaken event = new StepTaken(origin, input, env.clock().millis(), 0, List.of(), null, List.of(), reason);
@@ -145,12 +147,14 @@ final class StepTaker {
   /** After a journal write: each step's outputs, in step order, then the answers that waited. */
   void release(RuntimeState s, Batch batch) {
     for (Taken t : batch.steps()) release(s, t);
+    sender.reportUnacked(s);
     commit.runAfterWrite();
   }
 
   /** After the journal write of a step: send, arm timers, acknowledge, reply — in that order. */
   private void release(RuntimeState s, Taken taken) {
     StepTaken e = taken.event();
+    MachineMdc.step(taken.seqNr());
     if (env.faults().crash(Point.AFTER_JOURNAL_BEFORE_SEND, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_JOURNAL_BEFORE_SEND, self);
     for (Sent sent : e.sends()) {
@@ -159,12 +163,18 @@ final class StepTaker {
       sender.traced(ch, sent.seq(), taken.span());
       sender.sendWindow(ch, sent.to());
     }
-    for (TimerSet t : e.timers()) timers.get().armOrCancel(t.name(), t.isCancel() ? null : s.timers.get(t.name()));
+    int armed = 0;
+    for (TimerSet t : e.timers()) {
+      timers.get().armOrCancel(t.name(), t.isCancel() ? null : s.timers.get(t.name()));
+      if (!t.isCancel()) armed++;
+    }
+    if (armed > 0) env.observer().timersArmed(self, armed);
     if (e.origin() instanceof Origin.Timer t && !s.timers.containsKey(t.name())) timers.get().cancel(t.name());
     if (env.faults().crash(Point.AFTER_SEND_BEFORE_ACK, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_SEND_BEFORE_ACK, self);
     env.observer().stepJournaled(self, e.input(), taken.seqNr());
     if (e.rejected() != null) env.observer().rejected(self, e.origin().toString(), e.input(), e.rejected(), taken.seqNr());
+    if (e.origin() instanceof Origin.Timer) env.observer().timerFired(self);
     if (e.origin() instanceof Origin.Channel c)
       sender.acknowledge(c.from(), taken.ackTo(), taken.ackChannel(), c.seq(), c.seq());
     if (taken.replyTo() != null) {

@@ -28,7 +28,8 @@ class SenderTest {
       .withWindow(2).withResendInterval(Duration.ofMillis(100)).withResendMaxBackoff(Duration.ofMillis(300));
 
   final RecordingContext rec = new RecordingContext();
-  final Sender sender = new Sender(SELF, rec.ctx, rec.transport, SETTINGS, LoggerFactory.getLogger(SenderTest.class));
+  final Sender sender = new Sender(SELF, rec.ctx, new MachineEnvironment(SETTINGS, null, rec.transport,
+      java.time.Clock.systemUTC(), dev.rsm.persistence.FaultInjector.NONE), LoggerFactory.getLogger(SenderTest.class));
   final RuntimeState s = new RuntimeState(new Counter.State(0, 0));
 
   /** Journals {@code n} outputs to TO, as steps whose writes completed. */
