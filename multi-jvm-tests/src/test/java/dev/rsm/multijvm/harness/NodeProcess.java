@@ -166,6 +166,18 @@ public final class NodeProcess implements AutoCloseable {
     return managementPort;
   }
 
+  /**
+   * The value of one series of the node's {@code GET /metrics} (Prometheus's text format), named
+   * as Prometheus writes it with its labels, e.g. {@code rsm_outputs_resent_total{type="account"}}.
+   */
+  public double metric(String series) {
+    var r = HttpJson.send(HttpJson.request(managementPort, "/metrics", java.time.Duration.ofSeconds(5)).GET().build());
+    if (r.statusCode() != 200) throw new IllegalStateException(name + " /metrics answered " + r.statusCode());
+    for (String line : r.body().split("\n"))
+      if (line.startsWith(series + " ")) return Double.parseDouble(line.substring(series.length() + 1));
+    throw new AssertionError("no " + series + " at " + name + "'s /metrics");
+  }
+
   /** The node's cluster address, as in seed-nodes and in {@code /cluster/members}. */
   public String address() {
     return "pekko://rsm@127.0.0.1:" + arteryPort;
