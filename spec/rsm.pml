@@ -137,6 +137,9 @@ hidden byte pmark; hidden byte pcont; hidden byte psend; hidden byte ptmr; hidde
  * every_message_handled (ltl, below) once faults stop, every request is answered, every message
  *                    sent is handled and the armed timer fires: no deadlock                   */
 hidden byte found;
+/* each assertion is on a variable named after its property, so a counterexample names it */
+hidden byte exactly_once, fifo, linear_history, acked_was_handled, reply_durable, send_durable,
+            no_stale_read;
 
 /* Whether machine m's journal holds a row with mark mk (and content c, when c != 0). */
 inline journaled(m, mk, c) {
@@ -218,11 +221,11 @@ inline append(i) {
   if
   :: J[mm].rows == M[i].wpos ->
      assert(J[mm].rows < JMAX);                        /* the bound, not a property */
-     assert(M[i].ver == J[mm].rows);                   /* linear_history */
+     linear_history = (M[i].ver == J[mm].rows); assert(linear_history);
      journaled(mm, pmark, 0);
-     assert(!found);                                  /* exactly_once */
+     exactly_once = !found; assert(exactly_once);
      if
-     :: KIND(pmark) == 2 -> assert(VAL(pmark) == dhw[mm] + 1)   /* fifo */
+     :: KIND(pmark) == 2 -> fifo = (VAL(pmark) == dhw[mm] + 1); assert(fifo)
      :: else
      fi;
      J[mm].mark[J[mm].rows] = pmark; J[mm].cont[J[mm].rows] = pcont;
@@ -302,7 +305,7 @@ end:                   /* waiting for input is a valid end state */
        if
 #ifndef BUG_NO_DEDUP
        :: M[i].keys & (1 << n) ->
-          journaled(MACH(i), EXT(n), 0); assert(found); found = 0;       /* reply_durable */
+          journaled(MACH(i), EXT(n), 0); reply_durable = found; assert(reply_durable); found = 0;
           replied[MACH(i)] = replied[MACH(i)] | (1 << n)
 #endif
        :: else -> take(i, EXT(n), 0, 0)
@@ -334,7 +337,7 @@ end:                   /* waiting for input is a valid end state */
        :: M[i].acked < 1 && M[i].last >= 1 && W[MACH(i)].msg[1] == 0 -> n = 1
        :: else -> n = 2
        fi;
-       assert(n <= dsent[MACH(i)]);                                       /* send_durable */
+       send_durable = (n <= dsent[MACH(i)]); assert(send_durable);
        W[MACH(i)].msg[n] = M[i].out[n]; W[MACH(i)].by[n] = i; n = 0 }
 
   /* Sender.applyAck: cumulative; one from a receiver that handled more than this journal
@@ -352,7 +355,7 @@ end:                   /* waiting for input is a valid end state */
              :: LOSTROWS > 0 && PEER(i) == 0 -> skip                       /* A's store may lose rows */
              :: else ->
                 journaled(PEER(i), CH(M[i].acked), M[i].out[M[i].acked]);
-                assert(found); found = 0                                   /* acked_was_handled */
+                acked_was_handled = found; assert(acked_was_handled); found = 0
              fi
           :: else -> break
           od
@@ -368,7 +371,7 @@ end:                   /* waiting for input is a valid end state */
   /* a read (GetState): answered only under the lease */
   :: atomic { M[i].phase == AWAKE && MAY(i) ->
 #ifndef NO_LEASE
-       assert(M[i].ver == J[MACH(i)].rows)                                 /* no_stale_read */
+       no_stale_read = (M[i].ver == J[MACH(i)].rows); assert(no_stale_read)
 #else
        skip
 #endif

@@ -1,0 +1,188 @@
+package dev.rsm.spec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Checks the protocol model {@code spec/rsm.pml} with spin: the correct model exhaustively, in
+ * each configuration (safety with every assertion, and the liveness claim under weak fairness),
+ * and each defect variant to a counterexample, so the checks are shown not to be vacuous. Each
+ * check runs {@code spin -a}, {@code gcc} and {@code pan} in {@code target/spin/<check>} and prints
+ * one line (errors, states stored, depth, time); a defect's check also prints its counterexample
+ * replayed by {@code spin -t -p}. Without spin or gcc the checks fail: a model that was not checked
+ * proves nothing.
+ */
+class ProtocolModelTest {
+  private static final Path MODEL = Path.of("rsm.pml");
+  private static final Path WORK = Path.of("target", "spin");
+  private static final long LIMIT_SECONDS = 600;
+  // Full state storage (no bitstate), compressed: COLLAPSE stores each process and the globals
+  // once. MEMLIM (MB) stops a search that outgrows the machine instead of swapping. A defect's
+  // search ends at its first counterexample, so it is compiled without optimisation (1 s, not 4).
+  private static final List<String> CC = List.of("gcc", "-w", "-DCOLLAPSE", "-DMEMLIM=3000");
+  private static final List<String> PAN = List.of("-m200000", "-w24");
+
+  /**
+   * One run of pan. {@code defines} configure the model (see the head of rsm.pml); {@code
+   * violates} is null for the correct model, else a pattern the counterexample must match (the
+   * property's name in the failed assertion, or an acceptance cycle).
+   */
+  record Check(String name, String defines, boolean liveness, String violates, String shows) {
+    @Override
+    public String toString() {
+      return name;
+    }
+  }
+
+  static Stream<Check> checks() {
+    return Stream.of(
+        new Check("safety", "-DSECOND=0", false, null,
+            "two machines, 2 crashes, a lost message or ack, a reordering, a hibernation"),
+        new Check("safety-split-lease", "-DCRASHES=1 -DLOSSES=0 -DREORDERS=0", false, null,
+            "a second incarnation of B under the lease and the primary-key fence"),
+        new Check("safety-split-no-lease", "-DNO_LEASE -DCRASHES=1 -DLOSSES=0 -DREORDERS=0", false, null,
+            "a second incarnation of B, leases off: the fence and the wake-up check alone"),
+        new Check("safety-lossy-store", "-DSECOND=0 -DLOSSY_STORE -DCRASHES=1 -DHIBERNATES=0 -DREORDERS=0",
+            false, null, "A's store loses its last row on a crash: numbers are reused, never dropped unseen"),
+        new Check("liveness", "-DSECOND=0 -DLIVENESS -DCRASHES=1 -DREORDERS=0", true, null,
+            "every_message_handled under weak fairness"),
+        new Check("defect-wake-without-fence",
+            "-DNO_LEASE -DCRASHES=1 -DLOSSES=0 -DREORDERS=0 -DBUG_WAKE_WITHOUT_FENCE", false,
+            "linear_history|exactly_once", "a step journaled on a held state another incarnation moved past"),
+        new Check("defect-drop-over-limit-unacked",
+            "-DSECOND=0 -DLIVENESS -DCRASHES=1 -DBUG_DROP_OVER_LIMIT_UNACKED", true,
+            "acceptance cycle", "two machines at max-unacked drop each other's messages for ever"),
+        new Check("defect-reuse-seq-after-lost-step",
+            "-DSECOND=0 -DLOSSY_STORE -DCRASHES=1 -DHIBERNATES=0 -DREORDERS=0 -DBUG_REUSE_SEQ_AFTER_LOST_STEP",
+            false, "acked_was_handled", "a reused number acknowledged as a duplicate: a message dropped unseen"),
+        new Check("defect-no-dedup", "-DSECOND=0 -DBUG_NO_DEDUP", false, "exactly_once",
+            "a repeated key or sequence number handled twice"));
+  }
+
+  @BeforeAll
+  static void toolsPresent() {
+    requireTool("spin", "-V");
+    requireTool("gcc", "--version");
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("checks")
+  void check(Check c) throws Exception {
+    Path dir = WORK.resolve(c.name());
+    recreate(dir);
+    Files.copy(MODEL, dir.resolve("rsm.pml"), StandardCopyOption.REPLACE_EXISTING);
+    List<String> defines = Arrays.asList(c.defines().split(" "));
+
+    long start = System.nanoTime();
+    run(dir, concat(List.of("spin"), defines, List.of("-a", "rsm.pml")));
+    run(dir, concat(CC, List.of(c.violates() == null ? "-O2" : "-O0"), c.liveness() ? List.of() : List.of("-DSAFETY"),
+        List.of("-o", "pan", "pan.c")));
+    String out = run(dir, concat(List.of("./pan"), PAN, c.liveness() ? List.of("-a", "-f") : List.of()));
+    double seconds = (System.nanoTime() - start) / 1e9;
+
+    long errors = number(out, "errors: (\\d+)");
+    long stored = number(out, "(\\d+) states, stored");
+    long depth = number(out, "depth reached (\\d+)");
+    System.out.printf("spin %-34s errors %d, %,d states stored, depth %d, %.1f s (%s; %s)%n",
+        c.name(), errors, stored, depth, seconds, c.defines(), c.shows());
+    assertFalse(out.contains("out of memory") || out.contains("max search depth too small"),
+        "the search of " + c.name() + " was not exhaustive:\n" + out);
+
+    if (c.violates() == null) {
+      assertEquals(0, errors, c.name() + ": the correct model violates a property:\n" + out + replay(dir, defines));
+      return;
+    }
+    assertTrue(errors > 0, c.name() + ": the defect went unnoticed, the check is vacuous:\n" + out);
+    assertTrue(Files.exists(dir.resolve("rsm.pml.trail")), c.name() + ": no trail written");
+    assertTrue(Pattern.compile(c.violates()).matcher(out).find(),
+        c.name() + ": expected a counterexample to " + c.violates() + ":\n" + out);
+    System.out.println(replay(dir, defines));
+  }
+
+  /** The counterexample replayed: its first lines, and the steps that lead to the violation. */
+  private static String replay(Path dir, List<String> defines) throws Exception {
+    if (!Files.exists(dir.resolve("rsm.pml.trail"))) return "";
+    List<String> lines = run(dir, concat(List.of("spin"), defines, List.of("-t", "-p", "rsm.pml"))).lines()
+        .filter(l -> !l.matches(".*\\[((q|mm|n|c|up|found|pmark|pcont|psend|ptmr|pto) = .*|goto .*|DO|IF|else|break|\\.\\(goto\\))\\]\\s*"))
+        .toList();
+    int end = lines.size();
+    for (int i = 0; i < lines.size(); i++)
+      if (lines.get(i).startsWith("#processes")) {
+        end = i;
+        break;
+      }
+    StringBuilder b = new StringBuilder("  counterexample (spin -t -p, bookkeeping steps left out):\n");
+    lines.subList(0, Math.min(8, end)).forEach(l -> b.append("    ").append(l.strip()).append('\n'));
+    b.append("    ...\n");
+    lines.subList(Math.max(8, end - 30), end).forEach(l -> b.append("    ").append(l.strip()).append('\n'));
+    return b.toString();
+  }
+
+  private static long number(String out, String regex) {
+    Matcher m = Pattern.compile(regex).matcher(out);
+    return m.find() ? Long.parseLong(m.group(1)) : -1;
+  }
+
+  @SafeVarargs
+  private static List<String> concat(List<String>... parts) {
+    List<String> all = new ArrayList<>();
+    for (List<String> p : parts) all.addAll(p);
+    return all;
+  }
+
+  /** Runs {@code command} in {@code dir}; returns its output, and fails if it fails to run. */
+  private static String run(Path dir, List<String> command) throws Exception {
+    Path log = Files.createTempFile(dir.toAbsolutePath(), "out", ".txt");
+    Process p = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
+        .redirectOutput(log.toFile()).start();
+    if (!p.waitFor(LIMIT_SECONDS, TimeUnit.SECONDS)) {
+      p.destroyForcibly();
+      fail(String.join(" ", command) + " ran longer than " + LIMIT_SECONDS + " s");
+    }
+    String out = Files.readString(log, StandardCharsets.UTF_8);
+    Files.delete(log);
+    // pan exits 0 whether or not it finds errors; spin and gcc fail with a status
+    if (p.exitValue() != 0 && !command.get(0).equals("./pan"))
+      fail(String.join(" ", command) + " failed (exit " + p.exitValue() + "):\n" + out);
+    return out;
+  }
+
+  private static void requireTool(String tool, String versionFlag) {
+    try {
+      Process p = new ProcessBuilder(tool, versionFlag).redirectErrorStream(true).start();
+      p.getInputStream().readAllBytes();
+      if (p.waitFor() == 0) return;
+    } catch (IOException | InterruptedException e) {
+      // reported below
+    }
+    fail("'" + tool + "' is not installed, and the protocol model cannot be checked without it. Install it "
+        + "(Debian/Ubuntu: apt-get install -y spin gcc; .ci/run installs spin when missing)");
+  }
+
+  private static void recreate(Path dir) throws IOException {
+    if (Files.exists(dir))
+      try (Stream<Path> all = Files.walk(dir)) {
+        for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.delete(p);
+      }
+    Files.createDirectories(dir);
+  }
+}
