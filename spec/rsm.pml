@@ -21,7 +21,9 @@
  */
 
 /* ---------------------------------------------------------------- bounds */
+#ifndef MAXUNACKED
 #define MAXUNACKED 1   /* delivery.max-unacked: at the limit with one output unacknowledged */
+#endif
 #ifndef CRASHES
 #define CRASHES    2   /* crashes of any incarnation, at any point */
 #endif
@@ -47,6 +49,25 @@
 #endif
 #define JMAX 7         /* rows per journal: more than any run of the correct model writes */
 #define SMAX 2         /* messages per channel */
+
+/* ---------------------------------------------------------------- coverage
+ * The checks are not vacuous only if the paths they guard are taken. COVER(x) marks one; built
+ * with -DREACH=x it fails there, so a search that finds it shows the path reachable.         */
+#define FENCED 1              /* a write refused by the journal's primary key */
+#define GAP 2                 /* a delivery after a missing one, dropped */
+#define DUPLICATE 3           /* a delivery handled before, acknowledged again */
+#define REFUSED 4             /* a reused number with other content, refused */
+#define KEY_REPEATED 5        /* a repeated idempotency key answered from the cache */
+#define STALE_FIRING 6        /* a firing of an older timer generation, ignored */
+#define ACK_BEYOND_JOURNAL 7  /* an Ack for more than the sender's journal numbers, ignored */
+#define WOKE_STALE 8          /* a woken held state that another incarnation wrote past */
+#define LEASE_RELOAD 9        /* an incarnation whose lease was taken meanwhile, reloaded */
+#define OVERLOADED_HANDLES 10 /* a delivery handled by a machine at max-unacked */
+#ifdef REACH
+#define COVER(x) assert(REACH != x)
+#else
+#define COVER(x) skip
+#endif
 
 /* ---------------------------------------------------------------- marks
  * A row's origin is its deduplication mark (Origin.java): External(key), Channel(seq),
@@ -243,7 +264,7 @@ inline append(i) {
      :: else
      fi;
      pmark = 0; pcont = 0; psend = 0; ptmr = 0; pto = 0
-  :: else -> stop(i)                                  /* fenced by the primary key */
+  :: else -> COVER(FENCED); stop(i)                   /* fenced by the primary key */
   fi;
   mm = 0
 }
@@ -274,8 +295,9 @@ end:                   /* waiting for input is a valid end state */
        :: !OVERLOADED(i) && n == M[i].hw + 1 -> take(i, CH(n), c, up)
        :: !OVERLOADED(i) && n > M[i].hw + 1 -> skip
 #else
-       :: n == M[i].hw + 1 -> take(i, CH(n), c, up)   /* handled even when overloaded */
-       :: n > M[i].hw + 1 -> skip                      /* a gap: dropped, resent in order */
+       :: n == M[i].hw + 1 ->                          /* handled even when overloaded */
+          if :: OVERLOADED(i) -> COVER(OVERLOADED_HANDLES) :: else fi; take(i, CH(n), c, up)
+       :: n > M[i].hw + 1 -> COVER(GAP)                /* a gap: dropped, resent in order */
 #endif
 #ifdef BUG_NO_DEDUP
        :: n <= M[i].hw -> take(i, CH(n), c, up)
@@ -283,10 +305,10 @@ end:                   /* waiting for input is a valid end state */
 #ifdef BUG_REUSE_SEQ_AFTER_LOST_STEP
        :: n <= M[i].hw ->
 #else
-       :: n == M[i].hw && c != M[i].hwc -> skip        /* a reused number: refused (sameAsHandled) */
+       :: n == M[i].hw && c != M[i].hwc -> COVER(REFUSED) /* a reused number: refused (sameAsHandled) */
        :: n <= M[i].hw && (n < M[i].hw || c == M[i].hwc) ->
 #endif
-          W[PEER(i)].ack = 1; W[PEER(i)].ackTo = up; W[PEER(i)].ackHw = M[i].hw;
+          COVER(DUPLICATE); W[PEER(i)].ack = 1; W[PEER(i)].ackTo = up; W[PEER(i)].ackHw = M[i].hw;
           W[PEER(i)].ackUp = (n == M[i].hw -> M[i].hw : M[i].hw - 1)   /* a duplicate: acked again */
 #endif
        fi;
@@ -305,7 +327,7 @@ end:                   /* waiting for input is a valid end state */
        if
 #ifndef BUG_NO_DEDUP
        :: M[i].keys & (1 << n) ->
-          journaled(MACH(i), EXT(n), 0); reply_durable = found; assert(reply_durable); found = 0;
+          COVER(KEY_REPEATED); journaled(MACH(i), EXT(n), 0); reply_durable = found; assert(reply_durable); found = 0;
           replied[MACH(i)] = replied[MACH(i)] | (1 << n)
 #endif
        :: else -> take(i, EXT(n), 0, 0)
@@ -316,7 +338,7 @@ end:                   /* waiting for input is a valid end state */
   :: atomic { M[i].phase == AWAKE && MAY(i) && M[i].tf != 0 &&
        (M[i].tf != M[i].tgen || !OVERLOADED(i)) ->
        if
-       :: M[i].tf != M[i].tgen -> skip
+       :: M[i].tf != M[i].tgen -> COVER(STALE_FIRING)
        :: else -> take(i, TMR(M[i].tf), 0, 0)
        fi;
        M[i].tf = 0 }
@@ -345,7 +367,7 @@ end:                   /* waiting for input is a valid end state */
   :: atomic { M[i].phase == AWAKE && W[MACH(i)].ack && W[MACH(i)].ackTo == i ->
        up = W[MACH(i)].ackUp; W[MACH(i)].ack = 0;
        if
-       :: W[MACH(i)].ackHw > M[i].last -> skip
+       :: W[MACH(i)].ackHw > M[i].last -> COVER(ACK_BEYOND_JOURNAL)
        :: W[MACH(i)].ackHw <= M[i].last && up > M[i].acked ->
           if :: up > M[i].last -> up = M[i].last :: else fi;
           do
@@ -390,7 +412,7 @@ end:                   /* waiting for input is a valid end state */
        M[i].wpos = J[MACH(i)].rows;                     /* Pekko writes after the highest seqNr */
 #else
        if
-       :: J[MACH(i)].rows != M[i].wpos -> recover(i)    /* another incarnation wrote: replay */
+       :: J[MACH(i)].rows != M[i].wpos -> COVER(WOKE_STALE); recover(i) /* another incarnation wrote */
        :: else
        fi;
 #endif
@@ -418,8 +440,9 @@ end:
   :: atomic { (replied[0] & 4) == 0 && (req[0] & 4) == 0 -> req[0] = req[0] | 4 }
   :: atomic { (replied[1] & 2) == 0 && (req[1] & 2) == 0 -> req[1] = req[1] | 2 }
 
-  /* the transport loses a message or an acknowledgement */
-  :: atomic { losses > 0 && (W[0].msg[1] != 0 || W[0].msg[2] != 0 || W[1].msg[1] != 0 || W[0].ack || W[1].ack) ->
+  /* the transport loses a message, an acknowledgement, or a reply (its caller retries) */
+  :: atomic { losses > 0 && (W[0].msg[1] != 0 || W[0].msg[2] != 0 || W[1].msg[1] != 0 || W[0].ack || W[1].ack ||
+                             replied[0] != 0 || replied[1] != 0) ->
        losses--;
        if
        :: W[0].msg[1] != 0 -> W[0].msg[1] = 0; W[0].by[1] = 0
@@ -427,6 +450,9 @@ end:
        :: W[1].msg[1] != 0 -> W[1].msg[1] = 0; W[1].by[1] = 0
        :: W[0].ack -> W[0].ack = 0; W[0].ackTo = 0; W[0].ackUp = 0; W[0].ackHw = 0
        :: W[1].ack -> W[1].ack = 0; W[1].ackTo = 0; W[1].ackUp = 0; W[1].ackHw = 0
+       :: replied[0] & 2 -> replied[0] = replied[0] & ~2
+       :: replied[0] & 4 -> replied[0] = replied[0] & ~4
+       :: replied[1] & 2 -> replied[1] = replied[1] & ~2
        fi }
 
 #ifndef NO_LEASE
@@ -434,13 +460,13 @@ end:
    * changes, and an incarnation whose lease was taken meanwhile had its shard stopped); a belief
    * runs out; the database frees a row whose owner no longer believes it holds it           */
   :: atomic { !bel[1] && M[1].phase != DOWN && (owner == 0 || owner == 1) ->
-       if :: owner == 0 && lastOwner != 1 -> token++ :: else fi;
+       if :: owner == 0 && lastOwner != 0 && lastOwner != 1 -> token++ :: else fi;
        owner = 1; lastOwner = 1; bel[1] = 1;
-       if :: M[1].tok != token -> stop(1) :: else fi }
+       if :: M[1].tok != token -> COVER(LEASE_RELOAD); stop(1) :: else fi }
   :: atomic { !bel[2] && M[2].phase != DOWN && (owner == 0 || owner == 2) ->
-       if :: owner == 0 && lastOwner != 2 -> token++ :: else fi;
+       if :: owner == 0 && lastOwner != 0 && lastOwner != 2 -> token++ :: else fi;
        owner = 2; lastOwner = 2; bel[2] = 1;
-       if :: M[2].tok != token -> stop(2) :: else fi }
+       if :: M[2].tok != token -> COVER(LEASE_RELOAD); stop(2) :: else fi }
   :: atomic { expiries > 0 && (bel[1] || bel[2]) -> expiries--;
        if :: bel[1] -> bel[1] = 0 :: bel[2] -> bel[2] = 0 fi }
   :: atomic { owner != 0 && !bel[owner] -> owner = 0 }
