@@ -17,7 +17,9 @@
  *                                 content, so a number reused after a lost step is dropped unseen
  *   BUG_NO_DEDUP                  no deduplication: a repeated key or sequence number is handled
  * Configurations: NO_LEASE (leases off: only the journal's fence), LOSSY_STORE (A's store loses
- * its last acknowledged row once, on a crash: a misconfigured store), LIVENESS (the ltl claim).
+ * its last acknowledged row once, on a crash: a misconfigured store), LIVENESS (the ltl claim),
+ * REACH=x (fail at coverage point x), and each bound below. The suite's checks and their flags:
+ * spec/src/test/java/dev/rsm/spec/ProtocolModelTest.java.
  */
 
 /* ---------------------------------------------------------------- bounds */
@@ -28,7 +30,7 @@
 #define CRASHES    2   /* crashes of any incarnation, at any point */
 #endif
 #ifndef LOSSES
-#define LOSSES     1   /* messages or acknowledgements lost by the transport */
+#define LOSSES     1   /* messages, acknowledgements or replies lost */
 #endif
 #ifndef REORDERS
 #define REORDERS   1   /* deliveries taken out of order */
@@ -258,7 +260,7 @@ inline append(i) {
         :: mm == 0 && ptmr != 0 && ptmr != DISARM -> darmed = ptmr
         :: else fi;
      if
-     :: KIND(pmark) == 2 ->
+     :: KIND(pmark) == 2 && pto != DEAD ->
         W[PEER(i)].ack = 1; W[PEER(i)].ackTo = pto; W[PEER(i)].ackUp = M[i].hw; W[PEER(i)].ackHw = M[i].hw
      :: KIND(pmark) == 1 -> replied[mm] = replied[mm] | (1 << VAL(pmark))
      :: else
@@ -280,8 +282,9 @@ end:                   /* waiting for input is a valid end state */
        recover(i); M[i].phase = AWAKE }
 
   /* Receiver.classify, MachineBehavior.onDeliver: the lowest message in flight (or, REORDERS
-   * times, another). Only an incarnation that holds the lease answers (Tenancy.refused).    */
-  :: atomic { M[i].phase == AWAKE && MAY(i) &&
+   * times, another); an Ack already in the mailbox is taken first. Only an incarnation that
+   * holds the lease answers (Tenancy.refused).                                               */
+  :: atomic { M[i].phase == AWAKE && MAY(i) && !(W[MACH(i)].ack && W[MACH(i)].ackTo == i) &&
        (W[PEER(i)].msg[1] != 0 || W[PEER(i)].msg[2] != 0) ->
        if
        :: W[PEER(i)].msg[1] != 0 -> n = 1
@@ -308,8 +311,12 @@ end:                   /* waiting for input is a valid end state */
        :: n == M[i].hw && c != M[i].hwc -> COVER(REFUSED) /* a reused number: refused (sameAsHandled) */
        :: n <= M[i].hw && (n < M[i].hw || c == M[i].hwc) ->
 #endif
-          COVER(DUPLICATE); W[PEER(i)].ack = 1; W[PEER(i)].ackTo = up; W[PEER(i)].ackHw = M[i].hw;
-          W[PEER(i)].ackUp = (n == M[i].hw -> M[i].hw : M[i].hw - 1)   /* a duplicate: acked again */
+          COVER(DUPLICATE);                                              /* a duplicate: acked again */
+          if
+          :: up != DEAD -> W[PEER(i)].ack = 1; W[PEER(i)].ackTo = up; W[PEER(i)].ackHw = M[i].hw;
+                           W[PEER(i)].ackUp = (n == M[i].hw -> M[i].hw : M[i].hw - 1)
+          :: else                                                         /* to dead letters */
+          fi
 #endif
        fi;
        n = 0; c = 0; up = 0 }
@@ -385,8 +392,8 @@ end:                   /* waiting for input is a valid end state */
        fi;
        W[MACH(i)].ackTo = 0; W[MACH(i)].ackUp = 0; W[MACH(i)].ackHw = 0; up = 0 }
 
-  /* an Ack for a stopped (or hibernated) incarnation, or a dead one, goes to dead letters */
-  :: atomic { W[MACH(i)].ack && ((M[i].phase != AWAKE && W[MACH(i)].ackTo == i) || W[MACH(i)].ackTo == DEAD) ->
+  /* an Ack for a stopped (or hibernated) incarnation goes to dead letters */
+  :: atomic { W[MACH(i)].ack && M[i].phase != AWAKE && W[MACH(i)].ackTo == i ->
        W[MACH(i)].ack = 0; W[MACH(i)].ackTo = 0; W[MACH(i)].ackUp = 0; W[MACH(i)].ackHw = 0 }
 
 #ifndef LIVENESS
