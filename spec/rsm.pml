@@ -92,8 +92,8 @@ typedef Journal { byte rows; byte mark[JMAX]; byte cont[JMAX]; byte send[JMAX]; 
 Journal J[2];
 
 /* ---------------------------------------------------------------- an incarnation's memory
- * RuntimeState: what replaying the journal gave it, the step taken but not yet written
- * (GroupCommit), and transient delivery state (OutChannel).                                  */
+ * RuntimeState: what replaying the journal gave it, changed by each step it takes, and
+ * transient delivery state (OutChannel, Sender).                                              */
 #define DOWN  0
 #define AWAKE 1
 #define HIB   2        /* MachineActor holds the state; the event-sourced stack is dropped */
@@ -112,6 +112,7 @@ Mem M[3];              /* incarnation 0 is A; 1 is B; 2 is B's second incarnatio
 #define MACH(i) ((i) > 0)
 #define PEER(i) (1 - MACH(i))
 #define DEAD 3        /* an incarnation that died: its actor reference leads to dead letters */
+#define NAME(i) (65 + MACH(i)), (i)   /* for printf: A0, B1, B2 (a replayed trail says what happens) */
 
 /* ---------------------------------------------------------------- the transport
  * W[c] carries machine c's messages to 1-c (Deliver) and their acknowledgements back (Ack).
@@ -213,7 +214,7 @@ inline recover(i) {
  * input sends one message (its content is the step's mark); on A it also (re-)arms the timer
  * with a new generation. A channel message or a timer firing sends nothing. RuntimeState.apply
  * changes the memory, `append` writes the row: one atomic action here, since a crash between
- * the two loses the memory and the input, as a crash before the step and a lost message do.                                      */
+ * the two loses the memory and the input, as a crash before the step and a lost message do.  */
 inline take(i, mk, c, to) {
   pmark = mk; pcont = c; psend = 0; ptmr = 0; pto = to;
   if
@@ -243,6 +244,12 @@ inline append(i) {
   mm = MACH(i);
   if
   :: J[mm].rows == M[i].wpos ->
+     if
+     :: KIND(pmark) == 1 && psend != 0 -> printf("%c%d: journals row %d: key %d, sending #%d\n", NAME(i), J[mm].rows + 1, VAL(pmark), M[i].last)
+     :: KIND(pmark) == 2 -> printf("%c%d: journals row %d: message #%d\n", NAME(i), J[mm].rows + 1, VAL(pmark))
+     :: KIND(pmark) == 3 -> printf("%c%d: journals row %d: timer generation %d fires\n", NAME(i), J[mm].rows + 1, VAL(pmark))
+     :: else
+     fi;
      assert(J[mm].rows < JMAX);                        /* the bound, not a property */
      linear_history = (M[i].ver == J[mm].rows); assert(linear_history);
      journaled(mm, pmark, 0);
@@ -266,7 +273,8 @@ inline append(i) {
      :: else
      fi;
      pmark = 0; pcont = 0; psend = 0; ptmr = 0; pto = 0
-  :: else -> COVER(FENCED); stop(i)                   /* fenced by the primary key */
+  :: else -> COVER(FENCED); stop(i);                  /* fenced by the primary key */
+     printf("%c%d: its write is refused by the primary key (the journal has %d rows, not %d): stops\n", NAME(i), J[mm].rows, M[i].wpos)
   fi;
   mm = 0
 }
@@ -279,7 +287,7 @@ end:                   /* waiting for input is a valid end state */
   /* start: sharding starts the machine (B's second incarnation at most once), recovering it */
   :: atomic { M[i].phase == DOWN && (i != 2 || secondStarted < SECOND) ->
        if :: i == 2 -> secondStarted++ :: else fi;
-       recover(i); M[i].phase = AWAKE }
+       recover(i); M[i].phase = AWAKE; printf("%c%d: starts from the journal's %d rows\n", NAME(i), M[i].ver) }
 
   /* Receiver.classify, MachineBehavior.onDeliver: the lowest message in flight (or, REORDERS
    * times, another); an Ack already in the mailbox is taken first. Only an incarnation that
@@ -294,13 +302,14 @@ end:                   /* waiting for input is a valid end state */
        c = W[PEER(i)].msg[n]; up = W[PEER(i)].by[n]; W[PEER(i)].msg[n] = 0; W[PEER(i)].by[n] = 0;
        if
 #ifdef BUG_DROP_OVER_LIMIT_UNACKED
-       :: OVERLOADED(i) -> skip                        /* dropped, not acknowledged */
+       :: OVERLOADED(i) -> printf("%c%d: drops #%d, over max-unacked\n", NAME(i), n) /* not acknowledged */
        :: !OVERLOADED(i) && n == M[i].hw + 1 -> take(i, CH(n), c, up)
        :: !OVERLOADED(i) && n > M[i].hw + 1 -> skip
 #else
        :: n == M[i].hw + 1 ->                          /* handled even when overloaded */
           if :: OVERLOADED(i) -> COVER(OVERLOADED_HANDLES) :: else fi; take(i, CH(n), c, up)
-       :: n > M[i].hw + 1 -> COVER(GAP)                /* a gap: dropped, resent in order */
+       :: n > M[i].hw + 1 -> COVER(GAP);               /* a gap: dropped, resent in order */
+          printf("%c%d: drops #%d, a gap\n", NAME(i), n)
 #endif
 #ifdef BUG_NO_DEDUP
        :: n <= M[i].hw -> take(i, CH(n), c, up)
@@ -308,10 +317,11 @@ end:                   /* waiting for input is a valid end state */
 #ifdef BUG_REUSE_SEQ_AFTER_LOST_STEP
        :: n <= M[i].hw ->
 #else
-       :: n == M[i].hw && c != M[i].hwc -> COVER(REFUSED) /* a reused number: refused (sameAsHandled) */
+       :: n == M[i].hw && c != M[i].hwc -> COVER(REFUSED); /* a reused number: refused (sameAsHandled) */
+          printf("%c%d: refuses #%d: the number it handled, other content\n", NAME(i), n)
        :: n <= M[i].hw && (n < M[i].hw || c == M[i].hwc) ->
 #endif
-          COVER(DUPLICATE);                                              /* a duplicate: acked again */
+          COVER(DUPLICATE); printf("%c%d: acknowledges #%d again, a duplicate\n", NAME(i), n); /* not handled */
           if
           :: up != DEAD -> W[PEER(i)].ack = 1; W[PEER(i)].ackTo = up; W[PEER(i)].ackHw = M[i].hw;
                            W[PEER(i)].ackUp = (n == M[i].hw -> M[i].hw : M[i].hw - 1)
@@ -334,7 +344,7 @@ end:                   /* waiting for input is a valid end state */
        if
 #ifndef BUG_NO_DEDUP
        :: M[i].keys & (1 << n) ->
-          COVER(KEY_REPEATED); journaled(MACH(i), EXT(n), 0); reply_durable = found; assert(reply_durable); found = 0;
+          COVER(KEY_REPEATED); printf("%c%d: answers key %d from its cache\n", NAME(i), n); journaled(MACH(i), EXT(n), 0); reply_durable = found; assert(reply_durable); found = 0;
           replied[MACH(i)] = replied[MACH(i)] | (1 << n)
 #endif
        :: else -> take(i, EXT(n), 0, 0)
@@ -345,7 +355,7 @@ end:                   /* waiting for input is a valid end state */
   :: atomic { M[i].phase == AWAKE && MAY(i) && M[i].tf != 0 &&
        (M[i].tf != M[i].tgen || !OVERLOADED(i)) ->
        if
-       :: M[i].tf != M[i].tgen -> COVER(STALE_FIRING)
+       :: M[i].tf != M[i].tgen -> COVER(STALE_FIRING); printf("%c%d: ignores a stale firing (generation %d)\n", NAME(i), M[i].tf)
        :: else -> take(i, TMR(M[i].tf), 0, 0)
        fi;
        M[i].tf = 0 }
@@ -367,16 +377,18 @@ end:                   /* waiting for input is a valid end state */
        :: else -> n = 2
        fi;
        send_durable = (n <= dsent[MACH(i)]); assert(send_durable);
-       W[MACH(i)].msg[n] = M[i].out[n]; W[MACH(i)].by[n] = i; n = 0 }
+       W[MACH(i)].msg[n] = M[i].out[n]; W[MACH(i)].by[n] = i; printf("%c%d: sends #%d\n", NAME(i), n); n = 0 }
 
   /* Sender.applyAck: cumulative; one from a receiver that handled more than this journal
    * numbers (its store lost rows) is ignored                                                 */
   :: atomic { M[i].phase == AWAKE && W[MACH(i)].ack && W[MACH(i)].ackTo == i ->
        up = W[MACH(i)].ackUp; W[MACH(i)].ack = 0;
        if
-       :: W[MACH(i)].ackHw > M[i].last -> COVER(ACK_BEYOND_JOURNAL)
+       :: W[MACH(i)].ackHw > M[i].last -> COVER(ACK_BEYOND_JOURNAL);
+          printf("%c%d: ignores an Ack: its receiver handled #%d, its journal numbers %d\n", NAME(i), W[MACH(i)].ackHw, M[i].last)
        :: W[MACH(i)].ackHw <= M[i].last && up > M[i].acked ->
           if :: up > M[i].last -> up = M[i].last :: else fi;
+          printf("%c%d: takes an Ack up to #%d\n", NAME(i), up);
           do
           :: M[i].acked < up ->
              M[i].acked++;
@@ -407,27 +419,29 @@ end:                   /* waiting for input is a valid end state */
      }
 #endif
 
-  /* MachineActor.hibernate: idle and settled (nothing unacknowledged, nothing unwritten) */
+  /* MachineActor.hibernate: idle and settled (nothing unacknowledged; steps are written at once) */
   :: atomic { M[i].phase == AWAKE && hibernates > 0 && M[i].acked == M[i].last ->
-       hibernates--; M[i].phase = HIB }
+       hibernates--; M[i].phase = HIB; printf("%c%d: hibernates at row %d\n", NAME(i), M[i].wpos) }
 
   /* MachineActor.wake, MachineBehavior.onRecovered: an input or the first timer wakes it; the
    * held state is trusted only if the journal's highest sequence number is the one it holds  */
   :: atomic { M[i].phase == HIB && (W[PEER(i)].msg[1] != 0 || W[PEER(i)].msg[2] != 0 ||
                                     req[MACH(i)] != 0 || M[i].tf != 0) ->
 #ifdef BUG_WAKE_WITHOUT_FENCE
+       printf("%c%d: wakes on its state of row %d, writing after row %d\n", NAME(i), M[i].ver, J[MACH(i)].rows);
        M[i].wpos = J[MACH(i)].rows;                     /* Pekko writes after the highest seqNr */
 #else
        if
        :: J[MACH(i)].rows != M[i].wpos -> COVER(WOKE_STALE); recover(i) /* another incarnation wrote */
-       :: else
+          printf("%c%d: wakes, finds the journal moved on, recovers its %d rows\n", NAME(i), M[i].ver)
+       :: else -> printf("%c%d: wakes on its held state\n", NAME(i))
        fi;
 #endif
        M[i].phase = AWAKE }
 
   /* a crash at any point (the process dies): memory and the scheduled firing are lost, and
    * Acks addressed to this incarnation's actor go to dead letters, now or when they come     */
-  :: atomic { M[i].phase != DOWN && crashes > 0 -> crashes--; stop(i);
+  :: atomic { M[i].phase != DOWN && crashes > 0 -> crashes--; stop(i); printf("%c%d: crashes\n", NAME(i));
        if :: W[MACH(i)].by[1] == i -> W[MACH(i)].by[1] = DEAD :: else fi;
        if :: W[MACH(i)].by[2] == i -> W[MACH(i)].by[2] = DEAD :: else fi;
        if :: W[MACH(i)].ack && W[MACH(i)].ackTo == i ->
@@ -443,23 +457,23 @@ proctype Environment() {
 end:
   do
   /* callers: send, or retry, a request not yet answered */
-  :: atomic { (replied[0] & 2) == 0 && (req[0] & 2) == 0 -> req[0] = req[0] | 2 }
-  :: atomic { (replied[0] & 4) == 0 && (req[0] & 4) == 0 -> req[0] = req[0] | 4 }
-  :: atomic { (replied[1] & 2) == 0 && (req[1] & 2) == 0 -> req[1] = req[1] | 2 }
+  :: atomic { (replied[0] & 2) == 0 && (req[0] & 2) == 0 -> req[0] = req[0] | 2; printf("caller: retries key 1 at A\n") }
+  :: atomic { (replied[0] & 4) == 0 && (req[0] & 4) == 0 -> req[0] = req[0] | 4; printf("caller: retries key 2 at A\n") }
+  :: atomic { (replied[1] & 2) == 0 && (req[1] & 2) == 0 -> req[1] = req[1] | 2; printf("caller: retries key 1 at B\n") }
 
   /* the transport loses a message, an acknowledgement, or a reply (its caller retries) */
   :: atomic { losses > 0 && (W[0].msg[1] != 0 || W[0].msg[2] != 0 || W[1].msg[1] != 0 || W[0].ack || W[1].ack ||
                              replied[0] != 0 || replied[1] != 0) ->
        losses--;
        if
-       :: W[0].msg[1] != 0 -> W[0].msg[1] = 0; W[0].by[1] = 0
-       :: W[0].msg[2] != 0 -> W[0].msg[2] = 0; W[0].by[2] = 0
-       :: W[1].msg[1] != 0 -> W[1].msg[1] = 0; W[1].by[1] = 0
-       :: W[0].ack -> W[0].ack = 0; W[0].ackTo = 0; W[0].ackUp = 0; W[0].ackHw = 0
-       :: W[1].ack -> W[1].ack = 0; W[1].ackTo = 0; W[1].ackUp = 0; W[1].ackHw = 0
-       :: replied[0] & 2 -> replied[0] = replied[0] & ~2
-       :: replied[0] & 4 -> replied[0] = replied[0] & ~4
-       :: replied[1] & 2 -> replied[1] = replied[1] & ~2
+       :: W[0].msg[1] != 0 -> W[0].msg[1] = 0; W[0].by[1] = 0; printf("transport: loses A's #1\n")
+       :: W[0].msg[2] != 0 -> W[0].msg[2] = 0; W[0].by[2] = 0; printf("transport: loses A's #2\n")
+       :: W[1].msg[1] != 0 -> W[1].msg[1] = 0; W[1].by[1] = 0; printf("transport: loses B's #1\n")
+       :: W[0].ack -> W[0].ack = 0; W[0].ackTo = 0; W[0].ackUp = 0; W[0].ackHw = 0; printf("transport: loses the Ack to A\n")
+       :: W[1].ack -> W[1].ack = 0; W[1].ackTo = 0; W[1].ackUp = 0; W[1].ackHw = 0; printf("transport: loses the Ack to B\n")
+       :: replied[0] & 2 -> replied[0] = replied[0] & ~2; printf("transport: loses A's reply to key 1\n")
+       :: replied[0] & 4 -> replied[0] = replied[0] & ~4; printf("transport: loses A's reply to key 2\n")
+       :: replied[1] & 2 -> replied[1] = replied[1] & ~2; printf("transport: loses B's reply to key 1\n")
        fi }
 
 #ifndef NO_LEASE
@@ -468,20 +482,20 @@ end:
    * runs out; the database frees a row whose owner no longer believes it holds it           */
   :: atomic { !bel[1] && M[1].phase != DOWN && (owner == 0 || owner == 1) ->
        if :: owner == 0 && lastOwner != 0 && lastOwner != 1 -> token++ :: else fi;
-       owner = 1; lastOwner = 1; bel[1] = 1;
+       owner = 1; lastOwner = 1; bel[1] = 1; printf("lease: B1 holds it (token %d)\n", token);
        if :: M[1].tok != token -> COVER(LEASE_RELOAD); stop(1) :: else fi }
   :: atomic { !bel[2] && M[2].phase != DOWN && (owner == 0 || owner == 2) ->
        if :: owner == 0 && lastOwner != 0 && lastOwner != 2 -> token++ :: else fi;
-       owner = 2; lastOwner = 2; bel[2] = 1;
+       owner = 2; lastOwner = 2; bel[2] = 1; printf("lease: B2 holds it (token %d)\n", token);
        if :: M[2].tok != token -> COVER(LEASE_RELOAD); stop(2) :: else fi }
   :: atomic { expiries > 0 && (bel[1] || bel[2]) -> expiries--;
-       if :: bel[1] -> bel[1] = 0 :: bel[2] -> bel[2] = 0 fi }
-  :: atomic { owner != 0 && !bel[owner] -> owner = 0 }
+       if :: bel[1] -> bel[1] = 0; printf("lease: B1's belief runs out\n") :: bel[2] -> bel[2] = 0; printf("lease: B2's belief runs out\n") fi }
+  :: atomic { owner != 0 && !bel[owner] -> owner = 0; printf("lease: the database frees the row\n") }
 #endif
 
 #ifdef LOSSY_STORE
   /* a store that loses A's last acknowledged row when A's process dies (H2's write delay) */
-  :: atomic { lostrows > 0 && J[0].rows > 0 && M[0].phase == DOWN -> lostrows--;
+  :: atomic { lostrows > 0 && J[0].rows > 0 && M[0].phase == DOWN -> lostrows--; printf("store: loses A's last row\n");
        J[0].rows--; n = J[0].rows;
        if :: J[0].send[n] != 0 -> dsent[0]-- :: else fi;
        if :: KIND(J[0].mark[n]) == 2 -> dhw[0] = VAL(J[0].mark[n]) - 1 :: else fi;

@@ -145,22 +145,24 @@ class ProtocolModelTest {
     if (!c.name().startsWith("reach-")) System.out.println(replay(dir, defines));
   }
 
-  /** The counterexample replayed: its first lines, and the steps that lead to the violation. */
+  /**
+   * The counterexample replayed: the story the model's printf lines tell ({@code spin -t}), then
+   * the last statements before the violation ({@code spin -t -p}).
+   */
   private static String replay(Path dir, List<String> defines) throws Exception {
     if (!Files.exists(dir.resolve("rsm.pml.trail"))) return "";
-    List<String> lines = run(dir, concat(List.of("spin"), defines, List.of("-t", "-p", "rsm.pml"))).lines()
-        .filter(l -> !l.matches(".*\\[((q|mm|n|c|up|found|pmark|pcont|psend|ptmr|pto) = .*|goto .*|DO|IF|else|break|\\.\\(goto\\))\\]\\s*"))
+    StringBuilder b = new StringBuilder("  counterexample (spin -t):\n");
+    for (String l : run(dir, concat(List.of("spin"), defines, List.of("-t", "rsm.pml"))).lines().toList()) {
+      if (l.startsWith("#processes")) break;
+      b.append("    ").append(l.strip()).append('\n');
+    }
+    List<String> steps = run(dir, concat(List.of("spin"), defines, List.of("-t", "-p", "rsm.pml"))).lines()
+        .takeWhile(l -> !l.startsWith("#processes"))
+        .filter(l -> l.contains("proc ") || l.contains("CYCLE"))
         .toList();
-    int end = lines.size();
-    for (int i = 0; i < lines.size(); i++)
-      if (lines.get(i).startsWith("#processes")) {
-        end = i;
-        break;
-      }
-    StringBuilder b = new StringBuilder("  counterexample (spin -t -p, bookkeeping steps left out):\n");
-    lines.subList(0, Math.min(8, end)).forEach(l -> b.append("    ").append(l.strip()).append('\n'));
-    b.append("    ...\n");
-    lines.subList(Math.max(8, end - 30), end).forEach(l -> b.append("    ").append(l.strip()).append('\n'));
+    b.append("  its last steps (spin -t -p):\n");
+    steps.subList(Math.max(0, steps.size() - 12), steps.size())
+        .forEach(l -> b.append("    ").append(l.strip()).append('\n'));
     return b.toString();
   }
 
