@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
 /**
  * {@code rsm.replica-monitor.enabled = on}: a node runs the replica monitor as a cluster singleton,
  * here on embedded H2 in the node's own JVM, and it checks every step its machines take; its counts
- * are in JMX.
+ * are in JMX and at the node's {@code /metrics}.
  */
 class ReplicaMonitorSingletonTest {
   @Test
@@ -48,6 +48,11 @@ class ReplicaMonitorSingletonTest {
         }
       }, n -> n == steps);
       assertEquals(0L, server.getAttribute(jmx, "Divergences"));
+      // The same counts at /metrics of the node that runs it.
+      String metrics = dev.rsm.app.metrics.RsmMetrics.get(node.system()).scrape().orElseThrow();
+      assertTrue(metrics.contains("rsm_replica_monitor_steps_checked_total " + (double) steps), metrics);
+      assertTrue(metrics.contains("rsm_replica_monitor_divergences_total 0.0"), metrics);
+      assertTrue(metrics.contains("rsm_replica_monitor_lag_rows "), metrics);
       System.out.println("[replica-monitor] singleton: " + server.getAttribute(jmx, "Summary"));
     }
   }

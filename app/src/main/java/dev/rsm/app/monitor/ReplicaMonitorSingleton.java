@@ -1,10 +1,18 @@
 package dev.rsm.app.monitor;
 
+import dev.rsm.app.metrics.RsmMetrics;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.ReplicaMonitor;
 import dev.rsm.persistence.ReplicaMonitorStatus;
 import dev.rsm.persistence.internal.RsmSerializable;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.TimeGauge;
 import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
@@ -48,11 +56,28 @@ public final class ReplicaMonitorSingleton {
         .init(SingletonActor.of(monitor, "rsm-replica-monitor").withStopMessage(Stop.INSTANCE));
   }
 
+  /**
+   * The monitor's counts and lag at {@code /metrics} of the node that runs it (docs/observability.md):
+   * a divergence is an alert; the lag says how far behind the journal it checks.
+   */
+  private static List<Meter> meters(MeterRegistry r, ReplicaMonitor monitor) {
+    return List.of(
+        FunctionCounter.builder("rsm.replica.monitor.steps.checked", monitor, m -> m.status().stepsChecked())
+            .description("Steps the replica monitor re-ran and compared with the journal").register(r),
+        FunctionCounter.builder("rsm.replica.monitor.divergences", monitor, m -> m.status().divergences())
+            .description("Steps whose re-run differed from what was journaled (each logged at ERROR)").register(r),
+        Gauge.builder("rsm.replica.monitor.lag.rows", monitor, m -> m.status().rowsBehind())
+            .description("Journal rows written but not yet checked").register(r),
+        TimeGauge.builder("rsm.replica.monitor.lag", monitor, TimeUnit.MILLISECONDS, m -> m.status().millisBehind())
+            .description("Age of the oldest journal row not yet checked").register(r));
+  }
+
   private static Behavior<Command> behavior(MachineRegistry registry) {
     return Behaviors.setup(ctx -> {
       // Polls on a thread of its own (JDBC blocks); the actor only owns its lifetime.
       ReplicaMonitor monitor = ReplicaMonitor.start(ctx.getSystem(), registry);
       String node = ctx.getSystem().address().toString();
+      List<Meter> meters = RsmMetrics.get(ctx.getSystem()).registry().map(r -> meters(r, monitor)).orElse(List.of());
       return Behaviors.receive(Command.class)
           .onMessage(Stop.class, s -> Behaviors.stopped())
           .onMessage(GetStatus.class, g -> {
@@ -60,6 +85,8 @@ public final class ReplicaMonitorSingleton {
             return Behaviors.same();
           })
           .onSignal(PostStop.class, s -> {
+            // The meters go with the monitor: the node it moves to registers its own.
+            RsmMetrics.get(ctx.getSystem()).registry().ifPresent(r -> meters.forEach(r::remove));
             monitor.close();
             return Behaviors.same();
           })
