@@ -38,8 +38,9 @@ import org.apache.pekko.serialization.SerializationExtension;
 final class Abstraction implements AutoCloseable {
   /** A machine's journal as steps, and the journal row (sequence number) each step is in. */
   record Journal(List<Row> steps, List<Long> seqNrs) {
-    long seqNr() {
-      return seqNrs.isEmpty() ? 0 : seqNrs.get(seqNrs.size() - 1);
+    /** Steps journaled: what {@code RuntimeState.seqNr} counts (a row of a group commit holds several). */
+    public long count() {
+      return steps.size();
     }
   }
 
@@ -107,17 +108,18 @@ final class Abstraction implements AutoCloseable {
   /**
    * An incarnation's view of m ({@code M[i]}), read between two reads of the journals, against
    * them: {@code no_stale_read} (when m has one incarnation, its {@code ver} is the journal's latest
-   * row), {@code acked_was_handled} (what it counts as acknowledged, {@code last - unacked} at its
-   * {@code ver}, the peer journaled) and its armed timer ({@code tgen} at {@code ver}).
+   * row), {@code acked_was_handled} (what it counts as acknowledged, {@code last - unacked} after its
+   * {@code ver} steps, the peer journaled) and its armed timer ({@code tgen} at {@code ver}).
    */
   static Optional<String> checkView(int m, MachineView view, Journal before, Journal after, Journal peerAfter,
       boolean soleIncarnation) {
     String who = SimAction.name(m);
     long ver = view.seqNr();
-    if (soleIncarnation && (ver < before.seqNr() || ver > after.seqNr()))
-      return Optional.of("no_stale_read: " + who + " read at row " + ver + ", the journal had " + before.seqNr());
+    if (soleIncarnation && (ver < before.count() || ver > after.count()))
+      return Optional.of("no_stale_read: " + who + " read at step " + ver + ", the journal had " + before.count() + " to "
+          + after.count());
     long last = 0, tgen = 0;
-    for (int i = 0; i < after.steps().size() && after.seqNrs().get(i) <= ver; i++) {
+    for (int i = 0; i < after.steps().size() && i < ver; i++) {
       Row r = after.steps().get(i);
       if (r.send() != null) last++;
       if (r.tmr() == DISARM) tgen = 0; else if (r.tmr() != 0) tgen = r.tmr();

@@ -31,12 +31,12 @@ class RuntimeSimulationTest {
     world.close();
   }
 
-  @Property(tries = 400)
+  @Property(tries = 1000)
   void oneIncarnationEachSimulatesTheModel(@ForAll("oneEach") ActionChain<Simulation> chain) {
     chain.run().settle();
   }
 
-  @Property(tries = 200)
+  @Property(tries = 250)
   void aSecondIncarnationOfBSimulatesTheModel(@ForAll("withSecond") ActionChain<Simulation> chain) {
     chain.run().settle();
   }

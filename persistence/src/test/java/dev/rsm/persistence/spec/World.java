@@ -6,7 +6,6 @@ import dev.rsm.actors.Address;
 import dev.rsm.persistence.FaultInjector;
 import dev.rsm.persistence.FaultInjector.Point;
 import dev.rsm.persistence.StepObserver;
-import dev.rsm.persistence.testing.TestStores;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -30,7 +29,7 @@ final class World implements AutoCloseable {
   /** Fast hibernation, timers and resends: a try settles in milliseconds. */
   static final Config SIM = ConfigFactory.parseString("""
       rsm.persistence {
-        hibernate-after = 30ms
+        hibernate-after = 10ms
         passivate-after = 1h
         delivery.resend-interval = 50ms
         restart.min-backoff = 5ms
@@ -53,7 +52,9 @@ final class World implements AutoCloseable {
   World(String name, Config extra, boolean withSecond) {
     this.name = name;
     this.withSecond = withSecond;
-    Config store = TestStores.fresh(TestStores.H2);
+    // H2 in memory, shared by both nodes of this JVM by its name: a try costs no file writes.
+    Config store = ConfigFactory.parseString("rsm.storage.jdbc.url = \"jdbc:h2:mem:rsm-" + name + "-" + System.nanoTime()
+        + ";DB_CLOSE_DELAY=-1\"");
     Config config = extra.withFallback(SIM);
     FaultInjector faults = (point, machine) -> {
       boolean crash = armed.remove(machine, point);
@@ -84,7 +85,11 @@ final class World implements AutoCloseable {
   }
 
   void count(String what) {
-    counts.computeIfAbsent(what, k -> new LongAdder()).increment();
+    add(what, 1);
+  }
+
+  void add(String what, long n) {
+    counts.computeIfAbsent(what, k -> new LongAdder()).add(n);
   }
 
   Simulation newTry() {
