@@ -22,8 +22,8 @@ import java.util.TreeSet;
  * resends, timer firings, asynchronously), and that the model's invariants hold on it.
  */
 final class Simulation {
-  private static final Duration ASK = Duration.ofMillis(150);
-  private static final long TIMER_MILLIS = 20;
+  private static final Duration ASK = Duration.ofMillis(100);
+  private static final long TIMER_MILLIS = 5;
   static final boolean STRICT_READS = Boolean.getBoolean("rsm.sim.strict-reads");
 
   private final World world;
@@ -165,7 +165,9 @@ final class Simulation {
   }
 
   private void fail(String why, ModelState now) {
-    throw new AssertionError(why + "\n  actions: " + history + "\n  model state before: " + last
+    StringBuilder actions = new StringBuilder();
+    for (int i = 0; i < history.size(); i++) actions.append("\n    ").append(i + 1).append(". ").append(history.get(i));
+    throw new AssertionError(why + "\n  actions:" + actions + "\n  model state before: " + last
         + (now == null ? "" : "\n  abstraction now:    " + now));
   }
 

@@ -29,7 +29,7 @@ final class World implements AutoCloseable {
   /** Fast hibernation, timers and resends: a try settles in milliseconds. */
   static final Config SIM = ConfigFactory.parseString("""
       rsm.persistence {
-        hibernate-after = 10ms
+        hibernate-after = 3ms
         passivate-after = 1h
         delivery.resend-interval = 50ms
         restart.min-backoff = 5ms
