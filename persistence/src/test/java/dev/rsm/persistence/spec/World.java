@@ -36,6 +36,9 @@ final class World implements AutoCloseable {
         restart.max-backoff = 50ms
       }
       pekko.loglevel = WARNING
+      # hibernation, timers and resends are scheduled: a 1 ms tick instead of 10 ms lets a try
+      # wait for them in milliseconds
+      pekko.scheduler.tick-duration = 1ms
       """);
 
   final SimNode node;
