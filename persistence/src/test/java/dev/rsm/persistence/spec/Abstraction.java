@@ -44,17 +44,38 @@ final class Abstraction implements AutoCloseable {
     }
   }
 
-  private final Connection connection;
+  private final Config jdbc;
+  private Connection connection;
   private final Serialization serialization;
 
   Abstraction(ActorSystem<?> system) {
-    Config jdbc = system.settings().config().getConfig("rsm.storage.jdbc");
+    this.jdbc = system.settings().config().getConfig("rsm.storage.jdbc");
+    this.connection = connect();
+    this.serialization = SerializationExtension.get(system.classicSystem());
+  }
+
+  private Connection connect() {
     try {
-      this.connection = DriverManager.getConnection(jdbc.getString("url"), jdbc.getString("user"), jdbc.getString("password"));
+      return DriverManager.getConnection(jdbc.getString("url"), jdbc.getString("user"), jdbc.getString("password"));
     } catch (SQLException e) {
       throw new IllegalStateException(e);
     }
-    this.serialization = SerializationExtension.get(system.classicSystem());
+  }
+
+  /** The journal of {@code machine} read on a new connection (a diagnostic: does a fresh one see more?). */
+  Journal journalOnNewConnection(Address machine) {
+    Connection kept = connection;
+    connection = connect();
+    try {
+      return journal(machine);
+    } finally {
+      try {
+        connection.close();
+      } catch (SQLException ignored) {
+        // closing
+      }
+      connection = kept;
+    }
   }
 
   /** The abstraction of the journals of A and B, with the callers' requests and replies. */

@@ -113,7 +113,9 @@ final class Simulation {
       // shows right after the answer arrived; the row appears moments later. Counted, and printed
       // once per try, unless -Drsm.sim.strict-reads=true makes it fail the property.
       world.count("read ahead of the journal by one step");
-      System.out.println("simulation: read ahead of the journal: " + wrong.get() + " after " + history);
+      System.out.println("simulation: read ahead of the journal: " + wrong.get() + " after " + history
+          + "; a new connection now reads " + world.abstraction.journalOnNewConnection(machine[m]).count()
+          + " steps, the kept one " + world.abstraction.journal(machine[m]).count());
       return;
     }
     fail(wrong.get() + " (the view: " + view + ")", null);
