@@ -38,6 +38,11 @@ public sealed interface SimAction {
     @Override public String toString() { return "second-incarnation-writes(B, key " + key + ")"; }
   }
 
+  /** Faults stop and callers retry their keys until answered: only the model's steps follow. */
+  record Settle() implements SimAction {
+    @Override public String toString() { return "settle"; }
+  }
+
   static String name(int m) {
     return m == ModelState.A ? "A" : "B";
   }

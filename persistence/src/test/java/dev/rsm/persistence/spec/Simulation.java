@@ -152,7 +152,7 @@ final class Simulation {
       for (int m = 0; m < 2; m++)
         for (int k : req.get(m)) if (!replied.get(m).contains(k)) ask(world.node, m, k);
       ModelState now = world.abstraction.of(machine[A], machine[B], req, replied);
-      check(new SimAction.Hibernate(A)); // no action of the environment: steps only
+      check(new SimAction.Settle());
       boolean done = now.replied().equals(now.req()) && now.dhw(B) == now.dsent(A) && now.dhw(A) == now.dsent(B)
           && now.tgen(A) == 0;
       if (done) return;
