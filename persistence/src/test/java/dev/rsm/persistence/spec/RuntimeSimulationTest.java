@@ -6,6 +6,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.AfterProperty;
+import net.jqwik.api.lifecycle.BeforeProperty;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.state.ActionChain;
 
@@ -23,6 +25,22 @@ class RuntimeSimulationTest {
   @BeforeContainer
   static void start() {
     world = new World("sim", ConfigFactory.empty(), true);
+  }
+
+  private static long started;
+  private static long triesBefore;
+
+  @BeforeProperty
+  void clock() {
+    started = System.nanoTime();
+    triesBefore = world.counts.containsKey("tries") ? world.counts.get("tries").sum() : 0;
+  }
+
+  @AfterProperty
+  void report() {
+    long tries = world.counts.get("tries").sum() - triesBefore;
+    System.out.printf("simulation: a property ran %d chains (shrinking included) in %.1f s%n", tries,
+        (System.nanoTime() - started) / 1e9);
   }
 
   @AfterContainer
