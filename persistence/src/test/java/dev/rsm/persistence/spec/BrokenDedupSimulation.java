@@ -36,6 +36,8 @@ class BrokenDedupSimulation {
 
   @Provide
   Arbitrary<ActionChain<Simulation>> chains() {
-    return world.chains(12, false);
+    // Short chains: a failure needs three actions, and shrinking re-runs each candidate with the
+    // runtime's waits.
+    return world.chains(6, false);
   }
 }

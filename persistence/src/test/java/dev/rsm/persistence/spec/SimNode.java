@@ -12,6 +12,7 @@ import dev.rsm.persistence.StepObserver;
 import dev.rsm.persistence.internal.AllowedClasses;
 import dev.rsm.persistence.internal.LocalRegistry;
 import dev.rsm.persistence.internal.MachineEnvironment;
+import dev.rsm.persistence.internal.Tracing;
 import dev.rsm.persistence.internal.Protocol;
 import dev.rsm.persistence.internal.Transport;
 import dev.rsm.persistence.internal.TransportMachines;
@@ -48,7 +49,7 @@ final class SimNode implements AutoCloseable {
     MachineEnvironment env = new MachineEnvironment(settings, registry, transport, Clock.systemUTC(), faults, observer);
     transport.registry = kit.system().systemActorOf(LocalRegistry.create(env), "rsm-machines",
         org.apache.pekko.actor.typed.Props.empty());
-    this.machines = TransportMachines.over(transport, registry, settings, UnwrittenReads.of(kit.system()));
+    this.machines = TransportMachines.over(transport, registry, settings, UnwrittenReads.of(kit.system()), Tracing.OFF);
   }
 
   /** The Delivers carried to {@code to} so far. */
