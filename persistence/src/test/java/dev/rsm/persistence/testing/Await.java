@@ -7,6 +7,19 @@ import java.util.function.Supplier;
 public final class Await {
   private Await() {}
 
+  /**
+   * Polls {@code done} every {@code interval} until it is true (returns true) or {@code timeout}
+   * passed (returns false), for callers that fail with a report of their own.
+   */
+  public static boolean within(Duration timeout, Duration interval, java.util.function.BooleanSupplier done) {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (true) {
+      if (done.getAsBoolean()) return true;
+      if (System.nanoTime() - deadline > 0) return false;
+      java.util.concurrent.locks.LockSupport.parkNanos(interval.toNanos());
+    }
+  }
+
   public static <T> T until(String what, Duration timeout, Supplier<T> probe, java.util.function.Predicate<T> done) {
     long deadline = System.nanoTime() + timeout.toNanos();
     T last = null;
