@@ -247,11 +247,33 @@ public final class RsmNode implements AutoCloseable {
     return binding.localAddress().getPort();
   }
 
-  /** Runs CoordinatedShutdown (graceful: unbind, hand off shards, leave) and waits for it. */
+  /**
+   * Runs CoordinatedShutdown (graceful: unbind, hand off shards, leave) and waits for it, at most
+   * its phases' total timeout: a task that never completes (a node that never became a member
+   * leaving a cluster, say) must not keep the caller waiting for ever. Past that bound the actor
+   * system is terminated directly; if even that does not finish, close fails saying so.
+   */
   @Override
   public void close() {
     CompletableFuture<Done> done = system.getWhenTerminated().toCompletableFuture();
-    CoordinatedShutdown.get(system).runAll(CoordinatedShutdown.unknownReason());
-    done.join();
+    CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+    shutdown.runAll(CoordinatedShutdown.unknownReason());
+    long bound = shutdown.totalTimeout().toMillis() + 5_000;
+    try {
+      done.get(bound, java.util.concurrent.TimeUnit.MILLISECONDS);
+    } catch (java.util.concurrent.TimeoutException slow) {
+      system.log().error("CoordinatedShutdown did not finish within {} ms; terminating the actor system", bound);
+      system.terminate();
+      try {
+        done.get(30, java.util.concurrent.TimeUnit.SECONDS);
+      } catch (Exception e) {
+        throw new IllegalStateException("the node's actor system did not terminate within " + bound + " ms + 30 s", e);
+      }
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while the node shut down", e);
+    } catch (java.util.concurrent.ExecutionException e) {
+      throw new IllegalStateException("the node's shutdown failed", e.getCause());
+    }
   }
 }
