@@ -46,6 +46,8 @@ final class DbWorkload implements Workload {
 
   @Override
   public void start() {
+    // The journal's table, as a node creates it (run alone, no workload before this one did).
+    dev.rsm.persistence.JdbcSchema.ensure(dev.rsm.persistence.RsmConfig.load(store.config()));
     running = true;
     for (int t = 0; t < threads; t++) {
       int thread = t;

@@ -17,10 +17,12 @@ import org.apache.pekko.cluster.typed.Join;
 /** A fresh single-node cluster on the run's store, one per workload, terminated after it. */
 final class Node implements AutoCloseable {
   final ActorSystem<Void> system;
+  private final Store store;
   // Sharding's durable data of this node only, deleted when it stops.
   private final Path dataDir;
 
   Node(String name, Store store, Config extra) throws Exception {
+    this.store = store;
     dataDir = Files.createTempDirectory("rsm-bench-ddata-");
     Config config = RsmConfig.load(extra
         .withFallback(ConfigFactory.parseMap(Map.of("rsm.sharding.data-dir", dataDir.toString())))
@@ -42,5 +44,6 @@ final class Node implements AutoCloseable {
     system.terminate();
     system.getWhenTerminated().toCompletableFuture().join();
     Store.deleteTree(dataDir);
+    store.awaitReopenable();
   }
 }

@@ -23,6 +23,14 @@ final class Runner {
     try (w) {
       long started = System.nanoTime();
       w.start();
+      // Started once its first message has moved: entities recovering, shards being allocated and
+      // the first writes warming up the store belong to starting, not to the warm-up or the
+      // measurement (a seconds-long run on a busy machine would otherwise measure nothing).
+      long firstDeadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+      while (w.meter().messages() == 0) {
+        if (System.nanoTime() > firstDeadline) throw new IllegalStateException(w.name() + " moved no message in 60 s");
+        Thread.sleep(5);
+      }
       progress.printf("[%s] started in %d ms%n", w.name(), (System.nanoTime() - started) / 1_000_000);
       phase(w, "warm-up", warmup);
       // The journal's rows are counted outside the CPU figures (the count is a query).

@@ -90,6 +90,32 @@ final class Store implements AutoCloseable {
     return DriverManager.getConnection(url, p);
   }
 
+  /**
+   * Returns once this JVM can open the database again. A node is terminated with journal writes in
+   * flight; Slick's executor interrupts them, and embedded H2 then closes its store in a panic
+   * whose file lock is released only some moments later: opening the file before that (the
+   * workload's row count, the next node in this JVM) fails with "Database may be already in use"
+   * (H2 error 90020). PostgreSQL is a server and needs no wait.
+   */
+  void awaitReopenable() {
+    if (!kind.equals("h2") || !url.startsWith("jdbc:h2:file:")) return;
+    long deadline = System.nanoTime() + java.time.Duration.ofSeconds(30).toNanos();
+    while (true) {
+      try (Connection c = DriverManager.getConnection(url, user, password)) {
+        return;
+      } catch (SQLException e) {
+        if (e.getErrorCode() != 90020 || System.nanoTime() > deadline)
+          throw new IllegalStateException("the H2 database cannot be opened again after a node stopped: " + e.getMessage(), e);
+      }
+      try {
+        Thread.sleep(50);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
+  }
+
   /** The embedded server's postmaster and its backends, or none. */
   java.util.stream.Stream<ProcessHandle> serverProcesses() {
     if (serverPort == 0) return java.util.stream.Stream.empty();
