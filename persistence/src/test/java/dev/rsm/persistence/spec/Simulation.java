@@ -6,7 +6,6 @@ import static dev.rsm.persistence.spec.ModelState.B;
 import dev.rsm.actors.Address;
 import dev.rsm.persistence.IngressResult;
 import dev.rsm.persistence.MachineView;
-import dev.rsm.persistence.internal.Protocol;
 import dev.rsm.persistence.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -23,7 +22,6 @@ import java.util.TreeSet;
  * resends, timer firings, asynchronously), and that the model's invariants hold on it.
  */
 final class Simulation {
-  private static final Duration ASK = Duration.ofMillis(100);
   private static final long TIMER_MILLIS = 5;
   static final boolean STRICT_READS = Boolean.getBoolean("rsm.sim.strict-reads");
 
@@ -61,12 +59,9 @@ final class Simulation {
       req.get(B).add(s.key());
       secondWrote = true;
       world.count("second incarnation asked");
-      ask(world.other, B, s.key());
+      if (ask(world.other, B, s.key())) world.count("second incarnation replied");
     } else if (action instanceof SimAction.Duplicate d) {
-      List<Protocol.Deliver> carried = world.node.delivered(machine[d.m()]);
-      if (carried.isEmpty()) return;
-      world.count("duplicated");
-      world.node.redeliver(machine[d.m()], carried.get(d.i() % carried.size()));
+      if (world.node.duplicate(machine[1 - d.m()], machine[d.m()], d.i())) world.count("duplicated");
     } else if (action instanceof SimAction.Crash c) {
       world.armed.put(machine[c.m()], c.point());
     } else if (action instanceof SimAction.Hibernate h) {
@@ -86,13 +81,17 @@ final class Simulation {
     }
   }
 
-  private void ask(SimNode node, int m, int key) {
+  /** Whether the caller got the reply. */
+  private boolean ask(Node node, int m, int key) {
     try {
-      IngressResult r = node.machines.ask(machine[m], String.valueOf(key), request(m, key), ASK)
+      IngressResult r = node.machines().ask(machine[m], String.valueOf(key), request(m, key), world.ask)
           .toCompletableFuture().join();
       if (r instanceof IngressResult.Replied) replied.get(m).add(key);
+      else world.count("ask answered " + r.getClass().getSimpleName());
+      return r instanceof IngressResult.Replied;
     } catch (RuntimeException lost) {
       world.count("ask timed out"); // lost in a crash: the caller may retry with the key
+      return false;
     }
   }
 
@@ -100,7 +99,7 @@ final class Simulation {
     Abstraction.Journal before = world.abstraction.journal(machine[m]);
     MachineView view;
     try {
-      view = world.node.machines.state(machine[m], ASK).toCompletableFuture().join();
+      view = world.node.machines().state(machine[m], world.ask).toCompletableFuture().join();
     } catch (RuntimeException lost) {
       world.count("read timed out");
       return;
