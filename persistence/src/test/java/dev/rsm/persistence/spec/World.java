@@ -52,6 +52,23 @@ final class World implements AutoCloseable {
   final Map<Address, Point> armed = new ConcurrentHashMap<>();
   final Set<Address> hibernated = ConcurrentHashMap.newKeySet();
   final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+  /** When the nodes run under leases: how B's lease moves to the second node and back. */
+  volatile Leases leases;
+
+  /**
+   * Nodes that answer only under a lease of B's (a shard lease): the second incarnation gets to
+   * write only after the first node lost the lease and the second acquired it.
+   */
+  interface Leases {
+    /** The first node stops renewing its leases (they expire), the second renews what it acquires. */
+    void toOther();
+
+    /** The second node stops renewing, the first renews again (and acquires once the second's expire). */
+    void back();
+
+    /** How long the second node may take to acquire an expired lease and answer. */
+    Duration takeover();
+  }
   private final String name;
 
   /** A world whose nodes run {@code LocalRuntime} with {@code extra} over {@link #SIM}. */
