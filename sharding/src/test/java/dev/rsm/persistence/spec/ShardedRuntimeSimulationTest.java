@@ -116,7 +116,7 @@ class ShardedRuntimeSimulationTest {
   }
 
   /** Leases off: B's stale copy on node 1 is fenced by the journal's primary key alone. */
-  @Property(tries = 100)
+  @Property(tries = 80)
   void aSecondIncarnationOfBFencedByTheJournalSimulatesTheModel(@ForAll("withSecond") ActionChain<Simulation> chain) {
     chain.run().settle();
   }
