@@ -26,6 +26,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Function;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.AskPattern;
 
 /**
@@ -33,7 +34,7 @@ import org.apache.pekko.actor.typed.javadsl.AskPattern;
  * every {@link Protocol.Deliver} it carries so that the test can deliver one again later (a
  * duplicate, out of order). Everything else is the runtime's own code.
  */
-final class SimNode implements AutoCloseable {
+final class SimNode implements Node {
   final ActorTestKit kit;
   final Machines machines;
   private final RecordingTransport transport;
@@ -52,6 +53,16 @@ final class SimNode implements AutoCloseable {
     this.machines = TransportMachines.over(transport, registry, settings, UnwrittenReads.of(kit.system()), Tracing.OFF);
   }
 
+  @Override
+  public ActorSystem<?> system() {
+    return kit.system();
+  }
+
+  @Override
+  public Machines machines() {
+    return machines;
+  }
+
   /** The Delivers carried to {@code to} so far. */
   List<Protocol.Deliver> delivered(Address to) {
     synchronized (transport.carried) {
@@ -59,9 +70,13 @@ final class SimNode implements AutoCloseable {
     }
   }
 
-  /** Carries {@code d} to {@code to} once more. */
-  void redeliver(Address to, Protocol.Deliver d) {
-    transport.registry.tell(new LocalRegistry.Envelope(to, d));
+  /** Carries again the i-th Deliver this node's transport carried to {@code to} (only its peer sends to it). */
+  @Override
+  public boolean duplicate(Address from, Address to, int i) {
+    List<Protocol.Deliver> carried = delivered(to);
+    if (carried.isEmpty()) return false;
+    transport.registry.tell(new LocalRegistry.Envelope(to, carried.get(i % carried.size())));
+    return true;
   }
 
   @Override

@@ -6,6 +6,7 @@ import dev.rsm.actors.Address;
 import dev.rsm.persistence.FaultInjector;
 import dev.rsm.persistence.FaultInjector.Point;
 import dev.rsm.persistence.StepObserver;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -41,19 +42,44 @@ final class World implements AutoCloseable {
       pekko.scheduler.tick-duration = 1ms
       """);
 
-  final SimNode node;
-  final SimNode other;
+  final Node node;
+  final Node other;
   final Abstraction abstraction;
   final boolean withSecond;
+  /** How long a caller waits for an answer before it gives up (and retries its key later). */
+  final Duration ask;
   private final AtomicInteger tries = new AtomicInteger();
   final Map<Address, Point> armed = new ConcurrentHashMap<>();
   final Set<Address> hibernated = ConcurrentHashMap.newKeySet();
   final Map<String, LongAdder> counts = new ConcurrentHashMap<>();
+  /** When the nodes run under leases: how B's lease moves to the second node and back. */
+  volatile Leases leases;
+
+  /**
+   * Nodes that answer only under a lease of B's (a shard lease): the second incarnation gets to
+   * write only after the first node lost the lease and the second acquired it.
+   */
+  interface Leases {
+    /** The first node stops renewing its leases (they expire), the second renews what it acquires. */
+    void toOther();
+
+    /** The second node stops renewing, the first renews again (and acquires once the second's expire). */
+    void back();
+
+    /** How long the second node may take to acquire an expired lease and answer. */
+    Duration takeover();
+  }
   private final String name;
 
-  /** A world whose nodes run with {@code extra} over {@link #SIM}. */
+  /** A world whose nodes run {@code LocalRuntime} with {@code extra} over {@link #SIM}. */
   World(String name, Config extra, boolean withSecond) {
+    this(name, extra, withSecond, SimNode::new, Duration.ofMillis(100));
+  }
+
+  /** A world whose nodes {@code nodes} starts, with {@code extra} over {@link #SIM}. */
+  World(String name, Config extra, boolean withSecond, Node.Factory nodes, Duration ask) {
     this.name = name;
+    this.ask = ask;
     this.withSecond = withSecond;
     // H2 in memory, shared by both nodes of this JVM by its name: a try costs no file writes.
     Config store = ConfigFactory.parseString("rsm.storage.jdbc.url = \"jdbc:h2:mem:rsm-" + name + "-" + System.nanoTime()
@@ -82,9 +108,9 @@ final class World implements AutoCloseable {
         count("woke");
       }
     };
-    this.node = new SimNode(name, store, config, faults, observer);
-    this.other = withSecond ? new SimNode(name + "-other", store, config, faults, StepObserver.NONE) : null;
-    this.abstraction = new Abstraction(node.kit.system());
+    this.node = nodes.start(name, store, config, faults, observer);
+    this.other = withSecond ? nodes.start(name + "-other", store, config, faults, StepObserver.NONE) : null;
+    this.abstraction = new Abstraction(node.system());
   }
 
   void count(String what) {
