@@ -49,7 +49,7 @@ class RuntimeSimulationTest {
     world.close();
   }
 
-  @Property(tries = 1000)
+  @Property(tries = 1500)
   void oneIncarnationEachSimulatesTheModel(@ForAll("oneEach") ActionChain<Simulation> chain) {
     chain.run().settle();
   }
