@@ -73,6 +73,14 @@ public final class Protocol {
   /** Resend unacknowledged outputs whose backoff has elapsed (local); {@code owner} scheduled it. */
   public record ResendTick(Object owner) implements Command {}
 
+  /**
+   * The journal's highest sequence number for this machine ({@code highest}, -1 if the journal did
+   * not answer), asked by {@code owner} (the machine's {@link Sender}) when the receiver {@code to}
+   * acknowledged up to a high-water mark {@code hw} beyond {@code lastSeq}, the last number the
+   * channel gave (local). Rows beyond this incarnation's own mean another incarnation wrote them.
+   */
+  public record JournalChecked(Object owner, Address to, long hw, long lastSeq, long highest) implements Command {}
+
   /** Journal the steps taken since the last write completed, as one write (local). */
   public enum Flush implements Command {
     INSTANCE
