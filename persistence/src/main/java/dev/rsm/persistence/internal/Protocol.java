@@ -38,7 +38,8 @@ public final class Protocol {
    * high-water mark there is {@code hw} (at least {@code upTo}: a duplicate below the mark is
    * acknowledged only up to the message before it, whose content the receiver cannot compare; see
    * MachineBehavior). A mark beyond anything the sender numbered means the sender's journal lost
-   * steps. {@code channel} is the one its {@link Deliver} carried, and {@code by} the receiver's
+   * steps, or that this incarnation of the sender is stale (another wrote and sent since): the
+   * sender asks the journal which ({@link Sender}). {@code channel} is the one its {@link Deliver} carried, and {@code by} the receiver's
    * own ref, which the sender may deliver to directly while it lives (both null from another JVM).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
