@@ -45,17 +45,20 @@ final class Sender {
 
   /** Without tracing, and with no journal to ask (unit tests): see {@link #checkJournal}. */
   Sender(Address self, ActorContext<Command> ctx, MachineEnvironment env, Logger log) {
-    this(self, ctx, env, log, Tracing.OFF, machine -> null);
+    this(self, ctx, env, log, Tracing.OFF, NO_JOURNAL);
   }
 
+  /** Asking the actor system's journal ({@link UnwrittenReads#highestSequenceNr}). */
   Sender(Address self, ActorContext<Command> ctx, MachineEnvironment env, Logger log, Tracing tracing) {
-    this(self, ctx, env, log, tracing,
-        machine -> UnwrittenReads.highestSequenceNr(ctx.getSystem(), machine, env.settings().askTimeout()));
+    this(self, ctx, env, log, tracing, null);
   }
+
+  private static final Function<Address, CompletableFuture<Long>> NO_JOURNAL = machine -> null;
 
   /**
    * {@code journal} answers with a machine's highest sequence number in the journal, or is null
-   * when the journal cannot be asked.
+   * when the journal cannot be asked; a null {@code journal} is the actor system's (no object per
+   * machine for it).
    */
   Sender(Address self, ActorContext<Command> ctx, MachineEnvironment env, Logger log, Tracing tracing,
       Function<Address, CompletableFuture<Long>> journal) {
@@ -158,7 +161,8 @@ final class Sender {
    * When the journal cannot be asked, the store is taken to have lost steps, as before.
    */
   private void checkJournal(OutChannel ch, Ack a) {
-    CompletableFuture<Long> highest = journal.apply(self);
+    CompletableFuture<Long> highest = journal != null ? journal.apply(self)
+        : UnwrittenReads.highestSequenceNr(ctx.getSystem(), self, env.settings().askTimeout());
     if (highest == null) {
       lostSteps(a.from(), a.hw(), ch.lastSeq);
       return;
