@@ -7,6 +7,7 @@ import dev.rsm.persistence.internal.Protocol.Ack;
 import dev.rsm.persistence.internal.Protocol.Command;
 import dev.rsm.persistence.internal.Protocol.Flush;
 import dev.rsm.persistence.internal.Protocol.IdleTimeout;
+import dev.rsm.persistence.internal.Protocol.JournalChecked;
 import dev.rsm.persistence.internal.Protocol.ResendTick;
 import java.util.ArrayList;
 import java.util.List;
@@ -46,8 +47,8 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * passivate-after} after its last input, hibernating or not.
  *
  * <p>While hibernating, messages that cannot concern it are dropped: acknowledgements (it has
- * nothing unacknowledged), ticks of the dropped stack, and Pekko's late replies to it (such as a
- * snapshot deletion's). A timer firing wakes it even if it is a stray of the dropped stack: the
+ * nothing unacknowledged), ticks of the dropped stack, answers to its journal checks, and Pekko's
+ * late replies to it (such as a snapshot deletion's). A timer firing wakes it even if it is a stray of the dropped stack: the
  * new stack finds such a firing stale and ignores it. Signals other than {@code PostStop} are left
  * unhandled, as a stopped behaviour's would be: Cluster Sharding passivates, hands off and shuts
  * down an entity by sending it a {@code PoisonPill} signal and stops the actor when the signal
@@ -70,7 +71,8 @@ final class MachineActor extends ExtensibleBehavior<Object> {
   // While a stack woken from the held state recovers: every command given to it, for the stack
   // that recovers from the journal instead if the held state proves stale. Null otherwise.
   private ArrayList<Object> sinceWake;
-  // Set by a woken stack that found the journal moved on: replace it once the message is handled.
+  // Set by a stack that found the journal moved on (a woken one, or an awake one's journal check):
+  // replace it once the message is handled.
   private boolean heldWasStale;
   // While hibernating: the passivation (an idle timeout) or, with timers armed, the first firing.
   private Cancellable wakeUp;
@@ -120,6 +122,15 @@ final class MachineActor extends ExtensibleBehavior<Object> {
   }
 
   /**
+   * Called by an awake stack that found itself stale while handling a message (the journal holds
+   * rows another incarnation wrote: see MachineBehavior's journal check): once the message is
+   * handled, the stack is replaced by one recovering from the journal.
+   */
+  void replaceStack() {
+    heldWasStale = true;
+  }
+
+  /**
    * Called by the stack, while it handles its idle timeout, when the machine may hibernate: the
    * stack is dropped once that message has been handled. {@code wakeUp} is what the stack
    * scheduled to end the hibernation: its idle timeout at {@code passivate-after} after the last
@@ -154,7 +165,7 @@ final class MachineActor extends ExtensibleBehavior<Object> {
       return Behaviors.same();
     }
     if (!(msg instanceof Command) || msg instanceof Ack || msg instanceof ResendTick
-        || msg == Flush.INSTANCE) return Behaviors.same(); // see above
+        || msg == Flush.INSTANCE || msg instanceof JournalChecked) return Behaviors.same(); // see above
     Behavior<Object> started = wake(c);
     if (started != this) return started;
     if (sinceWake != null) sinceWake.add(msg);
@@ -209,11 +220,12 @@ final class MachineActor extends ExtensibleBehavior<Object> {
   /**
    * Replaces a stack that woke on a stale held state (it took no step: see MachineBehavior) with
    * one recovering from the journal, and gives the new one, in order, every command the old one
-   * was given since waking.
+   * was given since waking. An awake stack that found itself stale (settled: nothing unwritten,
+   * nothing in Pekko's stash) is replaced the same way, with no command to pass on.
    */
   private Behavior<Object> recoverFromJournal(Behavior<Object> stale, TypedActorContext<Object> c) {
     heldWasStale = false;
-    List<Object> commands = sinceWake;
+    List<Object> commands = sinceWake == null ? List.of() : sinceWake; // none after a stale awake stack
     sinceWake = null;
     if (Behavior.isAlive(stale) && !Behavior.isUnhandled(stale))
       Behavior.interpretSignal(Behavior.canonicalize(stale, awake, c), c, PostStop.instance());

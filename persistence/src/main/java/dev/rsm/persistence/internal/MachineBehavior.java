@@ -16,6 +16,7 @@ import dev.rsm.persistence.internal.Protocol.Flush;
 import dev.rsm.persistence.internal.Protocol.GetState;
 import dev.rsm.persistence.internal.Protocol.IdleTimeout;
 import dev.rsm.persistence.internal.Protocol.Ingress;
+import dev.rsm.persistence.internal.Protocol.JournalChecked;
 import dev.rsm.persistence.internal.Protocol.ResendTick;
 import dev.rsm.persistence.internal.Protocol.TimerFired;
 import io.opentelemetry.api.trace.Span;
@@ -166,6 +167,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       return Effect().none();
     }
     if (c instanceof IdleTimeout) return onIdle(s);
+    if (c instanceof JournalChecked j) return onJournalChecked(j);
     return Effect().unhandled();
   }
 
@@ -261,6 +263,29 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   /** An acknowledgement that arrived before recovery completed (later ones take the Front). */
   private Effect<Event, RuntimeState> onAck(RuntimeState s, Ack a) {
     sender.applyAck(s, a);
+    return Effect().none();
+  }
+
+  /**
+   * The journal's answer to the Sender's check of an acknowledgement beyond its channel. When the
+   * journal holds rows this incarnation did not write, another incarnation of the machine wrote
+   * them (a split brain without leases, two clusters on one database) and its sends moved the
+   * receiver on: this copy is stale, takes no further step, and is replaced by a stack recovering
+   * from the journal (see MachineActor), whose channels then match the receivers' marks. Only
+   * when settled: with a step unwritten or inputs waiting, its write, fenced by the journal's key,
+   * fails and the machine restarts from its journal anyway; meanwhile the next acknowledgement
+   * asks again.
+   */
+  private Effect<Event, RuntimeState> onJournalChecked(JournalChecked j) {
+    long written = front.journalSeqNr();
+    if (!sender.journalChecked(j, written) || !commit.settled() || front.arrived != handled) return Effect().none();
+    log.warn("machine {} is a stale incarnation: {} has handled up to #{} on its channel from this copy, which "
+        + "numbered messages only up to #{}, and the journal holds sequence numbers up to {} where this copy "
+        + "wrote up to {}: another incarnation of the machine wrote since (a split brain, or two clusters on "
+        + "one database); recovering from the journal", self, j.to(), j.hw(), j.lastSeq(), j.highest(), written);
+    stale = true;
+    cancelScheduled();
+    actor.replaceStack();
     return Effect().none();
   }
 

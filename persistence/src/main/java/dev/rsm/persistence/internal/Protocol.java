@@ -38,7 +38,8 @@ public final class Protocol {
    * high-water mark there is {@code hw} (at least {@code upTo}: a duplicate below the mark is
    * acknowledged only up to the message before it, whose content the receiver cannot compare; see
    * MachineBehavior). A mark beyond anything the sender numbered means the sender's journal lost
-   * steps. {@code channel} is the one its {@link Deliver} carried, and {@code by} the receiver's
+   * steps, or that this incarnation of the sender is stale (another wrote and sent since): the
+   * sender asks the journal which ({@link Sender}). {@code channel} is the one its {@link Deliver} carried, and {@code by} the receiver's
    * own ref, which the sender may deliver to directly while it lives (both null from another JVM).
    */
   @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -72,6 +73,14 @@ public final class Protocol {
 
   /** Resend unacknowledged outputs whose backoff has elapsed (local); {@code owner} scheduled it. */
   public record ResendTick(Object owner) implements Command {}
+
+  /**
+   * The journal's highest sequence number for this machine ({@code highest}, -1 if the journal did
+   * not answer), asked by {@code owner} (the machine's {@link Sender}) when the receiver {@code to}
+   * acknowledged up to a high-water mark {@code hw} beyond {@code lastSeq}, the last number the
+   * channel gave (local). Rows beyond this incarnation's own mean another incarnation wrote them.
+   */
+  public record JournalChecked(Object owner, Address to, long hw, long lastSeq, long highest) implements Command {}
 
   /** Journal the steps taken since the last write completed, as one write (local). */
   public enum Flush implements Command {

@@ -4,11 +4,14 @@ import dev.rsm.actors.Address;
 import dev.rsm.persistence.internal.Protocol.Ack;
 import dev.rsm.persistence.internal.Protocol.Command;
 import dev.rsm.persistence.internal.Protocol.Deliver;
+import dev.rsm.persistence.internal.Protocol.JournalChecked;
 import dev.rsm.persistence.internal.Protocol.ResendTick;
 import dev.rsm.persistence.internal.StepTaken.Sent;
 import io.opentelemetry.api.trace.Span;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.function.Function;
 import org.apache.pekko.actor.Cancellable;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
@@ -36,17 +39,35 @@ final class Sender {
   // The unacknowledged outputs last reported to the observer: what this incarnation adds to the
   // node's count, taken back when it stops or hibernates.
   private int reportedUnacked;
+  // A journal check (checkJournal) is in flight: acknowledgements beyond the channel wait for it.
+  private boolean checkingJournal;
+  private final Function<Address, CompletableFuture<Long>> journal;
 
+  /** Without tracing, and with no journal to ask (unit tests): see {@link #checkJournal}. */
   Sender(Address self, ActorContext<Command> ctx, MachineEnvironment env, Logger log) {
-    this(self, ctx, env, log, Tracing.OFF);
+    this(self, ctx, env, log, Tracing.OFF, NO_JOURNAL);
   }
 
+  /** Asking the actor system's journal ({@link UnwrittenReads#highestSequenceNr}). */
   Sender(Address self, ActorContext<Command> ctx, MachineEnvironment env, Logger log, Tracing tracing) {
+    this(self, ctx, env, log, tracing, null);
+  }
+
+  private static final Function<Address, CompletableFuture<Long>> NO_JOURNAL = machine -> null;
+
+  /**
+   * {@code journal} answers with a machine's highest sequence number in the journal, or is null
+   * when the journal cannot be asked; a null {@code journal} is the actor system's (no object per
+   * machine for it).
+   */
+  Sender(Address self, ActorContext<Command> ctx, MachineEnvironment env, Logger log, Tracing tracing,
+      Function<Address, CompletableFuture<Long>> journal) {
     this.self = self;
     this.ctx = ctx;
     this.env = env;
     this.log = log;
     this.tracing = tracing;
+    this.journal = journal;
   }
 
   /**
@@ -119,12 +140,10 @@ final class Sender {
     OutChannel ch = a.channel() instanceof OutChannel c && c.owner == s ? c : s.outbox.get(a.from());
     if (ch == null) return;
     if (a.hw() > ch.lastSeq) {
-      // The receiver handled messages this machine has no record of sending: its journal lost
-      // steps after their outputs were delivered, and the numbers since go to new messages.
-      log.error("channel {} -> {}: the receiver has handled up to #{}, but this machine's journal numbers its "
-          + "messages only up to #{}: steps that sent #{}..#{} are missing from the journal (the store lost "
-          + "acknowledged writes). The acknowledgement is ignored: messages numbered since stay unacknowledged",
-          self, a.from(), a.hw(), ch.lastSeq, ch.lastSeq + 1, a.hw());
+      // The receiver handled messages this machine has no record of sending: either another
+      // incarnation of it journaled more steps and sent them (this one is stale), or the store
+      // lost steps after their outputs were delivered. The journal tells which (journalChecked).
+      if (!checkingJournal) checkJournal(ch, a);
       return;
     }
     if (s.ack(ch, a.upTo()) != null) {
@@ -134,6 +153,49 @@ final class Sender {
       sendWindow(ch, a.from());
       reportUnacked(s);
     }
+  }
+
+  /**
+   * Asks the journal for the machine's highest sequence number, answered with a {@link
+   * JournalChecked} to the machine; one question at a time (acknowledgements come at every resend).
+   * When the journal cannot be asked, the store is taken to have lost steps, as before.
+   */
+  private void checkJournal(OutChannel ch, Ack a) {
+    CompletableFuture<Long> highest = journal != null ? journal.apply(self)
+        : UnwrittenReads.highestSequenceNr(ctx.getSystem(), self, env.settings().askTimeout());
+    if (highest == null) {
+      lostSteps(a.from(), a.hw(), ch.lastSeq);
+      return;
+    }
+    checkingJournal = true;
+    Address to = a.from();
+    long hw = a.hw();
+    long lastSeq = ch.lastSeq;
+    ctx.pipeToSelf(highest, (h, failure) -> new JournalChecked(this, to, hw, lastSeq, h == null ? -1 : h));
+  }
+
+  /**
+   * The journal's answer to {@link #checkJournal}, with {@code written} the sequence number this
+   * incarnation's event sourcing holds (what it recovered plus what it wrote). Returns true when
+   * the journal holds rows beyond it: another incarnation wrote them, and the caller recovers from
+   * the journal. Otherwise the store lost steps, said at ERROR. An answer to an earlier incarnation
+   * (before a restart) is ignored.
+   */
+  boolean journalChecked(JournalChecked j, long written) {
+    if (j.owner() != this) return false;
+    checkingJournal = false;
+    if (j.highest() > written) return true;
+    if (j.highest() < 0)
+      log.warn("channel {} -> {}: the journal did not answer for the machine's highest sequence number", self, j.to());
+    lostSteps(j.to(), j.hw(), j.lastSeq());
+    return false;
+  }
+
+  private void lostSteps(Address to, long hw, long lastSeq) {
+    log.error("channel {} -> {}: the receiver has handled up to #{}, but this machine's journal numbers its "
+        + "messages only up to #{}: steps that sent #{}..#{} are missing from the journal (the store lost "
+        + "acknowledged writes). The acknowledgement is ignored: messages numbered since stay unacknowledged",
+        self, to, hw, lastSeq, lastSeq + 1, hw);
   }
 
   /**

@@ -59,6 +59,20 @@ public final class UnwrittenReads {
         .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /**
+   * Completes with the journal's highest sequence number for {@code of}, within {@code timeout};
+   * null when the journal cannot be asked (another DAO is configured, or the plugin has not
+   * started). Does not start the plugin. {@link Sender} asks it when a receiver acknowledges
+   * beyond anything the machine numbered, to tell a stale incarnation from a store that lost steps.
+   */
+  static CompletableFuture<Long> highestSequenceNr(ActorSystem<?> system, Address of, Duration timeout) {
+    DefaultJournalDao dao = Journal.ID.get(Adapter.toClassic(system)).dao.get();
+    if (dao == null) return null;
+    return DirectFuture.of(FutureConverters.asJava(dao.highestSequenceNr(of.persistenceId(), 0L)))
+        .thenApply(h -> (Long) h)
+        .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+  }
+
   /** Called by the journal DAO when the journal plugin creates it. */
   static void register(ExtendedActorSystem system, DefaultJournalDao dao) {
     Journal.ID.get(system).dao.set(dao);

@@ -47,6 +47,12 @@ final class RecordingContext {
   final List<Scheduled> scheduled = new ArrayList<>();
   final List<Sent> sent = new ArrayList<>();
 
+  /** A future piped to the machine itself, and how its outcome becomes a message. */
+  record Piped(java.util.concurrent.CompletionStage<Object> future,
+      org.apache.pekko.japi.function.Function2<Object, Throwable, Command> toMessage) {}
+
+  final List<Piped> piped = new ArrayList<>();
+
   @SuppressWarnings("unchecked")
   final ActorContext<Command> ctx = (ActorContext<Command>) Proxy.newProxyInstance(
       ActorContext.class.getClassLoader(), new Class<?>[] {ActorContext.class}, (proxy, method, args) -> {
@@ -57,6 +63,10 @@ final class RecordingContext {
             Scheduled s = new Scheduled((Duration) args[0], args[2]);
             scheduled.add(s);
             return s;
+          case "pipeToSelf":
+            piped.add(new Piped((java.util.concurrent.CompletionStage<Object>) args[0],
+                (org.apache.pekko.japi.function.Function2<Object, Throwable, Command>) args[1]));
+            return null;
           default:
             throw new UnsupportedOperationException("not in a unit test: " + method.getName());
         }

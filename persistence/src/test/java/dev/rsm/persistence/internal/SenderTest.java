@@ -78,6 +78,36 @@ class SenderTest {
   }
 
   @Test
+  void anAcknowledgementBeyondAsksTheJournalOnceAtATimeAndRowsNotWrittenHereMeanStale() throws Exception {
+    java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+    java.util.concurrent.CompletableFuture<Long> highest = new java.util.concurrent.CompletableFuture<>();
+    Sender checking = new Sender(SELF, rec.ctx, new MachineEnvironment(SETTINGS, null, rec.transport,
+        java.time.Clock.systemUTC(), dev.rsm.persistence.FaultInjector.NONE), LoggerFactory.getLogger(SenderTest.class),
+        Tracing.OFF, machine -> {
+          asked.incrementAndGet();
+          return highest;
+        });
+    OutChannel ch = journaled(2);
+    checking.sendWindow(ch, TO);
+    checking.applyAck(s, new Ack(TO, 2, 5, ch, null));
+    checking.applyAck(s, new Ack(TO, 2, 5, ch, null)); // the next resend's: the check is in flight
+    assertEquals(1, asked.get(), "one journal check at a time");
+    assertEquals(2, s.unacked, "nothing acknowledged meanwhile");
+    assertEquals(1, rec.piped.size());
+    Protocol.JournalChecked answer = assertInstanceOf(Protocol.JournalChecked.class,
+        rec.piped.get(0).toMessage().apply(4L, null));
+    assertEquals(new Protocol.JournalChecked(checking, TO, 5, 2, 4), answer);
+    assertTrue(checking.journalChecked(answer, 3), "the journal holds #4, this incarnation wrote up to #3: stale");
+    assertTrue(!sender.journalChecked(answer, 3), "an answer to another incarnation's check is ignored");
+    checking.applyAck(s, new Ack(TO, 2, 5, ch, null));
+    assertEquals(2, asked.get(), "answered: the next acknowledgement beyond asks again");
+    assertTrue(!checking.journalChecked(answer, 4), "nothing beyond what it wrote: the store lost steps");
+    assertEquals(Protocol.JournalChecked.class, rec.piped.get(1).toMessage().apply(null, new RuntimeException()).getClass());
+    assertEquals(-1, ((Protocol.JournalChecked) rec.piped.get(1).toMessage().apply(null, new RuntimeException())).highest(),
+        "no answer: -1, taken as a store that lost steps");
+  }
+
+  @Test
   void theResendTickResendsFromTheOldestUnacknowledgedWithDoublingBackoff() throws InterruptedException {
     OutChannel ch = journaled(3);
     sender.sendWindow(ch, TO);
