@@ -10,15 +10,18 @@ import java.util.Map;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.Terminated;
+import org.apache.pekko.actor.typed.internal.PoisonPill$;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 
 /**
  * INTERNAL API. The local transport's router: one child per machine, created on the first message
  * to its address. Passivation is a handshake, as in Cluster Sharding: messages that arrive while a
- * machine stops are buffered and delivered to its next incarnation.
+ * machine stops are buffered and delivered to its next incarnation, and those already in its
+ * mailbox are handled before it stops.
  *
  * <p>A machine that stops without passivating (Pekko persistence stops an actor whose recovery or
  * journal write failed) is started again after {@code restart.max-backoff}, as sharding does for
@@ -90,11 +93,20 @@ public final class LocalRegistry extends AbstractBehavior<LocalRegistry.Message>
     return ref;
   }
 
+  /**
+   * From here on the machine's messages are buffered; the machine is sent a {@code PoisonPill}
+   * signal, which arrives after what is already in its mailbox and which event sourcing handles
+   * after the commands it holds, as with Cluster Sharding. Stopping the
+   * child at once would drop those messages: an input sent just before the passivation (which may
+   * have woken the machine) would reach nobody and its caller would wait for its timeout.
+   */
   private Behavior<Message> onPassivate(Passivate p) {
     Address a = addresses.get(p.machine());
     if (a != null && !stopping.containsKey(a)) {
       stopping.put(a, new ArrayList<>());
-      getContext().stop(p.machine());
+      // Pekko typed's PoisonPill, a signal that travels as a message (the classic one would stop
+      // the actor at once, dropping what its event sourcing holds in its stash).
+      Adapter.toClassic(p.machine()).tell(PoisonPill$.MODULE$, org.apache.pekko.actor.ActorRef.noSender());
     }
     return this;
   }

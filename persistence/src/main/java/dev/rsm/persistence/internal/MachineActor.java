@@ -49,10 +49,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * <p>While hibernating, messages that cannot concern it are dropped: acknowledgements (it has
  * nothing unacknowledged), ticks of the dropped stack, answers to its journal checks, and Pekko's
  * late replies to it (such as a snapshot deletion's). A timer firing wakes it even if it is a stray of the dropped stack: the
- * new stack finds such a firing stale and ignores it. Signals other than {@code PostStop} are left
- * unhandled, as a stopped behaviour's would be: Cluster Sharding passivates, hands off and shuts
- * down an entity by sending it a {@code PoisonPill} signal and stops the actor when the signal
- * comes back unhandled.
+ * new stack finds such a firing stale and ignores it. A {@code PoisonPill} signal, which Cluster
+ * Sharding and the local router ({@link LocalRegistry}) send to passivate, hand off or shut down a
+ * machine, stops a hibernating one. Between its request to be passivated and that signal, a
+ * hibernating machine does not wake for an input: it keeps it and hands it back to the router
+ * with the stop, and the router gives it to the next incarnation (waking would only have the stop
+ * drop it from the new stack's stash). Should no stop come within a few seconds, it wakes and
+ * takes what it kept. Other signals are left unhandled, as a stopped behaviour's would be.
  */
 @SuppressWarnings({"unchecked", "rawtypes"})
 final class MachineActor extends ExtensibleBehavior<Object> {
@@ -76,6 +79,13 @@ final class MachineActor extends ExtensibleBehavior<Object> {
   private boolean heldWasStale;
   // While hibernating: the passivation (an idle timeout) or, with timers armed, the first firing.
   private Cancellable wakeUp;
+  // Once a hibernating machine asked to be passivated: the inputs that reached it since, which
+  // it neither wakes for nor drops (see handle and handleSignal). Null otherwise.
+  private ArrayList<Command> sincePassivating;
+
+  // How long a hibernating machine that asked to be passivated keeps the inputs that reach it
+  // before it gives the passivation up and handles them (a stop normally follows at once).
+  private static final java.time.Duration PASSIVATION_OVERDUE = java.time.Duration.ofSeconds(5);
 
   private MachineActor(MachineEnvironment env, Address address, Consumer<ActorRef<Command>> passivate) {
     this.env = env;
@@ -159,13 +169,25 @@ final class MachineActor extends ExtensibleBehavior<Object> {
       if (sinceWake != null && msg instanceof Command) sinceWake.add(msg);
       return adopt(Behavior.interpretMessage(awake, c, msg), c);
     }
-    if (msg == IdleTimeout.INSTANCE) { // passivate-after elapsed while hibernating
+    if (msg == IdleTimeout.INSTANCE) {
       wakeUp = null;
+      if (sincePassivating != null && !sincePassivating.isEmpty()) return passivationNotCarriedOut(c);
+      // passivate-after elapsed while hibernating
+      if (sincePassivating == null) sincePassivating = new ArrayList<>(0);
       passivate((ActorRef) c.asJava().getSelf());
       return Behaviors.same();
     }
     if (!(msg instanceof Command) || msg instanceof Ack || msg instanceof ResendTick
         || msg == Flush.INSTANCE || msg instanceof JournalChecked) return Behaviors.same(); // see above
+    if (sincePassivating != null) {
+      // Sent before the router (LocalRegistry, a shard) began holding this machine's messages
+      // for its next incarnation: kept, and handed back to the router when the stop comes. Waking
+      // for it would only have the stop drop it, with whatever the new stack holds in its stash.
+      if (sincePassivating.isEmpty())
+        wakeUp = c.asJava().scheduleOnce(PASSIVATION_OVERDUE, (ActorRef) c.asJava().getSelf(), IdleTimeout.INSTANCE);
+      sincePassivating.add((Command) msg);
+      return Behaviors.same();
+    }
     Behavior<Object> started = wake(c);
     if (started != this) return started;
     if (sinceWake != null) sinceWake.add(msg);
@@ -185,8 +207,34 @@ final class MachineActor extends ExtensibleBehavior<Object> {
   private Behavior<Object> handleSignal(TypedActorContext<Object> c, Signal signal) {
     if (signal == PostStop.instance()) reportStopped();
     if (awake != null) return adopt(Behavior.interpretSignal(awake, c, signal), c);
-    if (signal != PostStop.instance()) return Behaviors.unhandled(); // PoisonPill: stop (see above)
+    if (signal instanceof org.apache.pekko.actor.typed.internal.PoisonPill) {
+      // Passivation or hand-off: the inputs that came after the request go back to the router,
+      // which holds this machine's messages until the actor has stopped and then starts the next
+      // incarnation with them.
+      if (sincePassivating != null) for (Command kept : sincePassivating) env.transport().tell(address, kept);
+      sincePassivating = null;
+      if (wakeUp != null) wakeUp.cancel();
+      return Behaviors.stopped();
+    }
+    if (signal != PostStop.instance()) return Behaviors.unhandled();
     if (wakeUp != null) wakeUp.cancel();
+    return Behaviors.same();
+  }
+
+  /**
+   * The stop never came (the router declined the passivation): the machine wakes and takes the
+   * inputs it kept, in order, and passivates later as any idle machine does.
+   */
+  private Behavior<Object> passivationNotCarriedOut(TypedActorContext<Object> c) {
+    List<Command> kept = sincePassivating;
+    sincePassivating = null;
+    Behavior<Object> started = wake(c);
+    if (started != this) return started;
+    for (Command command : kept) {
+      if (sinceWake != null) sinceWake.add(command);
+      Behavior<Object> next = adopt(Behavior.interpretMessage(awake, c, command), c);
+      if (!Behavior.isAlive(next)) return next;
+    }
     return Behaviors.same();
   }
 
