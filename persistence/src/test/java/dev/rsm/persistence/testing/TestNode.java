@@ -99,7 +99,9 @@ public final class TestNode implements AutoCloseable {
   public boolean isRunning(Address a) {
     String path = "/system/rsm-machines/" + URLEncoder.encode(a.type() + "|" + a.id(), StandardCharsets.UTF_8);
     try {
-      system().classicSystem().actorSelection(path).resolveOne(Duration.ofMillis(500)).toCompletableFuture().join();
+      // Not found is answered at once; the timeout only bounds a busy machine's answer, which a short
+      // one could miss and report a running machine as stopped.
+      system().classicSystem().actorSelection(path).resolveOne(Duration.ofSeconds(3)).toCompletableFuture().join();
       return true;
     } catch (RuntimeException notFound) {
       return false;
