@@ -266,23 +266,10 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     return Effect().none();
   }
 
-  /**
-   * The journal's answer to the Sender's check of an acknowledgement beyond its channel. When the
-   * journal holds rows this incarnation did not write, another incarnation of the machine wrote
-   * them (a split brain without leases, two clusters on one database) and its sends moved the
-   * receiver on: this copy is stale, takes no further step, and is replaced by a stack recovering
-   * from the journal (see MachineActor), whose channels then match the receivers' marks. Only
-   * when settled: with a step unwritten or inputs waiting, its write, fenced by the journal's key,
-   * fails and the machine restarts from its journal anyway; meanwhile the next acknowledgement
-   * asks again.
-   */
+  /** The journal's answer to the Sender's check: a stale copy is replaced (see Sender.journalChecked). */
   private Effect<Event, RuntimeState> onJournalChecked(JournalChecked j) {
-    long written = front.journalSeqNr();
-    if (!sender.journalChecked(j, written) || !commit.settled() || front.arrived != handled) return Effect().none();
-    log.warn("machine {} is a stale incarnation: {} has handled up to #{} on its channel from this copy, which "
-        + "numbered messages only up to #{}, and the journal holds sequence numbers up to {} where this copy "
-        + "wrote up to {}: another incarnation of the machine wrote since (a split brain, or two clusters on "
-        + "one database); recovering from the journal", self, j.to(), j.hw(), j.lastSeq(), j.highest(), written);
+    if (!sender.journalChecked(j, front.journalSeqNr(), nothingWaiting()))
+      return Effect().none();
     stale = true;
     cancelScheduled();
     actor.replaceStack();
@@ -301,6 +288,11 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     return timers;
   }
 
+  /** No step unwritten and no input in Pekko's stash. */
+  private boolean nothingWaiting() {
+    return commit.settled() && front.arrived == handled;
+  }
+
   /** On hibernation, restart and stop. */
   private void cancelScheduled() {
     if (idleTimer != null) idleTimer.cancel();
@@ -312,8 +304,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   /** The idle check: passivate, hibernate (see MachineActor) or look again later (see Idleness). */
   private Effect<Event, RuntimeState> onIdle(RuntimeState s) {
     long idle = System.nanoTime() - lastActivityNanos;
-    // Settled: nothing unacknowledged, unwritten or waiting in the stash.
-    boolean settled = !s.awaitsAcks() && commit.settled() && front.arrived == handled;
+    boolean settled = !s.awaitsAcks() && nothingWaiting();
     Idleness.Decision d = Idleness.decide(idle, settled, !s.timers.isEmpty(),
         settings.passivateAfter(), settings.hibernateAfter());
     if (d instanceof Idleness.Hibernate h) {

@@ -176,15 +176,27 @@ final class Sender {
 
   /**
    * The journal's answer to {@link #checkJournal}, with {@code written} the sequence number this
-   * incarnation's event sourcing holds (what it recovered plus what it wrote). Returns true when
-   * the journal holds rows beyond it: another incarnation wrote them, and the caller recovers from
-   * the journal. Otherwise the store lost steps, said at ERROR. An answer to an earlier incarnation
+   * incarnation's event sourcing holds (what it recovered plus what it wrote). When the journal
+   * holds rows beyond it, another incarnation of the machine wrote them (a split brain without
+   * leases, two clusters on one database) and its sends moved the receiver on: this copy is stale.
+   * Returns true when it is and {@code settled} (nothing unwritten, no input waiting): the caller
+   * takes no further step and is replaced by a stack recovering from the journal, whose channels
+   * then match the receivers' marks. An unsettled stale copy's next write is fenced by the
+   * journal's key and restarts it from the journal anyway; meanwhile the next acknowledgement asks
+   * again. Otherwise the store lost steps, said at ERROR. An answer to an earlier incarnation
    * (before a restart) is ignored.
    */
-  boolean journalChecked(JournalChecked j, long written) {
+  boolean journalChecked(JournalChecked j, long written, boolean settled) {
     if (j.owner() != this) return false;
     checkingJournal = false;
-    if (j.highest() > written) return true;
+    if (j.highest() > written) {
+      if (!settled) return false;
+      log.warn("machine {} is a stale incarnation: {} has handled up to #{} on its channel from this copy, which "
+          + "numbered messages only up to #{}, and the journal holds sequence numbers up to {} where this copy "
+          + "wrote up to {}: another incarnation of the machine wrote since (a split brain, or two clusters on "
+          + "one database); recovering from the journal", self, j.to(), j.hw(), j.lastSeq(), j.highest(), written);
+      return true;
+    }
     if (j.highest() < 0)
       log.warn("channel {} -> {}: the journal did not answer for the machine's highest sequence number", self, j.to());
     lostSteps(j.to(), j.hw(), j.lastSeq());

@@ -97,11 +97,11 @@ class SenderTest {
     Protocol.JournalChecked answer = assertInstanceOf(Protocol.JournalChecked.class,
         rec.piped.get(0).toMessage().apply(4L, null));
     assertEquals(new Protocol.JournalChecked(checking, TO, 5, 2, 4), answer);
-    assertTrue(checking.journalChecked(answer, 3), "the journal holds #4, this incarnation wrote up to #3: stale");
-    assertTrue(!sender.journalChecked(answer, 3), "an answer to another incarnation's check is ignored");
+    assertTrue(checking.journalChecked(answer, 3, true), "the journal holds #4, this incarnation wrote up to #3: stale");
+    assertTrue(!sender.journalChecked(answer, 3, true), "an answer to another incarnation's check is ignored");
     checking.applyAck(s, new Ack(TO, 2, 5, ch, null));
     assertEquals(2, asked.get(), "answered: the next acknowledgement beyond asks again");
-    assertTrue(!checking.journalChecked(answer, 4), "nothing beyond what it wrote: the store lost steps");
+    assertTrue(!checking.journalChecked(answer, 4, true), "nothing beyond what it wrote: the store lost steps");
     assertEquals(Protocol.JournalChecked.class, rec.piped.get(1).toMessage().apply(null, new RuntimeException()).getClass());
     assertEquals(-1, ((Protocol.JournalChecked) rec.piped.get(1).toMessage().apply(null, new RuntimeException())).highest(),
         "no answer: -1, taken as a store that lost steps");

@@ -333,12 +333,8 @@ public final class LeaseStore implements Extension {
       CompletableFuture.runAsync(() -> {
         for (JdbcLease lease : all) releaseNow(lease);
       }, db).get(operationTimeout.toMillis() + 1000, TimeUnit.MILLISECONDS);
-    } catch (java.util.concurrent.RejectedExecutionException alreadyClosed) {
-      // The actor system terminated without its shutdown phases (terminate() called directly):
-      // close() ran first, and whatever was held expires by itself.
-      if (!all.isEmpty()) LOG.info("{} lease(s) not released at shutdown: they expire by themselves", all.size());
-    } catch (Exception e) {
-      LOG.warn("could not release {} lease(s) at shutdown: they expire by themselves", all.size());
+    } catch (Exception e) { // also when close() ran first (terminate() without the shutdown phases)
+      if (!all.isEmpty()) LOG.warn("could not release {} lease(s) at shutdown: they expire by themselves", all.size());
     }
     close();
   }
