@@ -40,9 +40,10 @@ package dev.rsm.actors;
  *
  * <h2>Limits</h2>
  *
- * Exactly-once covers what the framework controls: state, sends between machines, timers and
- * replies to callers that retry with the same idempotency key. Effects outside the framework (an
- * e-mail sent or an HTTP call made from a handler) are not covered; handlers must not perform them.
+ * Exactly-once covers what the framework controls: state, sends and calls between machines, timers,
+ * effects' outcomes and replies to callers that retry with the same idempotency key. Work outside
+ * the framework (a payment, an e-mail) is requested with {@link Step#effect}: it runs at least once
+ * with a stable idempotency key, never inside a handler; handlers must not perform it themselves.
  *
  * <h2>Rules for handlers</h2>
  *
@@ -80,10 +81,28 @@ public abstract class Machine<I, S> {
    * @throws IllegalStateException if the machine was not created through its {@link MachineType}
    */
   public final Step<S> handle(S state, I input, Context ctx) {
+    return table().dispatch(state, input, ctx);
+  }
+
+  /**
+   * Runs the handler for the answer to one of this machine's calls: what the runtime calls when a
+   * {@link Reply} arrives, and what a unit test calls to check a reply handler.
+   */
+  public final Step<S> handleReply(S state, Reply<?> reply, Context ctx) {
+    return table().dispatch(state, reply, ctx);
+  }
+
+  /** Runs the handler for the outcome of one of this machine's effects (see {@link #handleReply}). */
+  public final Step<S> handleEffect(S state, EffectResult<?> result, Context ctx) {
+    return table().dispatch(state, result, ctx);
+  }
+
+  /** The bound dispatch table. */
+  final Handlers<I, S> table() {
     Handlers<I, S> h = handlers;
     if (h == null)
       throw new IllegalStateException(
           getClass().getName() + " must be used through its MachineType (MachineType.of)");
-    return h.dispatch(state, input, ctx);
+    return h;
   }
 }

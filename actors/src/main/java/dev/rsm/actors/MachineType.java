@@ -154,6 +154,16 @@ public final class MachineType<I, S> {
     return InputTypes.externalName(input);
   }
 
+  /** Whether this type's machines handle answers to calls whose request is a {@code request}. */
+  public boolean handlesRepliesTo(Class<?> request) {
+    return machine.table().handlesRepliesTo(request);
+  }
+
+  /** Whether this type's machines handle outcomes of the effect {@code name}. */
+  public boolean handlesEffect(String name) {
+    return machine.table().handlesEffect(name);
+  }
+
   /** Whether {@code o} is one of this type's inputs. */
   public boolean accepts(Object o) {
     return inputType.isInstance(o);

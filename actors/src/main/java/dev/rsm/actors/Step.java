@@ -17,6 +17,11 @@ import java.util.Objects;
  *   <li>{@link #reply} — returned to the external caller whose request produced this step (and to
  *       any retry of that request carrying the same idempotency key). For inputs from other machines
  *       or timers the reply is journaled but delivered to no one: answer a machine with a send.
+ *   <li>{@link #call} — a send whose receiver's reply comes back to this machine as a {@link
+ *       Reply} input, exactly once (or the call's refusal or timeout).
+ *   <li>{@link #effect} — work outside the machines (a payment, an e-mail), executed after this step
+ *       is journaled, at least once with one idempotency key; its outcome comes back as an {@link
+ *       EffectResult} input, exactly once.
  *   <li>{@link #startTimer} / {@link #cancelTimer} — durable timers; see {@link TimerOp}.
  * </ul>
  *
@@ -31,6 +36,7 @@ public final class Step<S> {
   private List<Send> sends = Collections.emptyList();
   private Object reply;
   private List<TimerOp> timers = Collections.emptyList();
+  private List<Effect> effects = Collections.emptyList();
 
   private Step(S state, boolean changed) {
     this.state = state;
@@ -59,8 +65,54 @@ public final class Step<S> {
   public Step<S> send(Address to, Object input) {
     Objects.requireNonNull(to, "to");
     Objects.requireNonNull(input, "input");
+    return add(new Send(to, input));
+  }
+
+  private Step<S> add(Send send) {
     if (sends.isEmpty()) sends = new ArrayList<>(2);
-    sends.add(new Send(to, input));
+    sends.add(send);
+    return this;
+  }
+
+  /**
+   * Calls the machine {@code (type, id)} with {@code input}: a {@link #send} (exactly once, in order
+   * with this machine's other sends to it) whose receiver's step reply comes back to this machine
+   * as a {@link Reply}, handled by the handler registered with {@link Handlers.Builder#onReply} for
+   * {@code input}'s class. Without a timeout the call waits for the callee as long as it takes.
+   */
+  public <J> Step<S> call(MachineType<J, ?> type, String id, J input) {
+    return call(new Address(type.name(), id), input, null);
+  }
+
+  /**
+   * The same, with a timeout: if no answer is journaled by this step's recorded time plus {@code
+   * timeout}, a durable timer hands this machine a {@link Reply} with status {@link
+   * Reply.Status#TIMED_OUT} (the callee may still handle the input; its late reply is ignored).
+   */
+  public <J> Step<S> call(MachineType<J, ?> type, String id, J input, Duration timeout) {
+    return call(new Address(type.name(), id), input, Objects.requireNonNull(timeout, "timeout"));
+  }
+
+  /** Calls the machine at {@code to}; {@code timeout} may be null (no timeout). */
+  public Step<S> call(Address to, Object input, Duration timeout) {
+    Objects.requireNonNull(to, "to");
+    Objects.requireNonNull(input, "input");
+    if (timeout != null && (timeout.isNegative() || timeout.isZero()))
+      throw new IllegalArgumentException("call timeout must be positive: " + timeout);
+    return add(new Send(to, input, true, timeout));
+  }
+
+  /**
+   * Requests the effect {@code name} with {@code request}: after this step is journaled, the
+   * runtime runs the {@link EffectHandler} registered under {@code name} (at least once, retried per
+   * the effect's policy, with a stable idempotency key) and hands its outcome to this machine as an
+   * {@link EffectResult}, exactly once, to the handler registered with {@link
+   * Handlers.Builder#onEffect}.
+   */
+  public Step<S> effect(String name, Object request) {
+    Effect e = new Effect(name, Objects.requireNonNull(request, "request"));
+    if (effects.isEmpty()) effects = new ArrayList<>(1);
+    effects.add(e);
     return this;
   }
 
@@ -107,8 +159,19 @@ public final class Step<S> {
     return changed ? state : current;
   }
 
+  /** The sends and calls, in the order the handler made them. */
   public List<Send> sends() {
     return Collections.unmodifiableList(sends);
+  }
+
+  /** The calls among {@link #sends()}. */
+  public List<Send> calls() {
+    return sends.stream().filter(Send::call).toList();
+  }
+
+  /** The effects requested, in order. */
+  public List<Effect> effects() {
+    return Collections.unmodifiableList(effects);
   }
 
   /** The reply, or {@code null} when the step sets none. */
@@ -123,11 +186,27 @@ public final class Step<S> {
   @Override
   public String toString() {
     return "Step[state=" + (changed ? state : "(unchanged)") + ", sends=" + sends + ", reply="
-        + reply + ", timers=" + timers + "]";
+        + reply + ", timers=" + timers + (effects.isEmpty() ? "" : ", effects=" + effects) + "]";
   }
 
-  /** One send of a step: {@code input} to the machine at {@code to}. */
-  public record Send(Address to, Object input) {}
+  /**
+   * One send of a step: {@code input} to the machine at {@code to}; a {@link #call} when {@code
+   * call}, with its {@code timeout} (null: none).
+   */
+  public record Send(Address to, Object input, boolean call, Duration timeout) {
+    /** A plain send. */
+    public Send(Address to, Object input) {
+      this(to, input, false, null);
+    }
+  }
+
+  /** One effect of a step: the effect {@code name} with {@code request}. */
+  public record Effect(String name, Object request) {
+    public Effect {
+      Objects.requireNonNull(name, "effect name");
+      if (name.isBlank()) throw new IllegalArgumentException("effect name must not be blank");
+    }
+  }
 
   /**
    * Arming ({@code delay} and {@code input} set) or cancelling (both {@code null}) a named timer.

@@ -3,13 +3,18 @@ package dev.rsm.app;
 import com.typesafe.config.ConfigFactory;
 import dev.rsm.app.monitor.ReplicaMonitorProcess;
 import dev.rsm.app.sample.Account;
+import com.typesafe.config.Config;
+import dev.rsm.app.sample.saga.Inventory;
+import dev.rsm.app.sample.saga.Order;
+import dev.rsm.app.sample.saga.Saga;
 import dev.rsm.persistence.MachineRegistry;
+import dev.rsm.persistence.RuntimeOptions;
 import dev.rsm.persistence.RsmConfig;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts a node with the bundled sample ({@link Account}). Configuration comes from {@code
+ * Starts a node with the bundled samples ({@link #SAMPLES}). Configuration comes from {@code
  * application.conf}, or the file named by {@code -Dconfig.file=config/<profile>.conf}, with {@code
  * -D} overrides on top (for example {@code -Drsm.http.port=8081}).
  *
@@ -35,11 +40,13 @@ public final class Main {
       }
       """;
 
+  /** The samples a node hosts: the bank ({@link Account}) and the order saga ({@link Order}, {@link Inventory}). */
+  public static final MachineRegistry SAMPLES = MachineRegistry.of(Account.TYPE, Order.TYPE, Inventory.TYPE);
+
   /** A node; with {@code --replica-monitor}, the replica monitor alone ({@link #monitor}). */
   public static void main(String[] args) {
-    MachineRegistry registry = MachineRegistry.of(Account.TYPE);
-    if (java.util.Arrays.asList(args).contains("--replica-monitor")) monitor(registry);
-    else init(registry);
+    if (java.util.Arrays.asList(args).contains("--replica-monitor")) monitor(SAMPLES);
+    else init(SAMPLES, config -> Saga.effects(RuntimeOptions.defaults(), Saga.gateway(config)));
   }
 
   /**
@@ -65,12 +72,18 @@ public final class Main {
    * cannot start, prints one line saying why to stderr and exits with status 1.
    */
   public static RsmNode init(MachineRegistry registry) {
+    return init(registry, config -> RuntimeOptions.defaults());
+  }
+
+  /** The same, with the machines' options made from the node's configuration (effect handlers). */
+  public static RsmNode init(MachineRegistry registry, java.util.function.Function<Config, RuntimeOptions> options) {
     // Logging is set up before the node's threads log, which otherwise makes SLF4J print notes
     // about replayed calls on stderr next to the one line below.
     LoggerFactory.getILoggerFactory();
     RsmNode node;
     try {
-      node = RsmNode.start(RsmConfig.load(ConfigFactory.parseString(EXIT_SETTINGS)), registry);
+      Config config = RsmConfig.load(ConfigFactory.parseString(EXIT_SETTINGS));
+      node = RsmNode.start(config, registry, options.apply(config));
     } catch (Throwable e) {
       String message = e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith("could not start")
           ? e.getMessage() : "could not start the node: " + (e.getMessage() != null ? e.getMessage() : e.toString());

@@ -1,6 +1,8 @@
 package dev.rsm.persistence;
 
 import dev.rsm.actors.Address;
+import dev.rsm.persistence.internal.EffectRunner;
+import dev.rsm.persistence.internal.Tenure;
 import dev.rsm.persistence.internal.AllowedClasses;
 import dev.rsm.persistence.internal.LocalRegistry;
 import dev.rsm.persistence.internal.MachineEnvironment;
@@ -41,7 +43,8 @@ public final class LocalRuntime {
     Tracing tracing = Tracing.start(system, options.openTelemetry().orElse(null)); // before the first machine
     LocalTransport transport = new LocalTransport(system);
     MachineEnvironment env = new MachineEnvironment(
-        settings, registry, transport, options.clock(), options.faults(), options.observer());
+        settings, registry, transport, options.clock(), options.faults(), options.observer(), Tenure.ALWAYS,
+        EffectRunner.start(system, options, transport));
     transport.registryActor = system.systemActorOf(LocalRegistry.create(env), "rsm-machines",
         org.apache.pekko.actor.typed.Props.empty());
     this.machines = TransportMachines.over(transport, registry, settings, UnwrittenReads.of(system), tracing);

@@ -7,6 +7,7 @@ import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.Machines;
 import dev.rsm.persistence.RuntimeOptions;
 import dev.rsm.persistence.RuntimeSettings;
+import dev.rsm.persistence.internal.EffectRunner;
 import dev.rsm.persistence.internal.AllowedClasses;
 import dev.rsm.persistence.internal.MachineBehavior;
 import dev.rsm.persistence.internal.MachineEnvironment;
@@ -69,7 +70,7 @@ public final class ShardedRuntime {
     ShardingTransport transport = new ShardingTransport(ClusterSharding.get(system), extractor);
     MachineEnvironment env = new MachineEnvironment(
         settings, registry, transport, options.clock(), options.faults(), options.observer(),
-        ShardLeases.tenure(system, extractor));
+        ShardLeases.tenure(system, extractor), EffectRunner.start(system, options, transport));
     for (MachineType<?, ?> type : registry.types()) transport.init(type, env);
     this.machines = TransportMachines.over(transport, registry, settings, UnwrittenReads.of(system), tracing);
   }

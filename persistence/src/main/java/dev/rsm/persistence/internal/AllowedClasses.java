@@ -32,6 +32,7 @@ import org.apache.pekko.serialization.jackson.JacksonObjectMapperProvider;
  *   <li>JDK value types: strings, boxed primitives, {@code BigInteger}, {@code BigDecimal}, {@code
  *       UUID}, {@code Optional}, {@code java.time} values and the collections Jackson reads itself
  *       ({@code ArrayList}, {@code HashMap}, {@code List.of(..)}'s classes, ...);
+ *   <li>the runtime's wrappers of calls, answers and effects' outcomes ({@link Envelopes});
  *   <li>arrays of any of these.
  * </ul>
  *
@@ -55,6 +56,10 @@ public final class AllowedClasses implements Extension {
       "java.util.ArrayList", "java.util.LinkedList", "java.util.ArrayDeque", "java.util.HashMap",
       "java.util.LinkedHashMap", "java.util.TreeMap", "java.util.HashSet",
       "java.util.LinkedHashSet", "java.util.TreeSet", "java.util.Arrays$ArrayList");
+
+  /** The runtime's own wrappers of user values: calls, their answers, effects' outcomes (Envelopes). */
+  private static final Set<String> RUNTIME_VALUES = Set.of(Envelopes.CallRequest.class.getName(),
+      Envelopes.CallReply.class.getName(), Envelopes.EffectOutcome.class.getName());
 
   /** The JDK's immutable and wrapped collections, which Jackson reads with its own deserializers. */
   private static final List<String> JDK_COLLECTION_PREFIXES =
@@ -110,7 +115,7 @@ public final class AllowedClasses implements Extension {
   /** Whether a value of the class named {@code name} may be deserialized. */
   public boolean allows(String name) {
     if (name.startsWith("[")) return allowsArray(name);
-    if (user.contains(name) || JDK_VALUES.contains(name)) return true;
+    if (user.contains(name) || JDK_VALUES.contains(name) || RUNTIME_VALUES.contains(name)) return true;
     for (String prefix : JDK_COLLECTION_PREFIXES) if (name.startsWith(prefix)) return true;
     return false;
   }

@@ -5,6 +5,7 @@ import dev.rsm.persistence.internal.MachineSnapshot.Armed;
 import dev.rsm.persistence.internal.MachineSnapshot.Inbound;
 import dev.rsm.persistence.internal.MachineSnapshot.Key;
 import dev.rsm.persistence.internal.MachineSnapshot.Outbound;
+import dev.rsm.persistence.internal.MachineSnapshot.Pending;
 import dev.rsm.persistence.internal.StepTaken.Sent;
 import dev.rsm.persistence.internal.StepTaken.TimerSet;
 import java.util.ArrayList;
@@ -29,6 +30,12 @@ import java.util.List;
 public final class JournalCodec {
   /** The format byte every record starts with. */
   static final int FORMAT = 1;
+  /**
+   * The format of a step record whose steps may request effects: each step ends with its effects.
+   * Only records with effects are written in it, so that a journal of a machine that requests none
+   * stays readable by versions that predate effects.
+   */
+  static final int FORMAT_EFFECTS = 2;
 
   /** How user values become bytes and back. */
   public interface Payloads {
@@ -56,8 +63,9 @@ public final class JournalCodec {
   public byte[] step(StepTaken e) {
     JournalOut out = JournalOut.borrow();
     try {
-      out.writeByte(FORMAT);
-      writeStep(out, e);
+      boolean effects = !e.effects().isEmpty();
+      out.writeByte(effects ? FORMAT_EFFECTS : FORMAT);
+      writeStep(out, e, effects);
       return out.toByteArray();
     } finally {
       out.giveBack();
@@ -66,8 +74,8 @@ public final class JournalCodec {
 
   public StepTaken step(byte[] bytes) {
     JournalIn in = new JournalIn(bytes);
-    in.format();
-    StepTaken e = readStep(in);
+    boolean effects = in.format() == FORMAT_EFFECTS;
+    StepTaken e = readStep(in, effects);
     in.end();
     return e;
   }
@@ -76,9 +84,11 @@ public final class JournalCodec {
   public byte[] steps(StepsTaken e) {
     JournalOut out = JournalOut.borrow();
     try {
-      out.writeByte(FORMAT);
+      boolean effects = false;
+      for (StepTaken s : e.steps()) effects |= !s.effects().isEmpty();
+      out.writeByte(effects ? FORMAT_EFFECTS : FORMAT);
       out.writeVarInt(e.steps().size());
-      for (StepTaken s : e.steps()) writeStep(out, s);
+      for (StepTaken s : e.steps()) writeStep(out, s, effects);
       return out.toByteArray();
     } finally {
       out.giveBack();
@@ -87,17 +97,17 @@ public final class JournalCodec {
 
   public StepsTaken steps(byte[] bytes) {
     JournalIn in = new JournalIn(bytes);
-    in.format();
+    boolean effects = in.format() == FORMAT_EFFECTS;
     int n = in.readCount();
     List<StepTaken> steps = new ArrayList<>(n);
-    for (int i = 0; i < n; i++) steps.add(readStep(in));
+    for (int i = 0; i < n; i++) steps.add(readStep(in, effects));
     in.end();
     return new StepsTaken(steps);
   }
 
-  private static final int EXTERNAL = 0, EXTERNAL_KEYED = 1, CHANNEL = 2, TIMER = 3;
+  private static final int EXTERNAL = 0, EXTERNAL_KEYED = 1, CHANNEL = 2, TIMER = 3, EFFECT = 4;
 
-  private void writeStep(JournalOut out, StepTaken e) {
+  private void writeStep(JournalOut out, StepTaken e, boolean effects) {
     Origin o = e.origin();
     if (o instanceof Origin.Channel c) {
       out.writeByte(CHANNEL);
@@ -114,6 +124,9 @@ public final class JournalCodec {
       out.writeByte(TIMER);
       out.writeString(t.name());
       out.writeVarLong(t.generation());
+    } else if (o instanceof Origin.Effect f) {
+      out.writeByte(EFFECT);
+      out.writeString(f.id());
     } else {
       throw new IllegalArgumentException("unknown origin " + o);
     }
@@ -135,9 +148,15 @@ public final class JournalCodec {
       writeBytes(out, t.input(), bytes.recalled(t.input()));
     }
     out.writeString(e.rejected());
+    if (!effects) return;
+    out.writeVarInt(e.effects().size());
+    for (StepTaken.EffectAsked f : e.effects()) {
+      out.writeString(f.name());
+      writeBytes(out, f.request(), bytes.recalled(f.request()));
+    }
   }
 
-  private StepTaken readStep(JournalIn in) {
+  private StepTaken readStep(JournalIn in, boolean withEffects) {
     int tag = in.readByte();
     Origin origin =
         switch (tag) {
@@ -145,6 +164,7 @@ public final class JournalCodec {
           case EXTERNAL_KEYED -> new Origin.External(in.readString());
           case CHANNEL -> new Origin.Channel(readAddress(in), in.readVarLong());
           case TIMER -> new Origin.Timer(in.readString(), in.readVarLong());
+          case EFFECT -> new Origin.Effect(in.readString());
           default -> throw new IllegalArgumentException("unknown origin tag " + tag + " in a journal event");
         };
     Object input = readPayload(in);
@@ -159,7 +179,10 @@ public final class JournalCodec {
     for (int i = 0; i < t; i++)
       timers.add(new TimerSet(in.readString(), in.readVarLong(), in.readVarLong(), readPayload(in)));
     String rejected = in.readString();
-    return new StepTaken(origin, input, time, seed, sends, reply, timers, rejected);
+    int f = withEffects ? in.readCount() : 0;
+    List<StepTaken.EffectAsked> effects = f == 0 ? List.of() : new ArrayList<>(f);
+    for (int i = 0; i < f; i++) effects.add(new StepTaken.EffectAsked(in.readString(), readPayload(in)));
+    return new StepTaken(origin, input, time, seed, sends, reply, timers, rejected, effects);
   }
 
   // ------------------------------------------------------------------ snapshots
@@ -202,6 +225,17 @@ public final class JournalCodec {
     // Appended last, so that snapshots written before these were kept still read (as unknown).
     for (Inbound i : s.inbox()) writeBytes(out, i.last(), bytes.recalled(i.last()));
     for (Key k : s.keys()) out.writeLong(k.fingerprint());
+    // Appended only when there is something, so that other snapshots read in versions before effects.
+    if (!s.effects().isEmpty() || !s.timedOutCalls().isEmpty()) {
+      out.writeVarInt(s.effects().size());
+      for (Pending p : s.effects()) {
+        out.writeString(p.id());
+        out.writeString(p.name());
+        writePayload(out, p.request());
+      }
+      out.writeVarInt(s.timedOutCalls().size());
+      for (String c : s.timedOutCalls()) out.writeString(c);
+    }
     return out.toByteArray();
   }
 
@@ -245,8 +279,18 @@ public final class JournalCodec {
         Key k = keys.get(i);
         keys.set(i, new Key(k.key(), k.reply(), k.time(), in.readLong()));
       }
+    List<Pending> effects = List.of();
+    List<String> timedOut = List.of();
+    if (in.more()) {
+      n = in.readCount();
+      effects = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) effects.add(new Pending(in.readString(), in.readString(), readPayload(in)));
+      n = in.readCount();
+      timedOut = new ArrayList<>(n);
+      for (int i = 0; i < n; i++) timedOut.add(in.readString());
+    }
     in.end();
-    return new MachineSnapshot(state, seqNr, inbox, outbox, keys, timers, timerGeneration);
+    return new MachineSnapshot(state, seqNr, inbox, outbox, keys, timers, timerGeneration, effects, timedOut);
   }
 
   // ------------------------------------------------------------------ parts

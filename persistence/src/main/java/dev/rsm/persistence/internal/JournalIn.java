@@ -15,11 +15,13 @@ final class JournalIn {
     this.buf = buf;
   }
 
-  void format() {
+  /** Reads the format byte: {@link JournalCodec#FORMAT}, or {@link JournalCodec#FORMAT_EFFECTS}. */
+  int format() {
     int f = readByte();
-    if (f != JournalCodec.FORMAT)
-      throw new IllegalArgumentException("journal record in format " + f + ", this version of RSM reads format "
-          + JournalCodec.FORMAT + " (written by a newer version?)");
+    if (f != JournalCodec.FORMAT && f != JournalCodec.FORMAT_EFFECTS)
+      throw new IllegalArgumentException("journal record in format " + f + ", this version of RSM reads formats "
+          + JournalCodec.FORMAT + " and " + JournalCodec.FORMAT_EFFECTS + " (written by a newer version?)");
+    return f;
   }
 
   boolean more() {

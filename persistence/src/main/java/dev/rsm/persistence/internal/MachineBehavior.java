@@ -12,6 +12,7 @@ import dev.rsm.persistence.internal.MachineSnapshot.Armed;
 import dev.rsm.persistence.internal.Protocol.Ack;
 import dev.rsm.persistence.internal.Protocol.Command;
 import dev.rsm.persistence.internal.Protocol.Deliver;
+import dev.rsm.persistence.internal.Protocol.EffectDone;
 import dev.rsm.persistence.internal.Protocol.Flush;
 import dev.rsm.persistence.internal.Protocol.GetState;
 import dev.rsm.persistence.internal.Protocol.IdleTimeout;
@@ -168,6 +169,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     }
     if (c instanceof IdleTimeout) return onIdle(s);
     if (c instanceof JournalChecked j) return onJournalChecked(j);
+    if (c instanceof EffectDone e) return onEffectDone(s, e);
     return Effect().unhandled();
   }
 
@@ -181,13 +183,19 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       // would withhold their acknowledgements, and two machines at the limit toward each other
       // would wait for each other for ever. The limit holds back new work (ingress, timers).
       Origin origin = new Origin.Channel(d.from(), d.seq());
-      if (!type.accepts(d.input()))
+      if (!accepts(d.input()))
         return writeIf(steps.reject(s, origin, d.input(), 1, "not an input of machine type " + type.name()));
       return writeIf(steps.take(s, origin, d.input(), null, d.ackTo(), d.channel(), d.trace()));
     }
     if (v instanceof Receiver.Duplicate dup) // hw may be an unwritten step's: acknowledged after its write
       commit.whenWritten(() -> sender.acknowledge(d.from(), d.ackTo(), d.channel(), dup.upTo(), dup.hw()));
     return Effect().none();
+  }
+
+  /** Whether a machine's message is one of this type's inputs, a call of one, or an answer it handles. */
+  private boolean accepts(Object input) {
+    if (input instanceof Envelopes.CallReply r) return type.handlesRepliesTo(r.request().getClass());
+    return type.accepts(Envelopes.userInput(input));
   }
 
   private Effect<Event, RuntimeState> onIngress(RuntimeState s, Ingress in) {
@@ -221,6 +229,17 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       return Effect().none();
     }
     return writeIf(steps.take(s, new Origin.Timer(f.name(), f.generation()), armed.input(), null, null, null, null));
+  }
+
+  /** An effect's outcome: handled once, while the journal holds the effect as pending. */
+  private Effect<Event, RuntimeState> onEffectDone(RuntimeState s, EffectDone done) {
+    lastActivityNanos = System.nanoTime();
+    String id = done.outcome().id();
+    if (!s.effects.containsKey(id)) { // handled already (a copy), or its step is not written yet
+      commit.whenWritten(() -> env.effects().handled(EffectRunner.key(self, id)));
+      return Effect().none();
+    }
+    return writeIf(steps.take(s, new Origin.Effect(id), done.outcome(), null, null, null, null));
   }
 
   // ---------------------------------------------------------------- steps
@@ -305,7 +324,8 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private Effect<Event, RuntimeState> onIdle(RuntimeState s) {
     long idle = System.nanoTime() - lastActivityNanos;
     boolean settled = !s.awaitsAcks() && nothingWaiting();
-    Idleness.Decision d = Idleness.decide(idle, settled, !s.timers.isEmpty(),
+    // Pending effects keep a machine, like armed timers: their outcomes are on their way.
+    Idleness.Decision d = Idleness.decide(idle, settled, !s.timers.isEmpty() || !s.effects.isEmpty(),
         settings.passivateAfter(), settings.hibernateAfter());
     if (d instanceof Idleness.Hibernate h) {
       cancelScheduled();
@@ -362,6 +382,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     front.live = s;
     sender.resendAll(s);
     if (!s.timers.isEmpty()) s.timers.forEach(timers()::armOrCancel);
+    for (MachineSnapshot.Pending p : s.effects.values()) env.effects().start(self, p);
   }
 
   // ---------------------------------------------------------------- events and replay

@@ -9,7 +9,8 @@ import java.time.Clock;
 /**
  * INTERNAL API. What every machine of a node shares: settings, the hosted types, the delivery
  * transport, the clock that recorded times are read from, the fault injector (tests only), the
- * step observer (benchmarks, metrics) and whether the node may answer for a machine (leases).
+ * step observer (benchmarks, metrics), whether the node may answer for a machine (leases) and what
+ * executes the machines' effects ({@link EffectRunner}).
  */
 public record MachineEnvironment(
     RuntimeSettings settings,
@@ -18,7 +19,14 @@ public record MachineEnvironment(
     Clock clock,
     FaultInjector faults,
     StepObserver observer,
-    Tenure tenure) {
+    Tenure tenure,
+    EffectRunner effects) {
+
+  public MachineEnvironment(
+      RuntimeSettings settings, MachineRegistry registry, Transport transport, Clock clock,
+      FaultInjector faults, StepObserver observer, Tenure tenure) {
+    this(settings, registry, transport, clock, faults, observer, tenure, EffectRunner.NONE);
+  }
 
   public MachineEnvironment(
       RuntimeSettings settings, MachineRegistry registry, Transport transport, Clock clock,

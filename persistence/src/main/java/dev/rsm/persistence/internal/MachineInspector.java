@@ -193,7 +193,7 @@ public final class MachineInspector implements AutoCloseable {
    */
   private static Object adopted(Machine<Object, Object> machine, Address self, RuntimeState s, StepTaken e) {
     try {
-      return machine.handle(s.user, e.input(), dev.rsm.actors.Context.of(self, e.time(), e.seed())).nextState(s.user);
+      return machine.handle(s.user, Envelopes.forHandler(e.input()), dev.rsm.actors.Context.of(self, e.time(), e.seed())).nextState(s.user);
     } catch (RuntimeException failing) {
       return s.user;
     }

@@ -15,8 +15,24 @@ public record MachineSnapshot(
     List<Outbound> outbox,
     List<Key> keys,
     List<Armed> timers,
-    long timerGeneration)
+    long timerGeneration,
+    List<Pending> effects,
+    List<String> timedOutCalls)
     implements RsmSerializable {
+
+  public MachineSnapshot {
+    effects = effects == null ? List.of() : effects;
+    timedOutCalls = timedOutCalls == null ? List.of() : timedOutCalls;
+  }
+
+  /** Without pending effects or timed-out calls. */
+  public MachineSnapshot(Object state, long seqNr, List<Inbound> inbox, List<Outbound> outbox, List<Key> keys,
+      List<Armed> timers, long timerGeneration) {
+    this(state, seqNr, inbox, outbox, keys, timers, timerGeneration, List.of(), List.of());
+  }
+
+  /** An effect requested and not yet handled: its id ({@link StepTaken#effectId}), name and request. */
+  public record Pending(String id, String name, @Payload Object request) implements RsmSerializable {}
 
   /** An incoming channel: its high-water mark and the input handled under it (null if unknown). */
   public record Inbound(Address from, long hw, @Payload Object last) implements RsmSerializable {}

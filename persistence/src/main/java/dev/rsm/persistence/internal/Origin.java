@@ -11,7 +11,8 @@ import dev.rsm.actors.Address;
 @JsonSubTypes({
   @JsonSubTypes.Type(value = Origin.Channel.class, name = "c"),
   @JsonSubTypes.Type(value = Origin.External.class, name = "e"),
-  @JsonSubTypes.Type(value = Origin.Timer.class, name = "t")
+  @JsonSubTypes.Type(value = Origin.Timer.class, name = "t"),
+  @JsonSubTypes.Type(value = Origin.Effect.class, name = "f")
 })
 public sealed interface Origin extends RsmSerializable {
 
@@ -28,6 +29,17 @@ public sealed interface Origin extends RsmSerializable {
     @Override
     public String toString() {
       return key == null ? "external" : "external key=" + key;
+    }
+  }
+
+  /**
+   * The outcome of the machine's effect {@code id} ({@link StepTaken#effectId}): handled once, as
+   * the journal keeps the effect pending until a step with this origin.
+   */
+  record Effect(String id) implements Origin {
+    @Override
+    public String toString() {
+      return "effect:" + id;
     }
   }
 

@@ -59,6 +59,7 @@ public final class PayloadBytes {
     for (Sent s : e.sends()) check("send to " + s.to(), s.input());
     check("reply", e.reply());
     for (TimerSet t : e.timers()) check("timer " + t.name(), t.input());
+    for (StepTaken.EffectAsked f : e.effects()) check("effect " + f.name(), f.request());
   }
 
   /**

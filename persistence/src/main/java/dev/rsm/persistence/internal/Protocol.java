@@ -82,6 +82,13 @@ public final class Protocol {
    */
   public record JournalChecked(Object owner, Address to, long hw, long lastSeq, long highest) implements Command {}
 
+  /**
+   * The outcome of one of the machine's effects, from the node's {@link EffectRunner} (through the
+   * transport: the machine may live elsewhere by now). Handled once: a step with origin {@link
+   * Origin.Effect}; a copy for an effect no longer pending is dropped.
+   */
+  public record EffectDone(Envelopes.EffectOutcome outcome) implements Command, RsmSerializable {}
+
   /** Journal the steps taken since the last write completed, as one write (local). */
   public enum Flush implements Command {
     INSTANCE

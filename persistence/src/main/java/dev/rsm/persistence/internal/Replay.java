@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * INTERNAL API. Re-runs a journaled step with its recorded time and seed and compares what the
- * handler produces now with what the journal holds: sends (target, sequence number, input), reply
- * and timer changes, as the journal records them (see {@link PayloadBytes#same}: a value read back from the
+ * handler produces now with what the journal holds: sends and calls (target, sequence number,
+ * input), timer changes, effects requested (name, request) and reply, as the journal records them (see {@link PayloadBytes#same}: a value read back from the
  * journal need not be {@code equals} to the one the handler produces). The first difference fails
  * recovery, unless the operator chose to adopt the journaled outputs.
  */
@@ -51,9 +51,9 @@ public final class Replay {
   private static Recomputed rerun(
       Machine<Object, Object> machine, Address self, RuntimeState s, StepTaken e, PayloadBytes codec) {
     try {
-      Step<Object> step = machine.handle(s.user, e.input(), Context.of(self, e.time(), e.seed()));
+      Step<Object> step = machine.handle(s.user, Envelopes.forHandler(e.input()), Context.of(self, e.time(), e.seed()));
       return new Recomputed(step.nextState(s.user),
-          difference(e, expected(s, step, e.time()), step.reply(), codec));
+          difference(e, expected(s, step, self, e), step.reply(), codec));
     } catch (RuntimeException ex) {
       return new Recomputed(s.user,
           "the handler now throws " + ex + " on " + MachineBehavior.describe(e.input()));
@@ -158,11 +158,13 @@ public final class Replay {
     return null;
   }
 
-  private record Expected(List<Sent> sends, List<TimerSet> timers) {}
+  private record Expected(List<Sent> sends, List<TimerSet> timers, List<StepTaken.EffectAsked> effects) {}
 
   /** The step as the live path records it (StepRecorder), from the state before it. */
-  private static Expected expected(RuntimeState s, Step<Object> step, long now) {
-    return new Expected(StepRecorder.sends(s, step), StepRecorder.timers(s, step, now));
+  private static Expected expected(RuntimeState s, Step<Object> step, Address self, StepTaken e) {
+    List<Sent> sends = StepRecorder.sends(s, step, self, e.origin(), e.input());
+    return new Expected(sends, StepRecorder.timers(s, step, e.time(), sends, e.origin(), e.input()),
+        StepRecorder.effects(step));
   }
 
   /** A description of the first difference, or null when the step matches the journal. */
@@ -173,6 +175,9 @@ public final class Replay {
     d = firstDifference("timer", journaled.timers(), now.timers(), (a, b) -> a.name().equals(b.name())
         && a.generation() == b.generation() && a.deadline() == b.deadline()
         && codec.same(a.input(), b.input()));
+    if (d != null) return d;
+    d = firstDifference("effect", journaled.effects(), now.effects(), (a, b) -> a.name().equals(b.name())
+        && codec.same(a.request(), b.request()));
     if (d != null) return d;
     if (!codec.same(journaled.reply(), reply))
       return "journaled reply " + journaled.reply() + ", replay produced reply " + reply;

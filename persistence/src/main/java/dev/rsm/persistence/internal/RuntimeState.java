@@ -7,6 +7,9 @@ import dev.rsm.persistence.internal.StepTaken.Sent;
 import dev.rsm.persistence.internal.StepTaken.TimerSet;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Set;
 import java.util.List;
 import java.util.Map;
 import org.apache.pekko.persistence.typed.SnapshotAdapter;
@@ -39,6 +42,11 @@ final class RuntimeState implements StepRecorder.Numbers {
   Map<String, Armed> timers = Map.of();
   long timerGeneration;
   int unacked;
+  // Effects requested and not yet handled, by id, in the order they were requested; and the calls
+  // whose timeout was handled before their answer arrived (their timer's name), so that the late
+  // answer is ignored. Both usually empty.
+  Map<String, MachineSnapshot.Pending> effects = Map.of();
+  Set<String> timedOutCalls = Set.of();
 
   RuntimeState(Object user) {
     this.user = user;
@@ -102,6 +110,11 @@ final class RuntimeState implements StepRecorder.Numbers {
     return ch == null ? 1 : ch.lastSeq + 1;
   }
 
+  @Override
+  public boolean timerArmed(String name) {
+    return timers.containsKey(name);
+  }
+
   boolean awaitsAcks() {
     return unacked > 0;
   }
@@ -131,6 +144,20 @@ final class RuntimeState implements StepRecorder.Numbers {
     } else if (e.origin() instanceof Origin.Timer t) {
       Armed a = timers.get(t.name());
       if (a != null && a.generation() == t.generation()) timers.remove(t.name()); // held a, so mutable
+      if (Envelopes.isCallTimer(t.name())) {
+        if (!(timedOutCalls instanceof HashSet)) timedOutCalls = new HashSet<>(2);
+        timedOutCalls.add(t.name());
+      }
+    } else if (e.origin() instanceof Origin.Effect f) {
+      if (!effects.isEmpty()) effects.remove(f.id());
+    }
+    if (!timedOutCalls.isEmpty() && e.origin() instanceof Origin.Channel c && e.input() instanceof Envelopes.CallReply r)
+      timedOutCalls.remove(Envelopes.callTimer(c.from(), r.call()));
+    for (int i = 0; i < e.effects().size(); i++) {
+      if (!(effects instanceof LinkedHashMap)) effects = new LinkedHashMap<>(2);
+      StepTaken.EffectAsked f = e.effects().get(i);
+      String id = StepTaken.effectId(seqNr, i);
+      effects.put(id, new MachineSnapshot.Pending(id, f.name(), f.request()));
     }
     OutChannel first = null;
     for (Sent s : e.sends()) {
@@ -172,8 +199,8 @@ final class RuntimeState implements StepRecorder.Numbers {
             out.add(new MachineSnapshot.Outbound(a, ch.lastSeq, ch.acked, List.copyOf(ch.unacked))));
     List<MachineSnapshot.Key> ks = new ArrayList<>(keys.size());
     keys.forEach((k, v) -> ks.add(new MachineSnapshot.Key(k, v.reply(), v.time(), v.fingerprint())));
-    return new MachineSnapshot(
-        user, seqNr, in, out, ks, List.copyOf(timers.values()), timerGeneration);
+    return new MachineSnapshot(user, seqNr, in, out, ks, List.copyOf(timers.values()), timerGeneration,
+        List.copyOf(effects.values()), List.copyOf(timedOutCalls));
   }
 
   static RuntimeState fromSnapshot(MachineSnapshot s) {
@@ -191,6 +218,11 @@ final class RuntimeState implements StepRecorder.Numbers {
       r.keys.restore(k.key(), new IdempotencyCache.Entry(k.reply(), k.time(), k.fingerprint()));
     for (Armed a : s.timers()) r.mutableTimers().put(a.name(), a);
     r.timerGeneration = s.timerGeneration();
+    if (!s.effects().isEmpty()) {
+      r.effects = new LinkedHashMap<>();
+      for (MachineSnapshot.Pending p : s.effects()) r.effects.put(p.id(), p);
+    }
+    if (!s.timedOutCalls().isEmpty()) r.timedOutCalls = new HashSet<>(s.timedOutCalls());
     return r;
   }
 

@@ -7,7 +7,7 @@ import java.util.List;
 /**
  * INTERNAL API. The one event journaled per handled input: the origin (deduplication mark), the
  * input, the recorded time and seed the handler saw, every output with its channel sequence number,
- * the reply and the timer changes. Either all of it happened or none of it did.
+ * the reply, the timer changes and the effects requested. Either all of it happened or none of it did.
  *
  * <p>{@code rejected} is non-null when the input failed {@code max-attempts} times: the state is
  * unchanged, there are no outputs, and the origin is marked handled so its channel moves on.
@@ -21,12 +21,31 @@ public record StepTaken(
     List<Sent> sends,
     @Payload Object reply,
     List<TimerSet> timers,
-    String rejected)
+    String rejected,
+    List<EffectAsked> effects)
     implements Event {
 
   public StepTaken {
     sends = sends == null ? List.of() : sends;
     timers = timers == null ? List.of() : timers;
+    effects = effects == null ? List.of() : effects;
+  }
+
+  /** A step that requests no effect. */
+  public StepTaken(Origin origin, Object input, long time, long seed, List<Sent> sends, Object reply,
+      List<TimerSet> timers, String rejected) {
+    this(origin, input, time, seed, sends, reply, timers, rejected, List.of());
+  }
+
+  /**
+   * An effect the step requested: {@code name} with {@code request}. Its id is the step's sequence
+   * number and its position among the step's effects ({@link #effectId}).
+   */
+  public record EffectAsked(String name, @Payload Object request) implements RsmSerializable {}
+
+  /** The id of the effect at {@code index} of the step {@code seqNr}. */
+  public static String effectId(long seqNr, int index) {
+    return seqNr + "/" + index;
   }
 
   /** One send: {@code input} to {@code to}, number {@code seq} on that channel. */

@@ -75,14 +75,20 @@ final class StepTaker {
   boolean take(RuntimeState s, Origin origin, Object input, ActorRef<IngressResult> replyTo,
       ActorRef<Command> ackTo, Object ackChannel, String trace) {
     MachineMdc.step(s.seqNr + 1);
+    if (input instanceof Envelopes.CallReply r && !s.timedOutCalls.isEmpty() && origin instanceof Origin.Channel c
+        && s.timedOutCalls.contains(Envelopes.callTimer(c.from(), r.call())))
+      return ignore(s, origin, input, "the answer to call " + r.call() + " came after the call timed out");
     Span span = tracing.stepStarted(self, origin, input, trace); // null when tracing is off
     long now = env.clock().millis();
     long seed = ThreadLocalRandom.current().nextLong(); // recorded: replay reads it back
     Step<Object> step;
     StepTaken event;
     try {
-      step = machine.handle(s.user, input, Context.of(self, now, seed));
-      event = StepRecorder.record(type, targets, s, origin, input, now, seed, step);
+      step = machine.handle(s.user, Envelopes.forHandler(input), Context.of(self, now, seed));
+      event = StepRecorder.record(type, targets, s, self, origin, input, now, seed, step);
+      for (Step.Effect f : step.effects())
+        if (!env.effects().handles(f.name()))
+          throw new IllegalStateException("effect " + f.name() + " has no handler on this node (RuntimeOptions.withEffect)");
       values.check(event, step, s.user);
     } catch (PayloadBytes.NotJournalable | Address.InvalidIdException e) {
       // Refused before the step is taken: a write that fails later would fail it for good, with
@@ -109,6 +115,18 @@ final class StepTaker {
     MachineMdc.step(s.seqNr + 1);
     log.error("machine {} rejected {} from {} after {} attempt(s): {}",
         self, MachineBehavior.describe(input), origin, attempts, reason);
+    // A call is answered even when refused: its caller waits for the answer.
+    StepTaken event = new StepTaken(origin, input, env.clock().millis(), 0,
+        StepRecorder.refusal(s, self, origin, input, reason), null, List.of(), reason);
+    return taken(s, event, s.user, null, null, null, null);
+  }
+
+  /**
+   * Journals {@code input} as handled without running the handler (a call's answer after its
+   * timeout was handled): its channel moves on, nothing else changes.
+   */
+  private boolean ignore(RuntimeState s, Origin origin, Object input, String reason) {
+    log.info("machine {} ignores {} from {}: {}", self, MachineBehavior.describe(input), origin, reason);
     StepTaken event = new StepTaken(origin, input, env.clock().millis(), 0, List.of(), null, List.of(), reason);
     return taken(s, event, s.user, null, null, null, null);
   }
@@ -139,6 +157,7 @@ final class StepTaker {
       if (origin instanceof Origin.Timer t) // a timer has no sender to resend it: retry it here
         timers.get().start(t.name(), new TimerFired(t.name(), t.generation()),
             settings.resendInterval().multipliedBy(attempts));
+      // A machine's input is resent by its sender, an effect's outcome by the EffectRunner.
       return false;
     }
     return reject(s, origin, input, attempts, Failures.reason(e));
@@ -169,11 +188,17 @@ final class StepTaker {
       if (!t.isCancel()) armed++;
     }
     if (armed > 0) env.observer().timersArmed(self, armed);
+    for (int i = 0; i < e.effects().size(); i++) {
+      String id = StepTaken.effectId(taken.seqNr(), i);
+      env.effects().start(self, new MachineSnapshot.Pending(id, e.effects().get(i).name(), e.effects().get(i).request()));
+    }
+    if (e.origin() instanceof Origin.Effect f) env.effects().handled(EffectRunner.key(self, f.id()));
     if (e.origin() instanceof Origin.Timer t && !s.timers.containsKey(t.name())) timers.get().cancel(t.name());
     if (env.faults().crash(Point.AFTER_SEND_BEFORE_ACK, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_SEND_BEFORE_ACK, self);
     env.observer().stepJournaled(self, e.input(), taken.seqNr());
-    if (e.rejected() != null) env.observer().rejected(self, e.origin().toString(), e.input(), e.rejected(), taken.seqNr());
+    if (e.rejected() != null && !(e.input() instanceof Envelopes.CallReply)) // a late answer is not poison
+      env.observer().rejected(self, e.origin().toString(), e.input(), e.rejected(), taken.seqNr());
     if (e.origin() instanceof Origin.Timer) env.observer().timerFired(self);
     if (e.origin() instanceof Origin.Channel c)
       sender.acknowledge(c.from(), taken.ackTo(), taken.ackChannel(), c.seq(), c.seq());

@@ -93,6 +93,30 @@ class JournalCodecTest {
   }
 
   @Test
+  void callsAnswersAndEffectsRoundTripAndOnlyStepsWithEffectsUseTheirFormat() throws Exception {
+    Envelopes.CallReply answer = new Envelopes.CallReply(B, 9, new Credit("b", 3), dev.rsm.actors.Reply.Status.OK,
+        new Tags(List.of("z"), Map.of()), null);
+    StepTaken withEffects = new StepTaken(new Origin.Channel(B, 3), answer, 5, 6,
+        List.of(new Sent(B, 11, new Envelopes.CallRequest(new Credit("c", 1)))), null,
+        List.of(new TimerSet(Envelopes.callTimer(B, 11), 2, 99, new Envelopes.CallReply(B, 11, new Credit("c", 1),
+            dev.rsm.actors.Reply.Status.TIMED_OUT, null, "no answer within PT1S"))), null,
+        List.of(new StepTaken.EffectAsked("pay", new Credit("p", 5)), new StepTaken.EffectAsked("mail", "hello")));
+    StepTaken outcome = new StepTaken(new Origin.Effect("7/0"), new Envelopes.EffectOutcome("7/0", "pay", "account/a-1/7/0",
+        new Credit("p", 5), false, null, "IOException: reset", 3), 5, 6, List.of(), null, List.of(), null);
+    assertEquals(withEffects, roundTrip(withEffects));
+    assertEquals(outcome, roundTrip(outcome));
+    StepsTaken batch = new StepsTaken(List.of(fullStep(), withEffects, outcome));
+    assertEquals(batch, roundTrip(batch));
+    Serializer serializer = serialization.findSerializerFor(fullStep());
+    assertEquals(JournalCodec.FORMAT, serializer.toBinary(fullStep())[0], "a step without effects keeps the format before them");
+    assertEquals(JournalCodec.FORMAT, serializer.toBinary(outcome)[0]);
+    assertEquals(JournalCodec.FORMAT_EFFECTS, serializer.toBinary(withEffects)[0]);
+    MachineSnapshot s = new MachineSnapshot(new Credit("state", 1), 7, List.of(), List.of(), List.of(), List.of(), 3,
+        List.of(new MachineSnapshot.Pending("7/0", "pay", new Credit("p", 5))), List.of(Envelopes.callTimer(B, 11)));
+    assertEquals(s, roundTrip(s));
+  }
+
+  @Test
   void snapshotsWrittenBeforeInboundInputsWereKeptReadWithoutThem() {
     Serializer serializer = serialization.findSerializerFor(fullStep());
     List<Inbound> inbox = List.of(new Inbound(new Address("account", "a"), 3, null),

@@ -29,10 +29,10 @@ class StepRecorderTest {
     s.channel(B).append(new Sent(B, 1, new Counter.Add(0)));
     s.channel(B).append(new Sent(B, 2, new Counter.Add(0)));
     Step<Object> step = Step.stay().send(B, new Counter.Add(1)).send(C, new Counter.Add(2)).send(B, new Counter.Add(3));
-    StepTaken e = StepRecorder.record(Counter.TYPE, TYPES::get, s, new Origin.External("k"), new Counter.Add(0), 1000, 7, step);
+    StepTaken e = StepRecorder.record(Counter.TYPE, TYPES::get, s, A, new Origin.External("k"), new Counter.Add(0), 1000, 7, step);
     assertEquals(List.of(new Sent(B, 3, new Counter.Add(1)), new Sent(C, 1, new Counter.Add(2)), new Sent(B, 4, new Counter.Add(3))),
         e.sends());
-    assertEquals(e.sends(), StepRecorder.sends(s, step), "replay computes the same numbers");
+    assertEquals(e.sends(), StepRecorder.sends(s, step, A, new Origin.External("k"), new Counter.Add(0)), "replay computes the same numbers");
     assertEquals(1000, e.time());
     assertEquals(7, e.seed());
   }
@@ -42,16 +42,16 @@ class StepRecorderTest {
     RuntimeState s = new RuntimeState(new Counter.State(0, 0));
     s.timerGeneration = 41;
     Step<Object> step = Step.stay().startTimer("t", Duration.ofSeconds(2), new Counter.Add(1)).cancelTimer("u");
-    StepTaken e = StepRecorder.record(Counter.TYPE, TYPES::get, s, new Origin.External(null), new Counter.Add(0), 5000, 0, step);
+    StepTaken e = StepRecorder.record(Counter.TYPE, TYPES::get, s, A, new Origin.External(null), new Counter.Add(0), 5000, 0, step);
     assertEquals(List.of(new TimerSet("t", 42, 7000, new Counter.Add(1)), new TimerSet("u", 43, 0, null)), e.timers());
-    assertEquals(e.timers(), StepRecorder.timers(s, step, 5000));
+    assertEquals(e.timers(), StepRecorder.timers(s, step, 5000, e.sends(), new Origin.External(null), new Counter.Add(0)));
   }
 
   @Test
   void aSendOrTimerInputTheTargetDoesNotTakeIsRefusedWithWhatAndWhere() {
     RuntimeState s = new RuntimeState(new Counter.State(0, 0));
     IllegalArgumentException send = assertThrows(IllegalArgumentException.class, () -> StepRecorder.record(
-        Counter.TYPE, TYPES::get, s, new Origin.External(null), new Counter.Add(0), 0, 0, Step.stay().send(B, "text")));
+        Counter.TYPE, TYPES::get, s, A, new Origin.External(null), new Counter.Add(0), 0, 0, Step.stay().send(B, "text")));
     assertTrue(send.getMessage().contains("sent to counter/b is not an input of machine type counter"), send.getMessage());
     IllegalArgumentException timer = assertThrows(IllegalArgumentException.class, () -> StepRecorder.check(
         Counter.TYPE, null, Step.stay().startTimer("t", Duration.ofSeconds(1), 42)));

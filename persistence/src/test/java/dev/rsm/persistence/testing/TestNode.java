@@ -57,6 +57,13 @@ public final class TestNode implements AutoCloseable {
         RuntimeOptions.defaults().withFaults(faults).withClock(clock).withObserver(observer));
   }
 
+  /** A node started with {@code options} (effect handlers, faults, ...). */
+  public TestNode(String name, Config store, MachineRegistry registry, Config extra, RuntimeOptions options) {
+    Config config = RsmConfig.load(extra.withFallback(FAST).withFallback(store));
+    this.kit = ActorTestKit.create(name, config);
+    this.runtime = LocalRuntime.start(kit.system(), registry, options);
+  }
+
   public TestNode(String name, Config store, MachineRegistry registry) {
     this(name, store, registry, ConfigFactory.empty(), FaultInjector.NONE);
   }
