@@ -17,9 +17,26 @@ public interface EffectHandler<Q> {
 
   /**
    * Performs the effect; returns its value (a record, string, number or boolean, journaled with the
-   * outcome; may be null). Throwing fails this attempt.
+   * outcome; may be null). Throwing fails this attempt, and the effect is tried again per its retry
+   * policy; throwing {@link Final} fails the effect at once (a declined card: retrying cannot help).
    */
   Object execute(Q request, Attempt attempt) throws Exception;
+
+  /**
+   * A failure no further attempt can change: the machine is handed the failed outcome without
+   * retries. Extend it for the failures of a system that says so (an HTTP 4xx, a declined card).
+   */
+  class Final extends Exception {
+    private static final long serialVersionUID = 1L;
+
+    public Final(String message) {
+      super(message);
+    }
+
+    public Final(String message, Throwable cause) {
+      super(message, cause);
+    }
+  }
 
   /** What an attempt knows besides its request. */
   interface Attempt {

@@ -188,6 +188,23 @@ class CallsAndEffectsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {TestStores.H2, TestStores.POSTGRES})
+  void aFinalFailureIsHandedToTheMachineWithoutRetries(String store) {
+    AtomicInteger attempts = new AtomicInteger();
+    EffectHandler<Buyer.Charge> declining = (c, a) -> {
+      attempts.incrementAndGet();
+      throw new EffectHandler.Final("card declined");
+    };
+    Address buyer = Buyer.TYPE.address("b");
+    try (TestNode node = new TestNode("effects-final", TestStores.fresh(store), TYPES, QUICK_EFFECTS,
+        options(FaultInjector.NONE, declining))) {
+      node.ask(buyer, "pay", new Buyer.Pay("x", 1));
+      assertEquals(List.of("pay x failed after 1 key buyer/b/1/0"), awaitHandled(node, buyer, 1));
+      assertEquals(1, attempts.get(), "a final failure is not retried");
+    }
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {TestStores.H2, TestStores.POSTGRES})
   void anEffectCutShortByTheNodesEndRunsAgainWithTheSameKeyOnTheNextNode(String store) throws Exception {
     Config db = TestStores.fresh(store);
     Address buyer = Buyer.TYPE.address("b");

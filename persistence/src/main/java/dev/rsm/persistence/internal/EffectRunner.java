@@ -192,13 +192,13 @@ public final class EffectRunner {
         timeout.cancel(false);
         if (failure == null) {
           finish(new Envelopes.EffectOutcome(effect.id(), effect.name(), key, effect.request(), true, value, null, n));
-        } else if (n < policy.maxAttempts()) {
+        } else if (n < policy.maxAttempts() && !(cause(failure) instanceof EffectHandler.Final)) {
           Duration wait = policy.backoffBefore(n + 1);
           LOG.info("effect {} {} of machine {}: attempt {} of {} failed ({}); next in {} ms", effect.name(), key,
               machine, n, policy.maxAttempts(), describe(failure), wait.toMillis());
           schedule(() -> attempt(n + 1), wait);
         } else {
-          LOG.warn("effect {} {} of machine {} failed {} time(s), the last with {}: the machine is told",
+          LOG.warn("effect {} {} of machine {} failed after {} attempt(s), the last with {}: the machine is told",
               effect.name(), key, machine, n, describe(failure));
           finish(new Envelopes.EffectOutcome(effect.id(), effect.name(), key, effect.request(), false, null,
               describe(failure), n));
@@ -236,8 +236,12 @@ public final class EffectRunner {
     }
   }
 
+  private static Throwable cause(Throwable t) {
+    return t instanceof java.util.concurrent.CompletionException && t.getCause() != null ? t.getCause() : t;
+  }
+
   private static String describe(Throwable t) {
-    if (t instanceof java.util.concurrent.CompletionException && t.getCause() != null) t = t.getCause();
+    t = cause(t);
     return t.getMessage() == null ? t.getClass().getName() : t.getClass().getSimpleName() + ": " + t.getMessage();
   }
 }

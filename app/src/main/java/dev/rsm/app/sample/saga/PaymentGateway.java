@@ -48,8 +48,8 @@ public final class PaymentGateway {
     }
   }
 
-  /** A card the gateway declines. */
-  public static final class Declined extends Exception {
+  /** A card the gateway declines: final, no attempt will change it. */
+  public static final class Declined extends EffectHandler.Final {
     public Declined(String message) {
       super(message);
     }
