@@ -62,10 +62,11 @@ public record BenchOptions(
         --duration D             measured time per workload, e.g. 30s (30s)
         --warmup D               unmeasured time before it (10s)
         --payload B              bytes of payload per message (64)
-        --workloads LIST         which of rsm,unleased,metrics,es,loaded,rd,db to run, in that
-                                 order (unleased: rsm with shards run without leases, for their
-                                 cost; metrics: rsm recording the node's metrics, for theirs;
-                                 neither in the default list)
+        --workloads LIST         which of rsm,unleased,metrics,calls,es,loaded,rd,db to run, in
+                                 that order (unleased: rsm with shards run without leases, for
+                                 their cost; metrics: rsm recording the node's metrics, for theirs;
+                                 calls: rsm's tokens moved by calls, a call and its answer against
+                                 two sends; none of these in the default list)
                                  (rsm,es,loaded,rd,db); loaded is the pair rsm and es at
                                  --loaded-in-flight
         --runs N                 repeat the whole set N times; the table shows medians (1)
@@ -129,7 +130,7 @@ public record BenchOptions(
         case "--out" -> out = Path.of(v);
         case "--fork" -> fork = Boolean.parseBoolean(oneOf(a, v, "true", "false"));
         // Set by the parent for a forked workload; not for users.
-        case "--child" -> childWorkload = oneOf(a, v, "rsm", "rsm_loaded", "rsm_unleased", "rsm_metrics", "es", "es_loaded", "rd", "db");
+        case "--child" -> childWorkload = oneOf(a, v, "rsm", "rsm_loaded", "rsm_unleased", "rsm_metrics", "rsm_calls", "es", "es_loaded", "rd", "db");
         case "--child-tag" -> childTag = v;
         case "--child-rate" -> childRate = Double.parseDouble(v);
         case "--child-row-bytes" -> childRowBytes = positive(a, v);
@@ -172,7 +173,7 @@ public record BenchOptions(
 
   private static List<String> workloads(String v) {
     List<String> out = new ArrayList<>();
-    for (String w : v.split(",")) out.add(oneOf("--workloads", w.trim(), "rsm", "unleased", "metrics", "es", "loaded", "rd", "db"));
+    for (String w : v.split(",")) out.add(oneOf("--workloads", w.trim(), "rsm", "unleased", "metrics", "calls", "es", "loaded", "rd", "db"));
     return List.copyOf(out);
   }
 }

@@ -76,6 +76,7 @@ public final class Main {
         case "rsm" -> r.putAll(rsmAndHalf(o, store, "rsm", tag, runner));
         case "unleased" -> r.putAll(rsmAndHalf(o, store, "rsm_unleased", tag + "-u", runner));
         case "metrics" -> r.putAll(rsmAndHalf(o, store, "rsm_metrics", tag + "-m", runner));
+        case "calls" -> r.putAll(rsmAndHalf(o, store, "rsm_calls", tag + "-c", runner));
         case "loaded" -> {
           r.putAll(rsmAndHalf(o, store, "rsm_loaded", tag + "-l", runner));
           r.put("es_loaded", measure(o, store, "es_loaded", tag + "-l", 0, 0, runner));
@@ -103,9 +104,10 @@ public final class Main {
     Map<String, Map<String, Object>> r = new LinkedHashMap<>();
     r.put(name, inProcess(o, store, name, tag, 0, 0, runner));
     double half = ((Number) r.get(name).get("msgs_per_s")).doubleValue() / 2;
-    // Without leases, and with metrics, are throughput comparisons only: their open loops would
+    // Without leases, with metrics, and by calls are throughput comparisons only: their open loops would
     // measure nothing new.
-    if (half > 0 && o.latencyAtHalf() && !name.equals("rsm_unleased") && !name.equals("rsm_metrics"))
+    if (half > 0 && o.latencyAtHalf() && !name.equals("rsm_unleased") && !name.equals("rsm_metrics")
+        && !name.equals("rsm_calls"))
       r.put(name + "_half", inProcess(o, store, name + "_half", tag + "-h", half, 0, runner));
     return r;
   }
@@ -125,6 +127,7 @@ public final class Main {
       case "rsm_unleased", "rsm_unleased_half" ->
           new RsmWorkload(store, tag, o.machines(), o.inFlight(), rate, o.payload(), false);
       case "rsm_metrics" -> new RsmWorkload(store, tag, o.machines(), o.inFlight(), rate, o.payload(), true, true);
+      case "rsm_calls" -> new RsmWorkload(store, tag, o.machines(), o.inFlight(), rate, o.payload(), true, false, true);
       case "es" -> new EsWorkload(store, tag, o.machines(), o.inFlight(), o.payload());
       case "es_loaded" -> new EsWorkload(store, tag, o.machines(), o.loadedInFlight(), o.payload());
       case "rd" -> new RdWorkload(store, tag, o.machines(), o.inFlight(), o.rdProducers(), o.payload());

@@ -16,9 +16,9 @@ final class Report {
   private Report() {}
 
   private static final List<String> ROWS =
-      List.of("rsm", "rsm_half", "rsm_unleased", "rsm_unleased_half", "rsm_metrics", "es", "rsm_loaded", "rsm_loaded_half", "es_loaded", "rd", "db");
+      List.of("rsm", "rsm_half", "rsm_unleased", "rsm_unleased_half", "rsm_metrics", "rsm_calls", "es", "rsm_loaded", "rsm_loaded_half", "es_loaded", "rd", "db");
   // Each ratio: rsm at some load over a baseline measured at the same load (db has none).
-  private static final List<List<String>> RATIOS = List.of(List.of("rsm", "rsm_unleased"), List.of("rsm", "rsm_metrics"), List.of("rsm", "es"), List.of("rsm", "rd"),
+  private static final List<List<String>> RATIOS = List.of(List.of("rsm", "rsm_unleased"), List.of("rsm", "rsm_metrics"), List.of("rsm", "rsm_calls"), List.of("rsm", "es"), List.of("rsm", "rd"),
       List.of("rsm", "db"), List.of("rsm_loaded", "es_loaded"), List.of("rsm_loaded", "db"));
   private static final List<String> MEDIAN_FIELDS = List.of("msgs_per_s", "p50_ms", "p99_ms", "p999_ms",
       "bytes_per_row", "msgs_per_row", "jvm_cpu_us_per_msg", "db_cpu_us_per_msg", "jvm_cores_busy", "recovery_all_ms");
@@ -161,6 +161,7 @@ final class Report {
       case "rsm_unleased" -> "rsm without leases, " + at;
       case "rsm_unleased_half" -> "rsm without leases at ½ its max of " + at + " (open loop)";
       case "rsm_metrics" -> "rsm with metrics, " + at;
+      case "rsm_calls" -> "rsm by calls (a call and its answer: two steps), " + at;
       case "es", "es_loaded" -> "es, " + at;
       case "rd" -> "rd, " + at;
       default -> w;

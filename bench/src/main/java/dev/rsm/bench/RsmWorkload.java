@@ -9,6 +9,7 @@ import dev.rsm.persistence.RuntimeOptions;
 import dev.rsm.persistence.RuntimeSettings;
 import dev.rsm.persistence.StepObserver;
 import dev.rsm.app.metrics.RsmMetrics;
+import dev.rsm.persistence.internal.Envelopes;
 import dev.rsm.sharding.ShardedRuntime;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -47,6 +48,7 @@ final class RsmWorkload implements Workload {
   private final AtomicLong failedInjections = new AtomicLong();
   private final boolean leases;
   private final boolean metrics;
+  private final boolean calls;
   private Node node;
   private ScheduledExecutorService injector;
 
@@ -62,6 +64,13 @@ final class RsmWorkload implements Workload {
   /** {@code metrics}: the node records the runtime's metrics as a node does by default (RsmMetrics). */
   RsmWorkload(Store store, String tag, int machines, int inFlight, double rate, int payloadBytes, boolean leases,
       boolean metrics) {
+    this(store, tag, machines, inFlight, rate, payloadBytes, leases, metrics, false);
+  }
+
+  /** {@code calls}: tokens move by calls, each answered ({@link CallMachine}), instead of sends. */
+  RsmWorkload(Store store, String tag, int machines, int inFlight, double rate, int payloadBytes, boolean leases,
+      boolean metrics, boolean calls) {
+    this.calls = calls;
     this.leases = leases;
     this.metrics = metrics;
     this.store = store;
@@ -75,7 +84,7 @@ final class RsmWorkload implements Workload {
 
   @Override
   public String name() {
-    String name = (leases ? "rsm" : "rsm without leases") + (metrics ? " with metrics" : "");
+    String name = (leases ? "rsm" : "rsm without leases") + (metrics ? " with metrics" : "") + (calls ? " by calls" : "");
     return rate > 0 ? String.format("%s at %,d msgs/s", name, Math.round(rate)) : name + " " + inFlight + " in flight";
   }
 
@@ -85,6 +94,10 @@ final class RsmWorkload implements Workload {
 
   @Override
   public void start() throws Exception {
+    if (calls) {
+      startCalls();
+      return;
+    }
     node = new Node("rsm", store, leases ? ConfigFactory.empty()
         : ConfigFactory.parseMap(java.util.Map.of("pekko.cluster.sharding.use-lease", "")));
     MachineType<HopMachine.Input, HopMachine.State> type = MachineType.of(typeName(), HopMachine::new);
@@ -128,6 +141,31 @@ final class RsmWorkload implements Workload {
     }, 0, 5, TimeUnit.MILLISECONDS);
   }
 
+  /** The calls workload: a closed loop of tokens moved by calls, each step one message. */
+  private void startCalls() throws Exception {
+    if (rate > 0) throw new IllegalArgumentException("the calls workload is a closed loop only");
+    node = new Node("rsm", store, ConfigFactory.empty());
+    MachineType<CallMachine.Input, CallMachine.State> type = MachineType.of(typeName(), CallMachine::new);
+    StepObserver observer = (machine, input, seqNr) -> {
+      if (input instanceof Envelopes.CallRequest r && r.input() instanceof CallMachine.Ping p) meter.hop(p.token());
+      else if (input instanceof Envelopes.CallReply r && r.request() instanceof CallMachine.Ping p) meter.hop(p.token());
+      else if (input instanceof CallMachine.Inject i) meter.start(i.token());
+    };
+    ShardedRuntime rsm = ShardedRuntime.start(node.system, MachineRegistry.of(type),
+        RuntimeOptions.defaults().withObserver(observer));
+    List<CompletableFuture<?>> started = new ArrayList<>();
+    for (int m = 0; m < machines; m++)
+      started.add(rsm.machines().state(type.address("m-" + m), Duration.ofSeconds(60)).toCompletableFuture());
+    for (CompletableFuture<?> f : started) f.get();
+    List<CompletableFuture<IngressResult>> replies = new ArrayList<>();
+    for (int t = 0; t < inFlight; t++)
+      replies.add(rsm.machines().ask(type.address("m-" + (t % machines)), "inject-" + t,
+          new CallMachine.Inject(t, machines, payload), Duration.ofSeconds(60)).toCompletableFuture());
+    for (CompletableFuture<IngressResult> r : replies)
+      if (!(r.get() instanceof IngressResult.Replied))
+        throw new IllegalStateException("injecting a token failed: " + r.get());
+  }
+
   @Override
   public Meter meter() {
     return meter;
@@ -144,7 +182,7 @@ final class RsmWorkload implements Workload {
     if (rate > 0) {
       f.put("target_msgs_per_s", Math.round(rate));
       f.put("failed_injections", failedInjections.get());
-    } else {
+    } else if (!calls) { // the takeover figure is the rsm workload's
       f.putAll(recovery());
     }
     return f;
