@@ -183,19 +183,13 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       // would withhold their acknowledgements, and two machines at the limit toward each other
       // would wait for each other for ever. The limit holds back new work (ingress, timers).
       Origin origin = new Origin.Channel(d.from(), d.seq());
-      if (!accepts(d.input()))
+      if (!steps.accepts(d.input()))
         return writeIf(steps.reject(s, origin, d.input(), 1, "not an input of machine type " + type.name()));
       return writeIf(steps.take(s, origin, d.input(), null, d.ackTo(), d.channel(), d.trace()));
     }
     if (v instanceof Receiver.Duplicate dup) // hw may be an unwritten step's: acknowledged after its write
       commit.whenWritten(() -> sender.acknowledge(d.from(), d.ackTo(), d.channel(), dup.upTo(), dup.hw()));
     return Effect().none();
-  }
-
-  /** Whether a machine's message is one of this type's inputs, a call of one, or an answer it handles. */
-  private boolean accepts(Object input) {
-    if (input instanceof Envelopes.CallReply r) return type.handlesRepliesTo(r.request().getClass());
-    return type.accepts(Envelopes.userInput(input));
   }
 
   private Effect<Event, RuntimeState> onIngress(RuntimeState s, Ingress in) {
@@ -231,15 +225,9 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     return writeIf(steps.take(s, new Origin.Timer(f.name(), f.generation()), armed.input(), null, null, null, null));
   }
 
-  /** An effect's outcome: handled once, while the journal holds the effect as pending. */
   private Effect<Event, RuntimeState> onEffectDone(RuntimeState s, EffectDone done) {
     lastActivityNanos = System.nanoTime();
-    String id = done.outcome().id();
-    if (!s.effects.containsKey(id)) { // handled already (a copy), or its step is not written yet
-      commit.whenWritten(() -> env.effects().handled(EffectRunner.key(self, id)));
-      return Effect().none();
-    }
-    return writeIf(steps.take(s, new Origin.Effect(id), done.outcome(), null, null, null, null));
+    return writeIf(steps.takeOutcome(s, done.outcome()));
   }
 
   // ---------------------------------------------------------------- steps

@@ -110,6 +110,25 @@ final class StepTaker {
     return taken(s, event, step.nextState(s.user), replyTo, ackTo, ackChannel, span);
   }
 
+  /** Whether a machine's message is one of this type's inputs, a call of one, or an answer it handles. */
+  boolean accepts(Object input) {
+    if (input instanceof Envelopes.CallReply r) return type.handlesRepliesTo(r.request().getClass());
+    return type.accepts(Envelopes.userInput(input));
+  }
+
+  /**
+   * An effect's outcome: taken while the journal holds the effect as pending, so once; a copy after
+   * that (or before its requesting step's write, which cannot be: the effect starts after it) only
+   * tells the runner to stop handing it over.
+   */
+  boolean takeOutcome(RuntimeState s, Envelopes.EffectOutcome outcome) {
+    if (!s.effects.containsKey(outcome.id())) {
+      commit.whenWritten(() -> env.effects().handled(EffectRunner.key(self, outcome.id())));
+      return false;
+    }
+    return take(s, new Origin.Effect(outcome.id()), outcome, null, null, null, null);
+  }
+
   /** Journals {@code input} as rejected: state unchanged, its channel (or timer) moves on. */
   boolean reject(RuntimeState s, Origin origin, Object input, int attempts, String reason) {
     MachineMdc.step(s.seqNr + 1);
