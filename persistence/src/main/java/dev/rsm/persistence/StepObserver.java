@@ -90,6 +90,19 @@ public interface StepObserver {
   default void stopped(Address machine, boolean hibernating) {}
 
   /**
+   * One attempt at the effect {@code effect} of {@code machine} ended, after {@code nanos}: it
+   * succeeded, or it failed (threw or timed out). Called on an effect thread.
+   */
+  default void effectAttempted(Address machine, String effect, boolean ok, long nanos) {}
+
+  /**
+   * The machine handled the outcome of its effect {@code effect}: {@code ok}, or a failure after
+   * every attempt its policy allowed. Called on the machine's thread, after the outcome's journal
+   * write.
+   */
+  default void effectHandled(Address machine, String effect, boolean ok) {}
+
+  /**
    * This observer, then {@code next}: every event goes to both, in that order. (Overrides every
    * method, so neither misses one; a test checks that none is left to the interface's default.)
    */
@@ -180,6 +193,18 @@ public interface StepObserver {
       public void stopped(Address machine, boolean hibernating) {
         first.stopped(machine, hibernating);
         next.stopped(machine, hibernating);
+      }
+
+      @Override
+      public void effectAttempted(Address machine, String effect, boolean ok, long nanos) {
+        first.effectAttempted(machine, effect, ok, nanos);
+        next.effectAttempted(machine, effect, ok, nanos);
+      }
+
+      @Override
+      public void effectHandled(Address machine, String effect, boolean ok) {
+        first.effectHandled(machine, effect, ok);
+        next.effectHandled(machine, effect, ok);
       }
     };
   }

@@ -105,8 +105,8 @@ class CallsAndEffectsTest {
     Address buyer = Buyer.TYPE.address("b");
     try (TestNode node = new TestNode("calls-refused", TestStores.fresh(store), TYPES, QUICK_EFFECTS,
         options(FaultInjector.NONE, new Gateway()))) {
-      node.ask(buyer, "boom", new Buyer.CallFragile("f", true));
-      node.ask(buyer, "value", new Buyer.CallFragile("f", false));
+      node.askUntilAnswered(buyer, "boom", new Buyer.CallFragile("f", true));
+      node.askUntilAnswered(buyer, "value", new Buyer.CallFragile("f", false));
       assertEquals(List.of("fragile f REJECTED", "fragile f OK 1"), awaitHandled(node, buyer, 2));
       assertEquals(new Fragile.State(List.of(7)), node.state(Fragile.TYPE.address("f")).state());
     }
@@ -121,7 +121,7 @@ class CallsAndEffectsTest {
     FaultInjector stall = (point, machine) -> point == Point.BEFORE_JOURNAL && machine.equals(slow) && stalled.get();
     try (TestNode node = new TestNode("calls-timeout", TestStores.fresh(store), TYPES, QUICK_EFFECTS,
         options(stall, new Gateway()))) {
-      node.ask(buyer, "call", new Buyer.CallCounter("slow", 5, 500));
+      node.askUntilAnswered(buyer, "call", new Buyer.CallCounter("slow", 5, 500));
       assertEquals(List.of("counter slow 5 TIMED_OUT"), awaitHandled(node, buyer, 1));
       stalled.set(false);
       Await.until("the callee handling the call late", Duration.ofSeconds(30), () -> node.state(slow).state(),
@@ -131,7 +131,7 @@ class CallsAndEffectsTest {
           v -> v.seqNr() == 3 && v.unackedOutputs() == 0);
       assertEquals(List.of("counter slow 5 TIMED_OUT"), handled(node, buyer));
       // A call answered in time cancels its timer: no TIMED_OUT follows.
-      node.ask(buyer, "call-2", new Buyer.CallCounter("quick", 1, 300));
+      node.askUntilAnswered(buyer, "call-2", new Buyer.CallCounter("quick", 1, 300));
       awaitHandled(node, buyer, 2);
       assertEquals(0, node.state(buyer).armedTimers(), "the answered call's timeout timer is cancelled");
       assertEquals(List.of("counter slow 5 TIMED_OUT", "counter quick 1 OK 1"), handled(node, buyer));
@@ -174,15 +174,32 @@ class CallsAndEffectsTest {
       attempts.incrementAndGet();
       throw new IllegalStateException("card declined (attempt " + a.number() + ")");
     };
-    RuntimeOptions options = RuntimeOptions.defaults().withEffect(Buyer.PAY, Buyer.Charge.class, failing,
-        new EffectPolicy(3, Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(5)));
+    List<String> observed = java.util.Collections.synchronizedList(new ArrayList<>());
+    StepObserver observer = new StepObserver() {
+      @Override
+      public void stepJournaled(Address machine, Object input, long seqNr) {}
+
+      @Override
+      public void effectAttempted(Address machine, String effect, boolean ok, long nanos) {
+        observed.add("attempt " + effect + " " + ok);
+      }
+
+      @Override
+      public void effectHandled(Address machine, String effect, boolean ok) {
+        observed.add("handled " + effect + " " + ok);
+      }
+    };
+    RuntimeOptions options = RuntimeOptions.defaults().withObserver(observer).withEffect(Buyer.PAY, Buyer.Charge.class,
+        failing, new EffectPolicy(3, Duration.ofMillis(20), Duration.ofMillis(100), Duration.ofSeconds(5)));
     Address buyer = Buyer.TYPE.address("b");
     try (TestNode node = new TestNode("effects-fail", TestStores.fresh(store), TYPES, QUICK_EFFECTS, options)) {
-      node.ask(buyer, "pay", new Buyer.Pay("x", 1));
+      node.askUntilAnswered(buyer, "pay", new Buyer.Pay("x", 1));
       List<String> handled = awaitHandled(node, buyer, 1);
       assertEquals(List.of("pay x failed after 3 key buyer/b/1/0"), handled);
       assertEquals(3, attempts.get(), "max-attempts of its policy");
       assertEquals(0, node.state(buyer).unackedOutputs());
+      assertEquals(List.of("attempt pay false", "attempt pay false", "attempt pay false", "handled pay false"),
+          List.copyOf(observed), "what metrics see");
     }
   }
 
@@ -197,7 +214,7 @@ class CallsAndEffectsTest {
     Address buyer = Buyer.TYPE.address("b");
     try (TestNode node = new TestNode("effects-final", TestStores.fresh(store), TYPES, QUICK_EFFECTS,
         options(FaultInjector.NONE, declining))) {
-      node.ask(buyer, "pay", new Buyer.Pay("x", 1));
+      node.askUntilAnswered(buyer, "pay", new Buyer.Pay("x", 1));
       assertEquals(List.of("pay x failed after 1 key buyer/b/1/0"), awaitHandled(node, buyer, 1));
       assertEquals(1, attempts.get(), "a final failure is not retried");
     }
@@ -220,7 +237,7 @@ class CallsAndEffectsTest {
     };
     try (TestNode node = new TestNode("effects-node-1", db, TYPES, QUICK_EFFECTS,
         options(FaultInjector.NONE, hanging))) {
-      node.ask(buyer, "pay", new Buyer.Pay("x", 1));
+      node.askUntilAnswered(buyer, "pay", new Buyer.Pay("x", 1));
       assertTrue(started.await(30, java.util.concurrent.TimeUnit.SECONDS), "the effect started");
     }
     Gateway gateway = new Gateway();

@@ -161,6 +161,21 @@ final class MicrometerObserver implements StepObserver {
   }
 
   @Override
+  public void effectAttempted(Address machine, String effect, boolean ok, long nanos) {
+    // Per effect name as well as type: a few names per type, each a handful of series.
+    Timer.builder("rsm.effects.attempts").tags("type", machine.type(), "effect", effect, "outcome", ok ? "ok" : "failed")
+        .description("Attempts at effects, by outcome (failed: threw or timed out), and how long they took")
+        .register(registry).record(nanos, TimeUnit.NANOSECONDS);
+  }
+
+  @Override
+  public void effectHandled(Address machine, String effect, boolean ok) {
+    Counter.builder("rsm.effects.outcomes").tags("type", machine.type(), "effect", effect, "outcome", ok ? "ok" : "failed")
+        .description("Effects' outcomes handled by their machines: ok, or failed after every attempt allowed")
+        .register(registry).increment();
+  }
+
+  @Override
   public void stopped(Address machine, boolean hibernating) {
     TypeMeters m = of(machine.type());
     (hibernating ? m.hibernated : m.awake).decrement();

@@ -5,6 +5,7 @@ import dev.rsm.actors.Address;
 import dev.rsm.actors.EffectHandler;
 import dev.rsm.persistence.EffectPolicy;
 import dev.rsm.persistence.RuntimeOptions;
+import dev.rsm.persistence.StepObserver;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -47,6 +48,7 @@ public final class EffectRunner {
   private final ExecutorService executor;
   private final ScheduledExecutorService scheduler;
   private final Duration redeliverInterval;
+  private final StepObserver observer;
   // By key: effects running or finished and not yet handled by their machine.
   private final ConcurrentHashMap<String, Run> runs = new ConcurrentHashMap<>();
 
@@ -57,9 +59,12 @@ public final class EffectRunner {
     executor = null;
     scheduler = null;
     redeliverInterval = Duration.ZERO;
+    observer = StepObserver.NONE;
   }
 
-  private EffectRunner(Map<String, RuntimeOptions.Effect> handlers, Config config, Transport transport) {
+  private EffectRunner(Map<String, RuntimeOptions.Effect> handlers, Config config, Transport transport,
+      StepObserver observer) {
+    this.observer = observer;
     Config c = config.getConfig("rsm.effects");
     EffectPolicy defaults = EffectPolicy.fromConfig(c.getConfig("retry"),
         new EffectPolicy(1, Duration.ZERO, Duration.ZERO, Duration.ofSeconds(1))); // every key is in reference.conf
@@ -92,7 +97,7 @@ public final class EffectRunner {
   public static EffectRunner start(org.apache.pekko.actor.typed.ActorSystem<?> system, RuntimeOptions options,
       Transport transport) {
     if (options.effects().isEmpty()) return NONE;
-    EffectRunner r = new EffectRunner(options.effects(), system.settings().config(), transport);
+    EffectRunner r = new EffectRunner(options.effects(), system.settings().config(), transport, options.observer());
     system.getWhenTerminated().thenRun(r::shutdown);
     return r;
   }
@@ -172,6 +177,7 @@ public final class EffectRunner {
     void attempt(int n) {
       attempt = n;
       CompletableFuture<Object> result = new CompletableFuture<>();
+      long started = System.nanoTime();
       Future<?> task;
       try {
         task = executor.submit(() -> {
@@ -190,6 +196,7 @@ public final class EffectRunner {
       }, policy.attemptTimeout().toMillis(), TimeUnit.MILLISECONDS);
       result.whenComplete((value, failure) -> {
         timeout.cancel(false);
+        observer.effectAttempted(machine, effect.name(), failure == null, System.nanoTime() - started);
         if (failure == null) {
           finish(new Envelopes.EffectOutcome(effect.id(), effect.name(), key, effect.request(), true, value, null, n));
         } else if (n < policy.maxAttempts() && !(cause(failure) instanceof EffectHandler.Final)) {

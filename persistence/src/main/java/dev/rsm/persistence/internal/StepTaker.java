@@ -211,7 +211,10 @@ final class StepTaker {
       String id = StepTaken.effectId(taken.seqNr(), i);
       env.effects().start(self, new MachineSnapshot.Pending(id, e.effects().get(i).name(), e.effects().get(i).request()));
     }
-    if (e.origin() instanceof Origin.Effect f) env.effects().handled(EffectRunner.key(self, f.id()));
+    if (e.origin() instanceof Origin.Effect f) {
+      env.effects().handled(EffectRunner.key(self, f.id()));
+      if (e.input() instanceof Envelopes.EffectOutcome o) env.observer().effectHandled(self, o.name(), o.ok());
+    }
     if (e.origin() instanceof Origin.Timer t && !s.timers.containsKey(t.name())) timers.get().cancel(t.name());
     if (env.faults().crash(Point.AFTER_SEND_BEFORE_ACK, self))
       throw new FaultInjector.InjectedCrash(Point.AFTER_SEND_BEFORE_ACK, self);
