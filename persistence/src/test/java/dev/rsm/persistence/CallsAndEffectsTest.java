@@ -12,6 +12,7 @@ import dev.rsm.persistence.machines.Buyer;
 import dev.rsm.persistence.machines.Counter;
 import dev.rsm.persistence.machines.Fragile;
 import dev.rsm.persistence.testing.Await;
+import dev.rsm.persistence.testing.CrashOnce;
 import dev.rsm.persistence.testing.RandomCrashes;
 import dev.rsm.persistence.testing.TestNode;
 import dev.rsm.persistence.testing.TestStores;
@@ -24,7 +25,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
@@ -96,6 +100,44 @@ class CallsAndEffectsTest {
       for (String h : handled) got.computeIfAbsent(h.split(" ")[1], k -> new ArrayList<>()).add(h);
       assertEquals(expected, got, "answers per counter, in call order (seed " + SEED + ", crashes " + crashes.counts() + ")");
       assertTrue(crashes.counts().values().stream().mapToInt(Integer::intValue).sum() > 0, "crashes were injected");
+    }
+  }
+
+  static Stream<Arguments> storesAndPoints() {
+    return Stream.of(TestStores.H2, TestStores.POSTGRES).flatMap(store -> Stream.of(Point.BEFORE_JOURNAL,
+        Point.AFTER_JOURNAL_BEFORE_SEND, Point.AFTER_SEND_BEFORE_ACK, Point.AFTER_ACK).map(p -> Arguments.of(store, p)));
+  }
+
+  /**
+   * A crash aimed at each boundary of each new kind of step: the callee's step that answers a call
+   * (answer journaled, not sent, ...), the caller's step that handles the answer, and the step that
+   * handles an effect's outcome (the effect executed, its outcome not journaled; journaled, not
+   * acknowledged to the runner; ...). Each call is still answered once, each outcome handled once.
+   */
+  @ParameterizedTest
+  @MethodSource("storesAndPoints")
+  void aCrashAtEachBoundaryOfAnAnswerOrAnOutcomeLeavesEachHandledOnce(String store, Point point) {
+    Address buyer = Buyer.TYPE.address("b");
+    Address counter = Counter.TYPE.address("c");
+    CrashOnce calleeCrash = new CrashOnce(point, counter);
+    CrashOnce callerCrash = new CrashOnce(point, buyer);
+    FaultInjector faults = (p, m) -> calleeCrash.crash(p, m) || callerCrash.crash(p, m);
+    Gateway gateway = new Gateway();
+    try (TestNode node = new TestNode("boundary", TestStores.fresh(store), TYPES, QUICK_EFFECTS, options(faults, gateway))) {
+      calleeCrash.arm(); // the counter's next step answers the call
+      node.askUntilAnswered(buyer, "call", new Buyer.CallCounter("c", 4, 0));
+      callerCrash.arm(); // the buyer's next step handles the answer
+      assertEquals(List.of("counter c 4 OK 4"), awaitHandled(node, buyer, 1));
+      callerCrash.arm(); // the buyer's next step after the request handles the effect's outcome
+      node.askUntilAnswered(buyer, "pay", new Buyer.Pay("x", 1));
+      List<String> handled = awaitHandled(node, buyer, 2);
+      assertEquals("counter c 4 OK 4", handled.get(0));
+      assertTrue(handled.get(1).startsWith("pay x ok ch-x after 1 key buyer/b/"), handled.get(1));
+      assertEquals(new Counter.State(4, 1), node.state(counter).state());
+      assertEquals(1, calleeCrash.crashes(), "the callee crashed at " + point);
+      assertEquals(2, callerCrash.crashes(), "the caller crashed at " + point + " on the answer and on the outcome");
+      Await.until("the buyer settled", Duration.ofSeconds(30), () -> node.state(buyer), v -> v.unackedOutputs() == 0);
+      assertEquals(List.copyOf(handled), handled(node, buyer), "nothing handled twice afterwards");
     }
   }
 
