@@ -3,11 +3,14 @@ package dev.rsm.testkit;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.rsm.actors.Address;
+import dev.rsm.actors.EffectHandler;
 import dev.rsm.actors.MachineType;
+import dev.rsm.persistence.EffectPolicy;
 import dev.rsm.persistence.FaultInjector;
 import dev.rsm.persistence.FaultInjector.Point;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.MachineView;
+import dev.rsm.persistence.RuntimeOptions;
 import dev.rsm.testkit.internal.ScenarioRun;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,8 +40,8 @@ import java.util.Objects;
  *   <li>Runs the scenario once without failures, on a fresh in-memory H2 store in its own
  *       ActorSystem ({@link dev.rsm.persistence.LocalRuntime}). Each input is sent with its
  *       idempotency key and answered; then the run waits until everything it caused has settled
- *       (every output acknowledged, every timer fired), so the next input meets a determined
- *       state. It records each answer and the final state, step count and armed timers of every
+ *       (every output acknowledged, calls and their answers included, every effect's outcome
+ *       handled, every timer fired), so the next input meets a determined state. It records each answer and the final state, step count and armed timers of every
  *       machine that journaled anything.
  *   <li>Runs it again {@code runs} times, each on a fresh store, with {@link SeededFaults}
  *       crashing machines at every {@link Point boundary}: before and after the journal write,
@@ -55,6 +58,17 @@ import java.util.Objects;
  * otherwise stands still while the input settles, except that when nothing but armed timers is
  * left, it jumps to the earliest deadline. A timer therefore fires at once in real time, and its
  * step records exactly its deadline: an hour-long timeout costs milliseconds in a check.
+ *
+ * <h2>Calls and effects</h2>
+ *
+ * A call is a send whose answer is a send back: both are awaited like any output. Effects run on
+ * the handlers registered with {@link #withEffect}, in every run; a machine with an effect pending
+ * is not settled. The crash boundaries cover them as they cover other steps: a crash before the
+ * journal write of an outcome's step leaves the effect executed but its outcome unjournaled (it is
+ * executed again, with the same key), of an answer's step leaves the answer received but not
+ * journaled (the callee resends it), and after the write before the sends leaves a call or an
+ * answer journaled but not delivered. {@code EffectResult.attempts()} restarts after a crash: a
+ * machine that keeps it in its state is reported as differing.
  *
  * <h2>Seeds</h2>
  *
@@ -86,10 +100,11 @@ public final class FailureTransparency {
   private final Duration timeout;
   private final boolean awaitTimers;
   private final Runnable beforeEachRun;
+  private final RuntimeOptions options; // the effects; every run adds its clock and faults
 
   private FailureTransparency(int runs, Long seed, boolean replay, double crashProbability,
       double recoveryCrashProbability, int maxCrashesPerMachine, Config config, Duration timeout,
-      boolean awaitTimers, Runnable beforeEachRun) {
+      boolean awaitTimers, Runnable beforeEachRun, RuntimeOptions options) {
     this.runs = runs;
     this.seed = seed;
     this.replay = replay;
@@ -100,6 +115,7 @@ public final class FailureTransparency {
     this.timeout = timeout;
     this.awaitTimers = awaitTimers;
     this.beforeEachRun = beforeEachRun;
+    this.options = options;
   }
 
   /**
@@ -109,26 +125,26 @@ public final class FailureTransparency {
    */
   public static FailureTransparency create() {
     return new FailureTransparency(5, null, false, 0.1, 0.05, 8, ConfigFactory.empty(),
-        Duration.ofSeconds(30), true, () -> {});
+        Duration.ofSeconds(30), true, () -> {}, RuntimeOptions.defaults());
   }
 
   /** The number of runs with crashes (after the one without). */
   public FailureTransparency withRuns(int runs) {
     if (runs < 1) throw new IllegalArgumentException("runs must be >= 1");
     return new FailureTransparency(runs, seed, replay, crashProbability, recoveryCrashProbability,
-        maxCrashesPerMachine, config, timeout, awaitTimers, beforeEachRun);
+        maxCrashesPerMachine, config, timeout, awaitTimers, beforeEachRun, options);
   }
 
   /** The seed of the first run with crashes; run {@code i} uses {@code seed + i}. */
   public FailureTransparency withSeed(long seed) {
     return new FailureTransparency(runs, seed, false, crashProbability, recoveryCrashProbability,
-        maxCrashesPerMachine, config, timeout, awaitTimers, beforeEachRun);
+        maxCrashesPerMachine, config, timeout, awaitTimers, beforeEachRun, options);
   }
 
   /** Runs only the run with crashes of {@code seed} (after the one without): to replay a failure. */
   public FailureTransparency withReplay(long seed) {
     return new FailureTransparency(1, seed, true, crashProbability, recoveryCrashProbability,
-        maxCrashesPerMachine, config, timeout, awaitTimers, beforeEachRun);
+        maxCrashesPerMachine, config, timeout, awaitTimers, beforeEachRun, options);
   }
 
   /**
@@ -137,13 +153,13 @@ public final class FailureTransparency {
    */
   public FailureTransparency withCrashProbability(double probability, double recoveryProbability) {
     return new FailureTransparency(runs, seed, replay, probability, recoveryProbability,
-        maxCrashesPerMachine, config, timeout, awaitTimers, beforeEachRun);
+        maxCrashesPerMachine, config, timeout, awaitTimers, beforeEachRun, options);
   }
 
   /** The crash budget of each machine in each run. */
   public FailureTransparency withMaxCrashesPerMachine(int max) {
     return new FailureTransparency(runs, seed, replay, crashProbability, recoveryCrashProbability,
-        max, config, timeout, awaitTimers, beforeEachRun);
+        max, config, timeout, awaitTimers, beforeEachRun, options);
   }
 
   /**
@@ -153,13 +169,13 @@ public final class FailureTransparency {
    */
   public FailureTransparency withConfig(Config config) {
     return new FailureTransparency(runs, seed, replay, crashProbability, recoveryCrashProbability,
-        maxCrashesPerMachine, Objects.requireNonNull(config), timeout, awaitTimers, beforeEachRun);
+        maxCrashesPerMachine, Objects.requireNonNull(config), timeout, awaitTimers, beforeEachRun, options);
   }
 
   /** How long one input may take to be answered, and its consequences to settle. */
   public FailureTransparency withTimeout(Duration timeout) {
     return new FailureTransparency(runs, seed, replay, crashProbability, recoveryCrashProbability,
-        maxCrashesPerMachine, config, timeout, awaitTimers, beforeEachRun);
+        maxCrashesPerMachine, config, timeout, awaitTimers, beforeEachRun, options);
   }
 
   /**
@@ -168,13 +184,34 @@ public final class FailureTransparency {
    */
   public FailureTransparency withAwaitTimers(boolean on) {
     return new FailureTransparency(runs, seed, replay, crashProbability, recoveryCrashProbability,
-        maxCrashesPerMachine, config, timeout, on, beforeEachRun);
+        maxCrashesPerMachine, config, timeout, on, beforeEachRun, options);
   }
 
   /** Called before every run (including the one without crashes), e.g. to reset test doubles. */
   public FailureTransparency withBeforeEachRun(Runnable action) {
     return new FailureTransparency(runs, seed, replay, crashProbability, recoveryCrashProbability,
-        maxCrashesPerMachine, config, timeout, awaitTimers, Objects.requireNonNull(action));
+        maxCrashesPerMachine, config, timeout, awaitTimers, Objects.requireNonNull(action), options);
+  }
+
+  /**
+   * Executes the effect {@code name} with {@code handler} in every run, as {@link
+   * RuntimeOptions#withEffect} does on a node: register every effect the scenario's machines
+   * request, or their steps are refused. The handler runs at least once per effect, more often in
+   * runs with crashes (always with the effect's key); what it returns must be the same in every
+   * run, as the external system it stands for would answer a key it has seen. Reset what it keeps
+   * with {@link #withBeforeEachRun}.
+   */
+  public <Q> FailureTransparency withEffect(String name, Class<Q> requestType, EffectHandler<Q> handler) {
+    return new FailureTransparency(runs, seed, replay, crashProbability, recoveryCrashProbability,
+        maxCrashesPerMachine, config, timeout, awaitTimers, beforeEachRun, options.withEffect(name, requestType, handler));
+  }
+
+  /** The same, retried per {@code policy} (see {@link RuntimeOptions#withEffect(String, Class, EffectHandler, EffectPolicy)}). */
+  public <Q> FailureTransparency withEffect(String name, Class<Q> requestType, EffectHandler<Q> handler,
+      EffectPolicy policy) {
+    return new FailureTransparency(runs, seed, replay, crashProbability, recoveryCrashProbability,
+        maxCrashesPerMachine, config, timeout, awaitTimers, beforeEachRun,
+        options.withEffect(name, requestType, handler, policy));
   }
 
   public int runs() {
@@ -200,7 +237,7 @@ public final class FailureTransparency {
     List<Long> seeds = seeds();
     beforeEachRun.run();
     ScenarioRun.Outcome expected = ScenarioRun.run("rsm-failure-free", registry, scenario, config,
-        FaultInjector.NONE, timeout, awaitTimers);
+        options, FaultInjector.NONE, timeout, awaitTimers);
     Map<Point, Integer> crashes = new EnumMap<>(Point.class);
     for (int i = 0; i < seeds.size(); i++) {
       long s = seeds.get(i);
@@ -210,7 +247,8 @@ public final class FailureTransparency {
       ScenarioRun.Outcome actual;
       long started = System.nanoTime();
       try {
-        actual = ScenarioRun.run("rsm-crashes-" + (i + 1), registry, scenario, config, faults, timeout, awaitTimers);
+        actual = ScenarioRun.run("rsm-crashes-" + (i + 1), registry, scenario, config, options, faults, timeout,
+            awaitTimers);
       } catch (AssertionError | RuntimeException e) {
         throw new FailureTransparencyError(s, run + " did not finish with crashes " + faults.counts()
             + ": " + e.getMessage() + replayHint(s), e);

@@ -241,7 +241,7 @@ final class RuntimeState implements StepRecorder.Numbers {
   /** What a state read answers. */
   MachineView view() {
     long next = timers.values().stream().mapToLong(Armed::deadline).min().orElse(0);
-    return new MachineView(user, seqNr, unacked, timers.size(), next);
+    return new MachineView(user, seqNr, unacked, timers.size(), next, effects.size());
   }
 
   /** Snapshots as the journal keeps them: an immutable copy, taken on the machine's thread. */

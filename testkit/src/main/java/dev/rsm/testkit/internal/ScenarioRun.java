@@ -31,8 +31,9 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
  * INTERNAL API. One run of a scenario: a fresh in-memory H2 store, an ActorSystem with a {@link
  * LocalRuntime} and the given fault injector. Each input is sent with its key until it is
  * answered, as a retrying client would, and then the run waits until everything the input caused
- * has settled: every journaled machine has no unacknowledged output and (unless allowed) no armed
- * timer, and two consecutive reads of all machines agree. That makes the outcome a function of the
+ * has settled: every journaled machine has no unacknowledged output (a call or an answer to one
+ * among them), no effect pending and (unless allowed) no armed timer (a call's timeout among them),
+ * and two consecutive reads of all machines agree. That makes the outcome a function of the
  * scenario, not of thread timing.
  *
  * <p>Recorded time is virtual ({@link VirtualClock}): it starts at {@link #START}, moves 1 s forward
@@ -68,7 +69,8 @@ public final class ScenarioRun {
 
   /**
    * Fast timings, a local (non-cluster) provider, snapshots often so recoveries use them, timers
-   * that check the (virtual) clock every 10 ms.
+   * that check the (virtual) clock every 10 ms, effects retried and their outcomes handed over
+   * again within a few hundred ms.
    */
   static final Config DEFAULTS = ConfigFactory.parseString("""
       pekko.actor.provider = local
@@ -83,6 +85,11 @@ public final class ScenarioRun {
         restart.max-backoff = 100ms
         timers.max-scheduler-delay = 10ms
       }
+      rsm.effects {
+        retry.backoff = 10ms
+        retry.max-backoff = 100ms
+        redeliver-interval = 200ms
+      }
       """);
 
   /** A read or an input lost in a crash is retried after this long (machines answer in ms). */
@@ -96,18 +103,19 @@ public final class ScenarioRun {
    * Runs {@code scenario} once.
    *
    * @param config the user's extra configuration (above the testkit defaults, below the store)
+   * @param options the effects' handlers; the run adds its clock and {@code faults}
    * @param timeout how long one input may take to be answered, and to settle
    * @param awaitTimers whether settling waits for armed timers to fire
    */
   public static Outcome run(String name, MachineRegistry registry, Scenario scenario, Config config,
-      FaultInjector faults, Duration timeout, boolean awaitTimers) {
+      RuntimeOptions options, FaultInjector faults, Duration timeout, boolean awaitTimers) {
     try (EmbeddedStore store = EmbeddedStore.create()) {
       Config resolved = ConfigFactory.load(store.config().withFallback(config).withFallback(DEFAULTS));
       ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), name, resolved);
       try {
         VirtualClock clock = new VirtualClock(START);
         Machines machines = LocalRuntime.start(system, registry,
-            RuntimeOptions.defaults().withFaults(faults).withClock(clock)).machines();
+            options.withFaults(faults).withClock(clock)).machines();
         Settler settler = new Settler(machines, store, clock, timeout, awaitTimers);
         List<Answer> answers = new ArrayList<>();
         Map<Address, MachineView> views = Map.of();
@@ -153,7 +161,7 @@ public final class ScenarioRun {
   }
 
   /**
-   * Waits until every journaled machine is quiet (no unacknowledged output) and reads the same
+   * Waits until every journaled machine is quiet (no unacknowledged output, no pending effect) and reads the same
    * twice in a row; then, if timers are armed and awaited, moves the clock to the earliest deadline
    * and waits again, until no timer is left.
    */
@@ -192,11 +200,14 @@ public final class ScenarioRun {
         LockSupport.parkNanos(TimeUnit.MILLISECONDS.toNanos(20));
       }
       throw new AssertionError("the machines did not settle " + when + " within " + timeout
-          + (awaitTimers ? " (settling waits for armed timers to fire)" : "") + "; last read: " + last);
+          + (awaitTimers ? " (settling waits for armed timers to fire)" : "")
+          + (last != null && last.values().stream().anyMatch(v -> v.pendingEffects() > 0)
+              ? "; effects are pending (is every effect the machines request registered with withEffect?)" : "")
+          + "; last read: " + last);
     }
 
     private static boolean quiet(Map<Address, MachineView> views) {
-      for (MachineView v : views.values()) if (v.unackedOutputs() > 0) return false;
+      for (MachineView v : views.values()) if (v.unackedOutputs() > 0 || v.pendingEffects() > 0) return false;
       return true;
     }
 
@@ -247,13 +258,15 @@ public final class ScenarioRun {
       if (e == null) diffs.add("machine " + a + " exists only with crashes: " + describe(r));
       else if (r == null) diffs.add("machine " + a + " is missing with crashes; expected " + describe(e));
       else if (!Objects.equals(e.state(), r.state()) || e.seqNr() != r.seqNr()
-          || e.armedTimers() != r.armedTimers() || e.nextTimerAt() != r.nextTimerAt())
+          || e.armedTimers() != r.armedTimers() || e.nextTimerAt() != r.nextTimerAt()
+          || e.pendingEffects() != r.pendingEffects())
         diffs.add("machine " + a + ": expected " + describe(e) + " but was " + describe(r));
     }
     return diffs.isEmpty() ? null : String.join("\n  ", diffs);
   }
 
   private static String describe(MachineView v) {
-    return v.state() + " after " + v.seqNr() + " steps" + (v.armedTimers() > 0 ? ", " + v.armedTimers() + " timers armed" : "");
+    return v.state() + " after " + v.seqNr() + " steps" + (v.armedTimers() > 0 ? ", " + v.armedTimers() + " timers armed" : "")
+        + (v.pendingEffects() > 0 ? ", " + v.pendingEffects() + " effects pending" : "");
   }
 }
