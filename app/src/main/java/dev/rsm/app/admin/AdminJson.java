@@ -10,6 +10,7 @@ import dev.rsm.actors.Address;
 import dev.rsm.actors.MachineType;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.ReplicaMonitorStatus;
+import dev.rsm.persistence.internal.Envelopes;
 import dev.rsm.persistence.internal.MachineInspector;
 import dev.rsm.persistence.internal.Origin;
 import dev.rsm.persistence.internal.StepTaken;
@@ -52,10 +53,40 @@ final class AdminJson {
     }
   }
 
-  /** An input of a machine of {@code type}: its external name and value. */
+  /**
+   * An input of a machine of {@code type}: its external name and value. A call's request also says
+   * {@code "call": true}; a call's answer is {@code {"type": "reply", "from", "call", "status",
+   * "request", "value", "error"}} and an effect's outcome {@code {"type": "effect-outcome",
+   * "effect", "key", "ok", "value", "error", "attempts"}}.
+   */
   JsonNode input(String type, Object input) {
     if (input == null) return MAPPER.nullNode();
+    if (input instanceof Envelopes.CallRequest r) {
+      ObjectNode n = (ObjectNode) input(type, r.input());
+      n.put("call", true);
+      return n;
+    }
     ObjectNode n = MAPPER.createObjectNode();
+    if (input instanceof Envelopes.CallReply r) {
+      n.put("type", "reply");
+      n.set("from", address(r.callee()));
+      n.put("call", r.call());
+      n.put("status", r.status().name());
+      n.set("request", input(r.callee().type(), r.request()));
+      n.set("value", r.value() == null ? MAPPER.nullNode() : value(r.value()));
+      n.put("error", r.error());
+      return n;
+    }
+    if (input instanceof Envelopes.EffectOutcome o) {
+      n.put("type", "effect-outcome");
+      n.put("effect", o.name());
+      n.put("key", o.key());
+      n.put("ok", o.ok());
+      n.set("value", o.value() == null ? MAPPER.nullNode() : value(o.value()));
+      n.put("error", o.error());
+      n.put("attempts", o.attempts());
+      return n;
+    }
     MachineType<?, ?> t = registry.find(type).orElse(null);
     n.put("type", t != null ? t.inputName(input.getClass()) : input.getClass().getSimpleName());
     n.set("value", value(input));
@@ -136,6 +167,9 @@ final class AdminJson {
       origin.put("kind", "timer");
       origin.put("name", t.name());
       origin.put("generation", t.generation());
+    } else if (e.origin() instanceof Origin.Effect f) {
+      origin.put("kind", "effect");
+      origin.put("id", f.id());
     } else {
       origin.put("kind", "external");
       origin.put("key", ((Origin.External) e.origin()).key());
@@ -156,6 +190,12 @@ final class AdminJson {
       o.put("cancel", t.isCancel());
       if (!t.isCancel()) o.put("deadline", t.deadline());
       o.set("input", input(self.type(), t.input()));
+    }
+    ArrayNode effects = n.putArray("effects");
+    for (StepTaken.EffectAsked f : e.effects()) {
+      ObjectNode o = effects.addObject();
+      o.put("name", f.name());
+      o.set("request", value(f.request()));
     }
     n.set("reply", e.reply() == null ? MAPPER.nullNode() : value(e.reply()));
     n.put("rejected", e.rejected());
