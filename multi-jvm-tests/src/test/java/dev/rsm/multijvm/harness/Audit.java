@@ -49,7 +49,7 @@ public final class Audit {
   static final Duration SETTLE = Duration.ofSeconds(30);
   private static final String ACCOUNT = "rsm|account|";
   /** How a node logs a {@code ReplayDivergenceException}: the machine and the step where replay differed. */
-  private static final Pattern DIVERGENCE = Pattern.compile("replay divergence in machine \\S+ at sequence number \\d+");
+  static final Pattern DIVERGENCE = Pattern.compile("replay divergence in machine \\S+ at sequence number \\d+");
 
   private Audit() {}
 
@@ -76,6 +76,11 @@ public final class Audit {
       part(lines, failed, () -> recoverAllOnFreshNode(scenario, bank));
       part(lines, failed, () -> journalAgrees(bank, scenario.database()));
     }
+    return report(lines, failed);
+  }
+
+  /** The parts' summaries, one per line; or, if any part failed, an error that lists them all. */
+  static String report(List<String> lines, List<AssertionError> failed) {
     if (failed.isEmpty()) return String.join("\n[multi-jvm] ", lines);
     AssertionError e = new AssertionError("the audit failed in " + failed.size() + " of " + (lines.size() + failed.size())
         + " parts:\n  " + String.join("\n  ", failed.stream().map(Throwable::getMessage).toList())
@@ -84,7 +89,7 @@ public final class Audit {
     throw e;
   }
 
-  private static void part(List<String> lines, List<AssertionError> failed, java.util.function.Supplier<String> check) {
+  static void part(List<String> lines, List<AssertionError> failed, java.util.function.Supplier<String> check) {
     try {
       lines.add(check.get());
     } catch (AssertionError e) {
@@ -184,7 +189,7 @@ public final class Audit {
   }
 
   /** Only origins matter here: user values are kept as their class names, not deserialized. */
-  private static final JournalCodec CODEC = new JournalCodec(new JournalCodec.Payloads() {
+  static final JournalCodec CODEC = new JournalCodec(new JournalCodec.Payloads() {
     @Override
     public byte[] write(Object value) {
       throw new UnsupportedOperationException();
@@ -196,7 +201,7 @@ public final class Audit {
     }
   });
 
-  private static List<StepTaken> steps(String account, Database.JournalRow row) {
+  static List<StepTaken> steps(String account, Database.JournalRow row) {
     if (row.serializerId() != RsmJournalSerializer.ID)
       throw new AssertionError(account + " event #" + row.seqNr() + " has serializer " + row.serializerId());
     return switch (row.manifest()) {

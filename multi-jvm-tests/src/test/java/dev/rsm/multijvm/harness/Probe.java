@@ -53,10 +53,15 @@ public final class Probe {
    * reset, timed out).
    */
   public static Map<String, HttpResponse<String>> readAll(List<String> accounts, int port, Duration timeout) {
+    return readAll("account", accounts, port, timeout);
+  }
+
+  /** The same for machines {@code ids} of {@code type} ({@code GET /machines/{type}/{id}}). */
+  public static Map<String, HttpResponse<String>> readAll(String type, List<String> ids, int port, Duration timeout) {
     Map<String, CompletableFuture<HttpResponse<String>>> pending = new TreeMap<>();
-    for (String a : accounts)
+    for (String a : ids)
       pending.put(a, HttpJson.CLIENT.sendAsync(
-              HttpJson.request(port, "/machines/account/" + a, timeout).GET().build(),
+              HttpJson.request(port, "/machines/" + type + "/" + a, timeout).GET().build(),
               HttpResponse.BodyHandlers.ofString())
           .exceptionally(e -> null));
     Map<String, HttpResponse<String>> answers = new TreeMap<>();

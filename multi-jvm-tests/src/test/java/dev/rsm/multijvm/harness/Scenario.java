@@ -25,6 +25,7 @@ public final class Scenario {
   private final Path dataDir;
   private final List<NodeProcess> nodes = new CopyOnWriteArrayList<>();
   private final List<Bank> banks = new CopyOnWriteArrayList<>();
+  private final List<Shop> shops = new CopyOnWriteArrayList<>();
   private Database.Kind store = Database.Kind.POSTGRES;
   private Database database;
   private int freshNodes;
@@ -85,6 +86,18 @@ public final class Scenario {
     return b;
   }
 
+  /**
+   * Clients of the order saga sample: {@code orders} orders of {@code skus} (each stocked with
+   * {@code stock} units) drawn from {@code seed}, placed through the nodes with HTTP ports {@code
+   * ports}; its gateway directory is fresh, under this test's {@code target/node-data/}, for every
+   * node to be given as {@code rsm.sample.gateway.dir}. Stopped with the scenario.
+   */
+  public Shop shop(List<String> skus, int stock, int orders, long seed, List<Integer> ports) {
+    Shop s = new Shop(skus, stock, orders, seed, ports, dataDir.resolve("gateway"));
+    shops.add(s);
+    return s;
+  }
+
   synchronized NodeProcess newNode(String name) {
     Path workDir = dataDir.resolve(name);
     if (database == null && store == Database.Kind.H2) database = new Database.H2Database(workDir);
@@ -135,6 +148,7 @@ public final class Scenario {
 
   void close() {
     for (Bank b : banks) b.abort(); // no client outlives its test, even one that failed mid-request
+    for (Shop s : shops) s.abort();
     for (NodeProcess n : nodes) n.close();
     // A test that failed mid-outage leaves the server running for the next.
     if (database instanceof Database.PostgresDatabase) Postgres.server().start();
