@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.ConfigFactory;
 import dev.rsm.actors.Address;
+import dev.rsm.actors.EffectHandler;
 import dev.rsm.persistence.IngressResult;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.RuntimeOptions;
@@ -96,6 +97,37 @@ class OrderSagaTest {
         assertEquals(STOCK, s.available() + s.sold(), sku + ": every unit available or sold");
       }
       assertTrue(crashes.counts().values().stream().mapToInt(Integer::intValue).sum() > 0, "crashes were injected");
+    }
+  }
+
+  /**
+   * A gateway that charges and then always drops the connection: every attempt fails, the outcome
+   * is a failure after max-attempts, and the order compensates — the stock released and the charge
+   * the first attempt made refunded, once, under its key.
+   */
+  @ParameterizedTest
+  @ValueSource(strings = {TestStores.H2, TestStores.POSTGRES})
+  void aChargeThatWentThroughButNeverAnsweredIsRefundedAndTheStockReleased(String store, @TempDir Path dir) {
+    PaymentGateway gateway = new PaymentGateway(dir, 0, 0, Duration.ZERO);
+    EffectHandler<Order.Charge> charge = gateway.charge();
+    RuntimeOptions options = RuntimeOptions.defaults()
+        .withEffect(Order.CHARGE, Order.Charge.class, (c, attempt) -> {
+          charge.execute(c, attempt);
+          throw new java.io.IOException("connection reset (after charging)");
+        })
+        .withEffect(Order.REFUND, Order.Refund.class, gateway.refund());
+    try (TestNode node = new TestNode("saga-refund", TestStores.fresh(store), TYPES,
+        ConfigFactory.parseString("rsm.effects.retry { max-attempts = 3, backoff = 20ms, max-backoff = 100ms }"), options)) {
+      node.askUntilAnswered(Inventory.TYPE.address("apple"), "stock", new Inventory.Receive(5));
+      node.askUntilAnswered(Order.TYPE.address("o-1"), "place", new Order.Place("4242-1", 500, Map.of("apple", 2)));
+      Order.State s = Await.until("o-1 cancelled", Duration.ofSeconds(30),
+          () -> (Order.State) node.state(Order.TYPE.address("o-1")).state(), st -> st.status() == Order.Status.CANCELLED);
+      assertTrue(s.reason().startsWith("payment failed: IOException: connection reset"), s.reason());
+      assertEquals(Map.of(s.chargeKey(), "o-1"), gateway.charges(), "charged once, under the effect's key, in 3 attempts");
+      assertEquals(Map.of(s.chargeKey(), "o-1"), gateway.refunds(), "and refunded once");
+      Inventory.State apple = Await.until("apple released", Duration.ofSeconds(30),
+          () -> (Inventory.State) node.state(Inventory.TYPE.address("apple")).state(), st -> st.reserved().isEmpty());
+      assertEquals(new Inventory.State(5, 5, Map.of(), 0), apple);
     }
   }
 
