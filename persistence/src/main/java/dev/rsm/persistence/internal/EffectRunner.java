@@ -35,9 +35,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class EffectRunner {
   private static final Logger LOG = LoggerFactory.getLogger(EffectRunner.class);
-  // How often an unhandled outcome is handed to its machine again before the runner forgets it
-  // (the machine's next recovery executes the effect again).
-  private static final int MAX_REDELIVERIES = 20;
+  // An unhandled outcome is handed over again after redeliver-interval, the wait doubling up to
+  // MAX_REDELIVERY_WAIT, and forgotten GIVE_UP_AFTER after the effect finished: by then the machine
+  // took it (possibly on another node, which tells its own runner), or its next recovery executes
+  // the effect again.
+  private static final Duration MAX_REDELIVERY_WAIT = Duration.ofMinutes(1);
+  private static final Duration GIVE_UP_AFTER = Duration.ofMinutes(10);
 
   /** A runner of no effects: every effect requested is unknown here. */
   public static final EffectRunner NONE = new EffectRunner();
@@ -148,7 +151,8 @@ public final class EffectRunner {
     volatile int attempt;
     volatile Envelopes.EffectOutcome outcome; // once finished
     volatile ScheduledFuture<?> redelivery;
-    int redeliveries;
+    Duration wait; // before the next hand-over
+    long finishedNanos;
 
     Run(Address machine, MachineSnapshot.Pending effect, String key, RuntimeOptions.Effect handler, EffectPolicy policy) {
       this.machine = machine;
@@ -214,7 +218,11 @@ public final class EffectRunner {
     }
 
     private void finish(Envelopes.EffectOutcome o) {
-      outcome = o;
+      synchronized (this) {
+        finishedNanos = System.nanoTime();
+        wait = redeliverInterval;
+        outcome = o;
+      }
       redeliverNow();
     }
 
@@ -223,11 +231,13 @@ public final class EffectRunner {
       if (o == null) return; // still running: its outcome will be handed over when it finishes
       if (redelivery != null) redelivery.cancel(false);
       transport.tell(machine, new Protocol.EffectDone(o));
-      if (++redeliveries > MAX_REDELIVERIES) {
-        runs.remove(key, this); // the machine's next recovery executes it again
+      if (System.nanoTime() - finishedNanos > GIVE_UP_AFTER.toNanos()) {
+        runs.remove(key, this);
         return;
       }
-      redelivery = schedule(this::redeliverNow, redeliverInterval);
+      redelivery = schedule(this::redeliverNow, wait);
+      Duration doubled = wait.multipliedBy(2);
+      wait = doubled.compareTo(MAX_REDELIVERY_WAIT) > 0 ? MAX_REDELIVERY_WAIT : doubled;
     }
 
     synchronized void stop() {
