@@ -49,8 +49,13 @@ function duration(ms) {
 const when = (ms) => h('span', { title: ms ? new Date(ms).toISOString() : '' }, ago(ms));
 const json = (v) => h('pre', {}, JSON.stringify(v, null, 2));
 const inline = (v) => h('code', {}, JSON.stringify(v));
+// A call's request is an input marked call; its answer and an effect's outcome have fields of their own.
 const input = (i) => i == null ? h('span', { class: 'muted' }, '—')
-  : h('span', {}, h('b', {}, i.type), ' ', inline(i.value));
+  : i.type === 'reply' ? h('span', {}, h('b', {}, 'answer'), ` ${i.status} to call #${i.call} `, input(i.request),
+    i.status === 'OK' ? h('span', {}, ' → ', inline(i.value)) : h('span', { class: 'muted' }, ' ' + (i.error || '')))
+  : i.type === 'effect-outcome' ? h('span', {}, h('b', {}, 'outcome'), ` of ${i.effect} `,
+    i.ok ? h('span', {}, 'ok after ', String(i.attempts), ' → ', inline(i.value)) : badge('failed after ' + i.attempts + ': ' + i.error, 'bad'))
+  : h('span', {}, h('b', {}, i.type), i.call ? ' (call) ' : ' ', inline(i.value));
 const badge = (text, kind) => h('span', { class: 'badge ' + (kind || '') }, text);
 const stat = (value, label, id) => h('div', { class: 'stat', id }, h('div', { class: 'value' }, value), h('div', { class: 'label' }, label));
 const card = (title, ...body) => h('section', { class: 'card' }, title ? h('h2', {}, title) : null, ...body);
@@ -225,7 +230,8 @@ async function machine(parts, params) {
     m.replayError ? h('div', { class: 'error' }, 'Replaying the journal with the deployed handlers differs: ' + m.replayError) : null,
     card(null, h('div', { class: 'stats' },
       stat(m.steps, 'steps', 'steps'), stat(m.rows, 'journal rows'), stat(h('span', {}, when(m.lastStepAt)), 'last step'),
-      stat(unacked.length, 'unacknowledged outputs'), stat(m.timers.length, 'armed timers'))),
+      stat(unacked.length, 'unacknowledged outputs'), stat(m.timers.length, 'armed timers'),
+      stat(m.pendingEffects.length, 'pending effects'))),
     h('div', { class: 'cols' },
       h('div', {},
         card('State', h('div', { id: 'state' }, json(m.state))),
@@ -241,6 +247,9 @@ async function machine(parts, params) {
           table(['Name', 'Generation', 'Due', 'Input'], m.timers.map((t) => [h('b', {}, t.name), String(t.generation),
             h('span', { title: new Date(t.deadline).toISOString() }, t.dueInMillis >= 0 ? 'in ' + duration(t.dueInMillis) : 'due'), input(t.input)]),
           'No timer armed.', 'timers-table'))),
+        card('Effects — requested, outcome not yet handled', h('div', { id: 'effects' },
+          table(['Effect', 'Idempotency key', 'Request'], m.pendingEffects.map((e) => [h('b', {}, e.name), h('code', {}, e.key),
+            inline(e.request)]), 'No effect pending.', 'effects-table'))),
         card('Recent idempotency keys', h('div', { id: 'keys' },
           table(['Key', 'Step time', 'Recorded reply'], m.idempotencyKeys.map((k) => [h('code', {}, k.key), when(k.at), inline(k.reply)]),
           'No idempotency key remembered.'),
@@ -253,12 +262,14 @@ function timeline(journal, type, id) {
     const o = s.origin;
     const from = o.kind === 'channel' ? h('span', {}, 'from ', machineLink(o.from), ` #${o.seq}`)
       : o.kind === 'timer' ? h('span', {}, `timer “${o.name}” (generation ${o.generation})`)
+      : o.kind === 'effect' ? h('span', {}, `effect ${o.id}`)
       : h('span', {}, 'external', o.key ? h('span', {}, ' key ', h('code', {}, o.key)) : ' (no key)');
     const details = [];
     if (s.rejected) details.push(h('div', { class: 'detail' }, badge('rejected', 'bad'), ' ', s.rejected));
     s.sends.forEach((x) => details.push(h('div', { class: 'detail' }, '→ sent ', machineLink(x.to), ` #${x.seq} `, input(x.input))));
     s.timers.forEach((t) => details.push(h('div', { class: 'detail' }, t.cancel ? `cancelled timer “${t.name}”`
       : h('span', {}, `armed timer “${t.name}” for ${new Date(t.deadline).toISOString()} `, input(t.input)))));
+    (s.effects || []).forEach((e) => details.push(h('div', { class: 'detail' }, '⚡ requested effect ', h('b', {}, e.name), ' ', inline(e.request))));
     if (s.reply !== null) details.push(h('div', { class: 'detail' }, '↩ replied ', inline(s.reply)));
     return h('li', { class: 'step ' + (s.rejected ? 'rejected' : o.kind) },
       h('div', { class: 'head' }, h('span', { class: 'what' }, input(s.input)), from,

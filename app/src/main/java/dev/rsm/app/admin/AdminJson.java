@@ -138,6 +138,14 @@ final class AdminJson {
       o.put("dueInMillis", t.deadline() - now);
       o.set("input", input(self.type(), t.input()));
     }
+    ArrayNode effects = n.putArray("pendingEffects");
+    for (MachineInspector.Effect e : i.effects()) {
+      ObjectNode o = effects.addObject();
+      o.put("id", e.id());
+      o.put("name", e.name());
+      o.put("key", e.key());
+      o.set("request", value(e.request()));
+    }
     ArrayNode keys = n.putArray("idempotencyKeys");
     List<MachineInspector.Key> all = i.keys();
     for (int k = all.size() - 1; k >= 0 && keys.size() < keysShown; k--) { // newest first

@@ -73,10 +73,15 @@ public final class MachineInspector implements AutoCloseable {
    * One machine as its journal rebuilds it. {@code steps} counts steps, {@code rows} journal rows
    * (several steps may share a row); {@code replayError} is non-null when a step's re-run differs
    * from its journal, and then the rest describes the machine before that step (or, with {@code
-   * adopt-journaled-outputs} on, after every step, as recovery then goes on).
+   * adopt-journaled-outputs} on, after every step, as recovery then goes on). {@code effects} are the
+   * effects requested and not yet handled, oldest first, each with its idempotency key.
    */
   public record Inspection(Address machine, Object state, long steps, long rows, long lastStepAt, long snapshotRow,
-      List<Incoming> inbox, List<Outgoing> outbox, List<Timer> timers, List<Key> keys, String replayError) {}
+      List<Incoming> inbox, List<Outgoing> outbox, List<Timer> timers, List<Key> keys, List<Effect> effects,
+      String replayError) {}
+
+  /** An effect requested and not yet handled: its id ({@code step/index}), name, key and request. */
+  public record Effect(String id, String name, String key, Object request) {}
 
   /** One journaled step: its row, its place in the row, when the row was written, and the step. */
   public record JournalStep(long row, int index, long writtenAt, StepTaken step) {}
@@ -182,8 +187,11 @@ public final class MachineInspector implements AutoCloseable {
         List<StepTaken> last = steps(journal.page(pid, highest, 1, true).get(0));
         lastStepAt = last.get(last.size() - 1).time();
       }
+      List<Effect> effects = new ArrayList<>();
+      for (MachineSnapshot.Pending p : s.effects.values())
+        effects.add(new Effect(p.id(), p.name(), EffectRunner.key(address, p.id()), p.request()));
       return Optional.of(new Inspection(address, s.user, s.seqNr, highest, lastStepAt, snap == null ? 0 : snap.seqNr(),
-          inbox, outbox, timers, keys, replayError));
+          inbox, outbox, timers, keys, effects, replayError));
     });
   }
 

@@ -39,7 +39,15 @@ class OrderSagaHttpTest {
             "pekko.management.http.hostname", "127.0.0.1",
             "pekko.management.http.port", 0)))) {
       PaymentGateway gateway = new PaymentGateway(gatewayDir, 0, 0, Duration.ZERO);
-      RsmNode node = cluster.start(ConfigFactory.empty(), Saga.effects(RuntimeOptions.defaults(), gateway));
+      // o-3's charge waits until the test lets it go, to be seen pending.
+      java.util.concurrent.CountDownLatch letGo = new java.util.concurrent.CountDownLatch(1);
+      dev.rsm.actors.EffectHandler<Order.Charge> charge = gateway.charge();
+      RsmNode node = cluster.start(ConfigFactory.empty(), RuntimeOptions.defaults()
+          .withEffect(Order.CHARGE, Order.Charge.class, (c, attempt) -> {
+            if (c.order().equals("o-3")) letGo.await();
+            return charge.execute(c, attempt);
+          })
+          .withEffect(Order.REFUND, Order.Refund.class, gateway.refund()));
       cluster.awaitUp(1);
       int p = node.httpPort();
       assertEquals("10", post(p, "/machines/inventory/apple", "stock-apple", "{\"type\":\"receive\",\"units\":10}"));
@@ -72,6 +80,18 @@ class OrderSagaHttpTest {
           "channel reply OK sends=0 effects=1", "effect effect-outcome ok=true sends=2 effects=0"), steps, journal.toString());
       JsonNode first = journal.path("steps").get(0).path("sends").get(0).path("input");
       assertTrue(first.path("call").asBoolean(), "the place step's sends are calls: " + first);
+      post(p, "/machines/order/o-3", "place-o-3", "{\"type\":\"place\",\"card\":\"4242-3\",\"amountCents\":100,\"units\":{\"apple\":1}}");
+      JsonNode charging = Await.until("o-3's charge pending", Duration.ofSeconds(20),
+          () -> state(node.managementPort(), "/admin/machines/order/o-3"), m -> m.path("pendingEffects").size() == 1);
+      JsonNode pending = charging.path("pendingEffects").get(0);
+      assertEquals("charge-card", pending.path("name").asText(), charging.toString());
+      assertEquals("order/o-3/3/0", pending.path("key").asText());
+      assertEquals("4242-3", pending.path("request").path("card").asText());
+      letGo.countDown();
+      awaitStatus(p, "o-3", "CONFIRMED");
+      JsonNode done = Await.until("o-3's charge handled", Duration.ofSeconds(20),
+          () -> state(node.managementPort(), "/admin/machines/order/o-3"), m -> m.has("pendingEffects") && m.path("pendingEffects").isEmpty());
+      assertEquals(4, done.path("steps").asInt(), done.toString());
       JsonNode pear = JSON.readTree(Http.get(node.managementPort(), "/admin/machines/inventory/pear/journal").body());
       JsonNode answered = pear.path("steps").get(1);
       assertEquals("reserve", answered.path("input").path("type").asText(), pear.toString());
