@@ -173,7 +173,7 @@ class CallsAndEffectsTest {
           v -> v.seqNr() == 3 && v.unackedOutputs() == 0);
       assertEquals(List.of("counter slow 5 TIMED_OUT"), handled(node, buyer));
       // A call answered in time cancels its timer: no TIMED_OUT follows.
-      node.askUntilAnswered(buyer, "call-2", new Buyer.CallCounter("quick", 1, 300));
+      node.askUntilAnswered(buyer, "call-2", new Buyer.CallCounter("quick", 1, 20_000));
       awaitHandled(node, buyer, 2);
       assertEquals(0, node.state(buyer).armedTimers(), "the answered call's timeout timer is cancelled");
       assertEquals(List.of("counter slow 5 TIMED_OUT", "counter quick 1 OK 1"), handled(node, buyer));
