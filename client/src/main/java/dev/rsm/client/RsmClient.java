@@ -1,0 +1,108 @@
+package dev.rsm.client;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
+import dev.rsm.actors.MachineType;
+import dev.rsm.client.internal.Calls;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.time.Duration;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * A client of RSM nodes' HTTP API ({@code docs/http-api.md}), typed by the machine types:
+ *
+ * <pre>{@code
+ * RsmClient client = RsmClient.builder().nodes(URI.create("http://127.0.0.1:8080")).build();
+ * Account.Result r = client.machine(Account.TYPE, "alice")
+ *     .ask("deposit-42", new Account.Deposit(100), Account.Result.class);
+ * }</pre>
+ *
+ * <p><b>Retries.</b> An input sent with an idempotency key is retried, under the same key, on a 503
+ * (after its {@code Retry-After}), a timeout or a failed connection, moving to the next node each
+ * time, until the deadline; the key makes the node handle it at most once however many requests
+ * reach it. An input without a key is never retried: a second request could handle it twice. Reads
+ * are always retried. Every other answer ends the call at once, as its {@link RsmException}.
+ *
+ * <p>Thread safe; one client serves any number of machines and concurrent calls.
+ */
+public final class RsmClient {
+  private final Calls calls;
+  private final ObjectMapper mapper;
+
+  private RsmClient(Calls calls, ObjectMapper mapper) {
+    this.calls = calls;
+    this.mapper = mapper;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** The machine of type {@code type} with id {@code id}; nothing is sent until it is asked. */
+  public <I, S> MachineClient<I, S> machine(MachineType<I, S> type, String id) {
+    return new MachineClient<>(calls, mapper, Objects.requireNonNull(type, "type"), Objects.requireNonNull(id, "id"));
+  }
+
+  /** Settings of a client; only {@link #nodes} is required. */
+  public static final class Builder {
+    private List<URI> nodes = List.of();
+    private Duration deadline = Duration.ofSeconds(30);
+    private Duration attemptTimeout = Duration.ofSeconds(10);
+    private String bearerToken;
+    private ObjectMapper mapper;
+
+    private Builder() {}
+
+    /** The nodes' base URIs ({@code http://host:port}); a call starts at the node that answered last. */
+    public Builder nodes(URI... nodes) {
+      this.nodes = List.of(nodes);
+      return this;
+    }
+
+    /** How long a call may take, retries included (30 s); then it fails with {@link Unavailable}. */
+    public Builder deadline(Duration deadline) {
+      this.deadline = positive(deadline, "deadline");
+      return this;
+    }
+
+    /**
+     * How long one request may take (10 s) before it counts as timed out and, with a key, goes to
+     * the next node. A node answers 503 itself after its {@code rsm.http.request-timeout} (5 s).
+     */
+    public Builder attemptTimeout(Duration timeout) {
+      this.attemptTimeout = positive(timeout, "attemptTimeout");
+      return this;
+    }
+
+    /** The token sent as {@code Authorization: Bearer} to nodes with {@code rsm.http.auth} on. */
+    public Builder bearerToken(String token) {
+      this.bearerToken = token;
+      return this;
+    }
+
+    /**
+     * The Jackson mapper that writes inputs and reads replies and states; by default one that
+     * ignores fields it does not know, so a node may add fields to a reply.
+     */
+    public Builder mapper(ObjectMapper mapper) {
+      this.mapper = Objects.requireNonNull(mapper, "mapper");
+      return this;
+    }
+
+    public RsmClient build() {
+      if (nodes.isEmpty()) throw new IllegalArgumentException("no nodes: give at least one with nodes(URI...)");
+      HttpClient http = HttpClient.newBuilder().connectTimeout(attemptTimeout).build();
+      ObjectMapper m = mapper != null ? mapper
+          : JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+      return new RsmClient(new Calls(http, nodes, deadline, attemptTimeout, bearerToken), m);
+    }
+
+    private static Duration positive(Duration d, String name) {
+      if (d == null || d.isNegative() || d.isZero()) throw new IllegalArgumentException(name + " must be positive: " + d);
+      return d;
+    }
+  }
+}
