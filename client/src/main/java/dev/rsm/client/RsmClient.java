@@ -84,8 +84,9 @@ public final class RsmClient {
     }
 
     /**
-     * The Jackson mapper that writes inputs and reads replies and states; by default one that
-     * ignores fields it does not know, so a node may add fields to a reply.
+     * The Jackson mapper that writes inputs and reads replies and states; by default one with the
+     * Jackson modules found on the class path that ignores fields it does not know, so a node may
+     * add fields to a reply.
      */
     public Builder mapper(ObjectMapper mapper) {
       this.mapper = Objects.requireNonNull(mapper, "mapper");
@@ -96,7 +97,8 @@ public final class RsmClient {
       if (nodes.isEmpty()) throw new IllegalArgumentException("no nodes: give at least one with nodes(URI...)");
       HttpClient http = HttpClient.newBuilder().connectTimeout(attemptTimeout).build();
       ObjectMapper m = mapper != null ? mapper
-          : JsonMapper.builder().disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
+          : JsonMapper.builder().findAndAddModules()
+          .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
       return new RsmClient(new Calls(http, nodes, deadline, attemptTimeout, bearerToken), m);
     }
 

@@ -27,7 +27,8 @@ final class FakeNode implements AutoCloseable {
   static final Response HANG = new Response(-1, Map.of(), "");
 
   /** A request as the node received it; {@code nanos} is {@link System#nanoTime()} on arrival. */
-  record Request(String method, String path, String key, String contentType, String body, long nanos) {}
+  record Request(String method, String path, String key, String contentType, String authorization, String body,
+      long nanos) {}
 
   private final HttpServer server;
   private final ExecutorService threads = Executors.newCachedThreadPool();
@@ -55,7 +56,8 @@ final class FakeNode implements AutoCloseable {
     long at = System.nanoTime();
     String body = new String(x.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
     requests.add(new Request(x.getRequestMethod(), x.getRequestURI().getRawPath(),
-        x.getRequestHeaders().getFirst("Idempotency-Key"), x.getRequestHeaders().getFirst("Content-Type"), body, at));
+        x.getRequestHeaders().getFirst("Idempotency-Key"), x.getRequestHeaders().getFirst("Content-Type"),
+        x.getRequestHeaders().getFirst("Authorization"), body, at));
     Response r = script.apply(requests.size());
     if (r == HANG) {
       try {

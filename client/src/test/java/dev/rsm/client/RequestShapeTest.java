@@ -65,6 +65,19 @@ class RequestShapeTest {
   }
 
   @Test
+  void aBearerTokenIsSentWithEveryRequest() {
+    try (FakeNode node = new FakeNode(n -> FakeNode.json(200, "{\"accepted\":true,\"balance\":1}"))) {
+      RsmClient plain = client(node);
+      RsmClient withToken = RsmClient.builder().nodes(node.uri()).bearerToken("s3cret").build();
+      plain.machine(Wallet.TYPE, "w").ask("k1", new Wallet.Deposit(1));
+      withToken.machine(Wallet.TYPE, "w").ask("k2", new Wallet.Deposit(1));
+
+      assertNull(node.requests.get(0).authorization());
+      assertEquals("Bearer s3cret", node.requests.get(1).authorization());
+    }
+  }
+
+  @Test
   void theAsyncFormsFailWithTheTypedException() {
     try (FakeNode node = new FakeNode(n -> FakeNode.json(404, "{\"error\":\"unknown machine type 'wallet'\"}"))) {
       MachineClient<Wallet.Input, Wallet.State> w = client(node).machine(Wallet.TYPE, "w");

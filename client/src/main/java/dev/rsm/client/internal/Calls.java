@@ -99,7 +99,7 @@ public final class Calls {
             : min(MAX_BACKOFF, Duration.ofMillis(100L << Math.min(round - 1, 10)));
       }
       if (!retry) {
-        result.completeExceptionally(new Unavailable("no answer, and a request without an idempotency key is not retried",
+        result.completeExceptionally(new Unavailable("no reply, and a request without an idempotency key is not retried",
             attempts));
       } else if (System.nanoTime() + wait.toNanos() >= deadlineNanos) {
         result.completeExceptionally(new Unavailable("no answer within the deadline of " + deadline.toMillis() + " ms",
