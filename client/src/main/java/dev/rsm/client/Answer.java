@@ -3,6 +3,7 @@ package dev.rsm.client;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import java.net.URI;
 
 /**
  * A machine's reply to one input: the JSON the step replied with, read as a class with {@link
@@ -11,12 +12,14 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 public final class Answer {
   private final JsonNode reply;
   private final boolean replayed;
+  private final URI node;
   private final int attempts;
   private final ObjectMapper mapper;
 
-  Answer(JsonNode reply, boolean replayed, int attempts, ObjectMapper mapper) {
+  Answer(JsonNode reply, boolean replayed, URI node, int attempts, ObjectMapper mapper) {
     this.reply = reply;
     this.replayed = replayed;
+    this.node = node;
     this.attempts = attempts;
     this.mapper = mapper;
   }
@@ -47,6 +50,11 @@ public final class Answer {
    */
   public boolean replayed() {
     return replayed;
+  }
+
+  /** The node that answered, as given to the builder. */
+  public URI node() {
+    return node;
   }
 
   /** How many requests the call made, 1 when the first one was answered. */

@@ -57,7 +57,7 @@ public final class MachineClient<I, S> {
     return calls.send(node -> Requests.post(node, type.name(), id, key, body), key != null)
         .thenApply(a -> new Answer(Responses.body(a.response(), mapper),
             a.response().headers().firstValue("Idempotent-Replayed").map("true"::equals).orElse(false),
-            a.attempts(), mapper));
+            a.node(), a.attempts(), mapper));
   }
 
   /**

@@ -10,6 +10,8 @@ import java.net.http.HttpClient;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLContext;
 
 /**
  * A client of RSM nodes' HTTP API ({@code docs/http-api.md}), typed by the machine types:
@@ -53,10 +55,15 @@ public final class RsmClient {
     private Duration attemptTimeout = Duration.ofSeconds(10);
     private String bearerToken;
     private ObjectMapper mapper;
+    private SSLContext sslContext;
+    private Consumer<Attempt> onFailedAttempt = a -> {};
 
     private Builder() {}
 
-    /** The nodes' base URIs ({@code http://host:port}); a call starts at the node that answered last. */
+    /**
+     * The nodes' base URIs ({@code http://host:port}, or {@code https}); calls start at them in
+     * turn, so that they spread over the nodes, and a retry goes to the next one.
+     */
     public Builder nodes(URI... nodes) {
       this.nodes = List.of(nodes);
       return this;
@@ -93,13 +100,31 @@ public final class RsmClient {
       return this;
     }
 
+    /** The TLS context for {@code https} nodes whose certificate the JDK's default trust store does not hold. */
+    public Builder sslContext(SSLContext context) {
+      this.sslContext = Objects.requireNonNull(context, "context");
+      return this;
+    }
+
+    /**
+     * Told of every request that did not end its call (a 503, a timeout, a failed connection), as
+     * it happens, on the client's threads: for metrics and logs. It must not block.
+     */
+    public Builder onFailedAttempt(Consumer<Attempt> listener) {
+      this.onFailedAttempt = Objects.requireNonNull(listener, "listener");
+      return this;
+    }
+
     public RsmClient build() {
       if (nodes.isEmpty()) throw new IllegalArgumentException("no nodes: give at least one with nodes(URI...)");
-      HttpClient http = HttpClient.newBuilder().connectTimeout(attemptTimeout).build();
+      // HTTP/1.1: the nodes serve no HTTP/2, so asking for an upgrade would only cost bytes.
+      HttpClient.Builder hb = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(attemptTimeout);
+      if (sslContext != null) hb.sslContext(sslContext);
+      HttpClient http = hb.build();
       ObjectMapper m = mapper != null ? mapper
           : JsonMapper.builder().findAndAddModules()
           .disable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES).build();
-      return new RsmClient(new Calls(http, nodes, deadline, attemptTimeout, bearerToken), m);
+      return new RsmClient(new Calls(http, nodes, deadline, attemptTimeout, bearerToken, onFailedAttempt), m);
     }
 
     private static Duration positive(Duration d, String name) {

@@ -43,9 +43,8 @@ class RetryTest {
       Answer a = client.machine(Wallet.TYPE, "w").ask("k-refused", new Wallet.Deposit(1));
 
       assertEquals(2, a.attempts());
+      assertEquals(live.uri(), a.node());
       assertEquals(List.of("k-refused"), live.requests.stream().map(FakeNode.Request::key).toList());
-      // The next call starts at the node that answered.
-      assertEquals(1, client.machine(Wallet.TYPE, "w").ask("k-next", new Wallet.Deposit(1)).attempts());
     }
   }
 
@@ -58,6 +57,17 @@ class RetryTest {
       assertEquals(2, a.attempts());
       assertEquals("k-timeout", stuck.requests.get(0).key());
       assertEquals("k-timeout", live.requests.get(0).key());
+    }
+  }
+
+  @Test
+  void callsStartAtTheNodesInTurn() {
+    try (FakeNode a = new FakeNode(n -> FakeNode.json(200, OK)); FakeNode b = new FakeNode(n -> FakeNode.json(200, OK))) {
+      MachineClient<Wallet.Input, Wallet.State> w = client(Duration.ofSeconds(10), a.uri(), b.uri()).machine(Wallet.TYPE, "w");
+      for (int i = 0; i < 4; i++) assertEquals(1, w.ask("k" + i, new Wallet.Deposit(1)).attempts());
+
+      assertEquals(2, a.requests.size());
+      assertEquals(2, b.requests.size());
     }
   }
 
@@ -76,9 +86,12 @@ class RetryTest {
   void theDeadlineEndsRetriesWithUnavailableListingEveryAttempt() {
     FakeNode.Response busyNow = FakeNode.json(503, "{\"error\":\"busy\",\"reason\":\"not-confirmed\"}", "Retry-After", "0");
     try (FakeNode a = new FakeNode(n -> busyNow); FakeNode b = new FakeNode(n -> busyNow)) {
+      List<Attempt> told = new java.util.concurrent.CopyOnWriteArrayList<>();
+      RsmClient client = RsmClient.builder().nodes(a.uri(), b.uri()).deadline(Duration.ofSeconds(1))
+          .onFailedAttempt(told::add).build();
       long start = System.nanoTime();
-      Unavailable e = assertThrows(Unavailable.class, () -> client(Duration.ofSeconds(1), a.uri(), b.uri())
-          .machine(Wallet.TYPE, "w").ask("k-deadline", new Wallet.Deposit(1)));
+      Unavailable e = assertThrows(Unavailable.class,
+          () -> client.machine(Wallet.TYPE, "w").ask("k-deadline", new Wallet.Deposit(1)));
       long took = System.nanoTime() - start;
 
       assertEquals(a.requests.size() + b.requests.size(), e.attempts().size());
@@ -88,6 +101,7 @@ class RetryTest {
       assertEquals(List.of(a.uri(), b.uri(), a.uri()), e.attempts().subList(0, 3).stream().map(Attempt::node).toList());
       assertTrue(took < Duration.ofSeconds(3).toNanos(), "ended " + took + " ns after the start, deadline 1 s");
       assertTrue(e.getMessage().contains("deadline of 1000 ms"), e.getMessage());
+      assertEquals(e.attempts(), told, "the listener was told of each attempt");
     }
   }
 

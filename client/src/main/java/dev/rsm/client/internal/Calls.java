@@ -17,18 +17,19 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
  * INTERNAL API. Sends one request to the nodes until one answers with something other than 503,
  * or the deadline passes. A retried request goes to the next node: after a 503 once its {@code
  * Retry-After} has passed, after a failed connection or a timeout at once while some node has not
- * been tried in this round, else after a doubling pause (100 ms up to 1 s). Each call starts at the
- * node that answered last.
+ * been tried in this round, else after a doubling pause (100 ms up to 1 s). Calls start at the
+ * nodes in turn, so that they spread over the nodes.
  */
 public final class Calls {
   /** What a node answered, and how many requests it took to get it. */
-  public record Answered(HttpResponse<String> response, int attempts) {}
+  public record Answered(HttpResponse<String> response, URI node, int attempts) {}
 
   // A Retry-After of 0 still waits this long, so that a node answering 503 at once is not spun on.
   private static final Duration MIN_WAIT = Duration.ofMillis(50);
@@ -39,10 +40,13 @@ public final class Calls {
   private final Duration deadline;
   private final Duration attemptTimeout;
   private final String bearerToken;
-  private final AtomicInteger preferred = new AtomicInteger();
+  private final Consumer<Attempt> onFailedAttempt;
+  private final AtomicInteger next = new AtomicInteger();
 
-  public Calls(HttpClient http, List<URI> nodes, Duration deadline, Duration attemptTimeout, String bearerToken) {
+  public Calls(HttpClient http, List<URI> nodes, Duration deadline, Duration attemptTimeout, String bearerToken,
+      Consumer<Attempt> onFailedAttempt) {
     this.http = http;
+    this.onFailedAttempt = onFailedAttempt;
     this.nodes = List.copyOf(nodes);
     this.deadline = deadline;
     this.attemptTimeout = attemptTimeout;
@@ -58,7 +62,8 @@ public final class Calls {
    */
   public CompletableFuture<Answered> send(Function<URI, HttpRequest.Builder> request, boolean retry) {
     CompletableFuture<Answered> result = new CompletableFuture<>();
-    attempt(request, retry, System.nanoTime() + deadline.toNanos(), preferred.get(), new ArrayList<>(), result);
+    attempt(request, retry, System.nanoTime() + deadline.toNanos(), Math.floorMod(next.getAndIncrement(), nodes.size()),
+        new ArrayList<>(), result);
     return result;
   }
 
@@ -78,8 +83,7 @@ public final class Calls {
     http.sendAsync(req, HttpResponse.BodyHandlers.ofString()).whenComplete((response, failure) -> {
       Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
       if (cause == null && response.statusCode() != 503) {
-        preferred.set(node % nodes.size());
-        result.complete(new Answered(response, attempts.size() + 1));
+        result.complete(new Answered(response, base, attempts.size() + 1));
         return;
       }
       if (cause != null && !(cause instanceof IOException)) {
@@ -87,16 +91,23 @@ public final class Calls {
         return;
       }
       Duration wait;
+      Attempt failed;
       if (cause == null) {
         Duration retryAfter = Responses.retryAfter(response);
-        attempts.add(new Attempt(base, 503, "503 " + Responses.unavailableReason(response)
-            + ", Retry-After " + retryAfter.toSeconds() + "s", Instant.now()));
+        failed = new Attempt(base, 503, "503 " + Responses.unavailableReason(response)
+            + ", Retry-After " + retryAfter.toSeconds() + "s", Instant.now());
         wait = retryAfter.compareTo(MIN_WAIT) < 0 ? MIN_WAIT : retryAfter;
       } else {
-        attempts.add(new Attempt(base, 0, describe(cause), Instant.now()));
-        int round = attempts.size() / nodes.size();
-        wait = attempts.size() % nodes.size() != 0 ? Duration.ZERO
+        failed = new Attempt(base, 0, describe(cause), Instant.now());
+        int round = (attempts.size() + 1) / nodes.size();
+        wait = (attempts.size() + 1) % nodes.size() != 0 ? Duration.ZERO
             : min(MAX_BACKOFF, Duration.ofMillis(100L << Math.min(round - 1, 10)));
+      }
+      attempts.add(failed);
+      try {
+        onFailedAttempt.accept(failed);
+      } catch (RuntimeException ignored) {
+        // a listener's failure is not the call's
       }
       if (!retry) {
         result.completeExceptionally(new Unavailable("no reply, and a request without an idempotency key is not retried",
