@@ -53,7 +53,7 @@ public final class MachineClient<I, S> {
 
   /** {@link #ask(String, Object)}; the future fails with the {@link RsmException}. */
   public CompletableFuture<Answer> askAsync(String key, I input) {
-    String body = Requests.input(type, input, mapper);
+    String body = Requests.input(type, java.util.Objects.requireNonNull(input, "input"), mapper);
     return calls.send(node -> Requests.post(node, type.name(), id, key, body), key != null)
         .thenApply(a -> new Answer(Responses.body(a.response(), mapper),
             a.response().headers().firstValue("Idempotent-Replayed").map("true"::equals).orElse(false),
