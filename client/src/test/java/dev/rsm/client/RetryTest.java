@@ -19,7 +19,7 @@ class RetryTest {
   static final FakeNode.Response BUSY = FakeNode.json(503, "{\"error\":\"busy\",\"reason\":\"overloaded\"}", "Retry-After", "1");
 
   static RsmClient client(Duration deadline, URI... nodes) {
-    return RsmClient.builder().nodes(nodes).deadline(deadline).attemptTimeout(Duration.ofMillis(500)).build();
+    return RsmClient.builder().nodes(nodes).deadline(deadline).attemptTimeout(Duration.ofSeconds(2)).build();
   }
 
   @Test
@@ -94,9 +94,13 @@ class RetryTest {
           () -> client.machine(Wallet.TYPE, "w").ask("k-deadline", new Wallet.Deposit(1)));
       long took = System.nanoTime() - start;
 
-      assertEquals(a.requests.size() + b.requests.size(), e.attempts().size());
+      // Each request the nodes saw is an attempt; all but the last one were answered 503 (on a
+      // loaded machine the last may time out at the deadline, seen by a node or not).
+      List<Attempt> answered = e.attempts().subList(0, e.attempts().size() - 1);
+      int seen = a.requests.size() + b.requests.size();
+      assertTrue(seen >= answered.size() && seen <= e.attempts().size(), seen + " requests, attempts " + e.attempts());
       assertTrue(a.requests.size() >= 2 && b.requests.size() >= 2, a.requests.size() + " and " + b.requests.size());
-      assertTrue(e.attempts().stream().allMatch(t -> t.status() == 503 && t.outcome().startsWith("503 not-confirmed")),
+      assertTrue(answered.stream().allMatch(t -> t.status() == 503 && t.outcome().startsWith("503 not-confirmed")),
           e.attempts().toString());
       assertEquals(List.of(a.uri(), b.uri(), a.uri()), e.attempts().subList(0, 3).stream().map(Attempt::node).toList());
       assertTrue(took < Duration.ofSeconds(3).toNanos(), "ended " + took + " ns after the start, deadline 1 s");

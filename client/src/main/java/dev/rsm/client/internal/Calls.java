@@ -34,6 +34,8 @@ public final class Calls {
   // A Retry-After of 0 still waits this long, so that a node answering 503 at once is not spun on.
   private static final Duration MIN_WAIT = Duration.ofMillis(50);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(1);
+  // An attempt with less time than this before the deadline would time out before a node could answer.
+  private static final Duration MIN_ATTEMPT = Duration.ofMillis(50);
 
   private final HttpClient http;
   private final List<URI> nodes;
@@ -112,7 +114,7 @@ public final class Calls {
       if (!retry) {
         result.completeExceptionally(new Unavailable("no reply, and a request without an idempotency key is not retried",
             attempts));
-      } else if (System.nanoTime() + wait.toNanos() >= deadlineNanos) {
+      } else if (System.nanoTime() + wait.toNanos() + MIN_ATTEMPT.toNanos() >= deadlineNanos) {
         result.completeExceptionally(new Unavailable("no answer within the deadline of " + deadline.toMillis() + " ms",
             attempts));
       } else {
