@@ -1,10 +1,12 @@
 package dev.rsm.multijvm.harness;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.rsm.app.sample.Account;
+import dev.rsm.client.Answer;
+import dev.rsm.client.RsmClient;
+import dev.rsm.client.RsmException;
+import dev.rsm.client.Unavailable;
 import dev.rsm.persistence.testing.Await;
-import java.io.UncheckedIOException;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
+import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -20,15 +22,15 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 /**
- * Clients of the bank sample ({@code account} machines) over HTTP, and their ledger.
+ * Clients of the bank sample ({@code account} machines) over HTTP, through {@code rsm-client}, and
+ * their ledger.
  *
- * <p>Every request carries a unique {@code Idempotency-Key}. A request that gets 503, times out or
- * cannot connect is retried <em>with the same key</em> on the next node (round-robin over every
- * node the client knows, dead or alive) until it gets 200; the final reply {@code {"accepted",
- * "balance"}} goes into the ledger. Each transfer thread owns the accounts it debits, so the
+ * <p>Every input carries a unique idempotency key. The client retries a request that gets 503,
+ * times out or cannot connect <em>with the same key</em> on the next node (calls start round-robin
+ * over every node the client knows, dead or alive) until it gets a reply; the final reply ({@code
+ * Account.Result}) goes into the ledger. Each transfer thread owns the accounts it debits, so the
  * replies alone decide the ledger: the accepted transfers give every account's final balance.
  */
 public final class Bank {
@@ -49,7 +51,7 @@ public final class Bank {
   private final int workers;
   private final List<Integer> ports;
   private final Queue<Entry> ledger = new ConcurrentLinkedQueue<>();
-  private final AtomicInteger nextNode = new AtomicInteger();
+  private volatile RsmClient client; // through every node in ports
   private final AtomicLong transfers = new AtomicLong();
   private final AtomicLong attempts = new AtomicLong();
   private final AtomicLong unavailable = new AtomicLong();
@@ -66,7 +68,18 @@ public final class Bank {
     for (int i = 0; i < accounts; i++) this.accounts.add(String.format("acct-%02d", i));
     this.workers = workers;
     this.ports = new CopyOnWriteArrayList<>(ports);
+    this.client = clientThrough(this.ports);
     for (int w = 0; w < workers; w++) nextKey.add(new AtomicInteger());
+  }
+
+  /** A client of the nodes with HTTP ports {@code through}, counting every failed attempt. */
+  private RsmClient clientThrough(List<Integer> through) {
+    return RsmClient.builder()
+        .nodes(through.stream().map(p -> URI.create("http://127.0.0.1:" + p)).toArray(URI[]::new))
+        .deadline(GIVE_UP)
+        .attemptTimeout(REQUEST_TIMEOUT)
+        .onFailedAttempt(a -> (a.status() == 503 ? unavailable : connectionErrors).incrementAndGet())
+        .build();
   }
 
   public List<String> accounts() {
@@ -76,12 +89,13 @@ public final class Bank {
   /** Clients learn about a new node. */
   public void addNode(int httpPort) {
     ports.add(httpPort);
+    client = clientThrough(ports);
   }
 
   /** Deposits the opening balance into every account. */
   public void open() {
     for (String a : accounts) {
-      Reply r = call(a, "dep-" + a, "{\"type\":\"deposit\",\"amount\":" + OPENING_BALANCE + "}", ports);
+      Reply r = call(client, a, "dep-" + a, new Account.Deposit(OPENING_BALANCE));
       ledger.add(new Entry("dep-" + a, a, null, OPENING_BALANCE, r.accepted(), r.balance()));
     }
   }
@@ -93,7 +107,7 @@ public final class Bank {
       int worker = w;
       Thread t = new Thread(() -> {
         try {
-          while (running) transfer(worker, ports);
+          while (running) transfer(worker, client);
         } catch (Throwable e) {
           failure.compareAndSet(null, e);
           running = false;
@@ -112,12 +126,13 @@ public final class Bank {
    */
   public void burst(int perWorker, List<Integer> through) {
     if (running) throw new IllegalStateException("the transfer threads are running");
+    RsmClient only = clientThrough(through);
     List<Thread> burst = new ArrayList<>();
     for (int w = 0; w < workers; w++) {
       int worker = w;
       Thread t = new Thread(() -> {
         try {
-          for (int i = 0; i < perWorker; i++) transfer(worker, through);
+          for (int i = 0; i < perWorker; i++) transfer(worker, only);
         } catch (Throwable e) {
           failure.compareAndSet(null, e);
         }
@@ -135,7 +150,7 @@ public final class Bank {
    * One transfer by {@code worker} from the next account it owns (each worker debits its own
    * accounts only) to a random other account, of 1..20, with the worker's next key.
    */
-  private void transfer(int worker, List<Integer> through) {
+  private void transfer(int worker, RsmClient through) {
     ThreadLocalRandom rnd = ThreadLocalRandom.current();
     int n = nextKey.get(worker).getAndIncrement();
     List<String> owned = new ArrayList<>();
@@ -145,7 +160,7 @@ public final class Bank {
     do to = accounts.get(rnd.nextInt(accounts.size())); while (to.equals(from));
     long amount = 1 + rnd.nextInt(20);
     String key = String.format("tr-w%d-%06d", worker, n);
-    Reply r = call(from, key, "{\"type\":\"transfer\",\"to\":\"" + to + "\",\"amount\":" + amount + "}", through);
+    Reply r = call(through, from, key, new Account.Transfer(to, amount));
     ledger.add(new Entry(key, from, to, amount, r.accepted(), r.balance()));
     transfers.incrementAndGet();
   }
@@ -153,45 +168,24 @@ public final class Bank {
   private record Reply(boolean accepted, long balance) {}
 
   /**
-   * POSTs one input with {@code key} to account {@code id} through one of {@code through},
-   * retrying the same key (on the next of them) until it gets 200.
+   * Sends one input with {@code key} to account {@code id} through {@code client}, which retries the
+   * same key on the next node until it gets a reply or {@link #GIVE_UP} has passed.
    */
-  private Reply call(String id, String key, String body, List<Integer> through) {
-    long deadline = System.nanoTime() + GIVE_UP.toNanos();
-    int node = nextNode.getAndIncrement();
-    String last = "nothing yet";
-    while (System.nanoTime() < deadline) {
-      int port = through.get(Math.floorMod(node++, through.size()));
-      attempts.incrementAndGet();
-      HttpRequest req = HttpJson.request(port, "/machines/account/" + id, REQUEST_TIMEOUT)
-          .header("Content-Type", "application/json")
-          .header("Idempotency-Key", key)
-          .POST(HttpRequest.BodyPublishers.ofString(body))
-          .build();
-      HttpResponse<String> r;
-      try {
-        r = HttpJson.send(req);
-      } catch (UncheckedIOException e) { // refused (node down), reset (killed mid-request), timed out
-        connectionErrors.incrementAndGet();
-        last = e.getMessage();
-        LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-        continue;
-      }
-      if (r.statusCode() == 200) {
-        okByPort.computeIfAbsent(port, p -> new AtomicLong()).incrementAndGet();
-        if (r.headers().firstValue("Idempotent-Replayed").isPresent()) replayed.incrementAndGet();
-        JsonNode reply = HttpJson.parse(r.body());
-        return new Reply(reply.path("accepted").asBoolean(), reply.path("balance").asLong());
-      }
-      if (r.statusCode() != 503)
-        throw new AssertionError("POST :" + port + "/machines/account/" + id + " key " + key
-            + " answered " + r.statusCode() + ": " + r.body());
-      unavailable.incrementAndGet();
-      last = "503 from :" + port + ": " + r.body();
-      long retryAfter = r.headers().firstValueAsLong("Retry-After").orElse(1);
-      LockSupport.parkNanos(Duration.ofSeconds(retryAfter).toNanos());
+  private Reply call(RsmClient client, String id, String key, Account.Input input) {
+    try {
+      Answer a = client.machine(Account.TYPE, id).ask(key, input);
+      attempts.addAndGet(a.attempts());
+      okByPort.computeIfAbsent(a.node().getPort(), p -> new AtomicLong()).incrementAndGet();
+      if (a.replayed()) replayed.incrementAndGet();
+      Account.Result r = a.as(Account.Result.class);
+      return new Reply(r.accepted(), r.balance());
+    } catch (Unavailable e) {
+      attempts.addAndGet(e.attempts().size());
+      throw new AssertionError("key " + key + " to account " + id + " got no reply within " + GIVE_UP + ": "
+          + e.getMessage(), e);
+    } catch (RsmException e) {
+      throw new AssertionError("account " + id + " key " + key + " answered " + e.status() + ": " + e.getMessage(), e);
     }
-    throw new AssertionError("key " + key + " to account " + id + " got no 200 within " + GIVE_UP + "; last: " + last);
   }
 
   /** Waits until {@code n} more transfers have completed: the cluster is serving. */
