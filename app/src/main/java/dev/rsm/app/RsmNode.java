@@ -25,8 +25,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.HttpsConnectionContext;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -107,6 +105,12 @@ public final class RsmNode implements AutoCloseable {
     } catch (RuntimeException e) {
       throw failure("the security configuration (rsm.http.auth, rsm.http.tls)", e);
     }
+    boolean managementAuth = auth.enabled() && config.getBoolean("rsm.node.management-auth");
+    try {
+      ClusterFormation.check(config, managementAuth);
+    } catch (RuntimeException e) {
+      throw failure("cluster bootstrap (rsm.node.bootstrap)", e);
+    }
     ActorSystem<Void> system;
     try {
       system = ActorSystem.create(Behaviors.empty(), config.getString("rsm.node.system-name"), config);
@@ -119,11 +123,7 @@ public final class RsmNode implements AutoCloseable {
     }
     String part = "the cluster";
     try {
-      Cluster cluster = Cluster.get(system);
-      if (config.getStringList("pekko.cluster.seed-nodes").isEmpty())
-        cluster.manager().tell(Join.create(cluster.selfMember().address())); // a single node joins itself
       int managementPort = -1;
-      boolean managementAuth = auth.enabled() && config.getBoolean("rsm.node.management-auth");
       Optional<HttpsConnectionContext> managementTls =
           config.getBoolean("rsm.node.management-tls") ? tls : Optional.empty();
       if (config.getBoolean("rsm.node.management")) {
@@ -132,6 +132,8 @@ public final class RsmNode implements AutoCloseable {
             .start(s -> managementTls.isPresent() ? s.withHttpsConnectionContext(managementTls.get()) : s)
             .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS).port();
       }
+      part = "the cluster";
+      ClusterFormation.begin(system, config); // after management: bootstrap's contact point is served there
       part = "tracing (rsm.tracing)";
       RuntimeOptions machineOptions = options.openTelemetry().isPresent() ? options
           : NodeTracing.fromConfig(system, config).map(options::withOpenTelemetry).orElse(options);
