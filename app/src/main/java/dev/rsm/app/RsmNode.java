@@ -36,6 +36,9 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  * Management (members, liveness, readiness: {@link Serving}) and the HTTP ingress. {@link Main} starts one from
  * configuration; tests start several in one JVM the same way.
  *
+ * <p>The node joins its seed nodes, itself when there are none, or, with {@code
+ * rsm.node.bootstrap}, the cluster that Cluster Bootstrap finds or forms (docs/deploy.md).
+ *
  * <p>Shutdown goes through {@code CoordinatedShutdown}: the HTTP port is unbound first (no new
  * requests, in-flight ones get up to {@code rsm.http.shutdown-deadline}), then sharding hands its
  * shards off to the remaining nodes, then the node leaves the cluster.
