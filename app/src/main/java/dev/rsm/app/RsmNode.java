@@ -25,8 +25,6 @@ import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
-import org.apache.pekko.cluster.typed.Cluster;
-import org.apache.pekko.cluster.typed.Join;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.HttpsConnectionContext;
 import org.apache.pekko.http.javadsl.ServerBinding;
@@ -37,6 +35,9 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  * One running node: an ActorSystem in the cluster, the machines on Cluster Sharding, Pekko
  * Management (members, liveness, readiness: {@link Serving}) and the HTTP ingress. {@link Main} starts one from
  * configuration; tests start several in one JVM the same way.
+ *
+ * <p>The node joins its seed nodes, itself when there are none, or, with {@code
+ * rsm.node.bootstrap}, the cluster that Cluster Bootstrap finds or forms (docs/deploy.md).
  *
  * <p>Shutdown goes through {@code CoordinatedShutdown}: the HTTP port is unbound first (no new
  * requests, in-flight ones get up to {@code rsm.http.shutdown-deadline}), then sharding hands its
@@ -107,6 +108,12 @@ public final class RsmNode implements AutoCloseable {
     } catch (RuntimeException e) {
       throw failure("the security configuration (rsm.http.auth, rsm.http.tls)", e);
     }
+    boolean managementAuth = auth.enabled() && config.getBoolean("rsm.node.management-auth");
+    try {
+      ClusterFormation.check(config, managementAuth);
+    } catch (RuntimeException e) {
+      throw failure("cluster bootstrap (rsm.node.bootstrap)", e);
+    }
     ActorSystem<Void> system;
     try {
       system = ActorSystem.create(Behaviors.empty(), config.getString("rsm.node.system-name"), config);
@@ -119,11 +126,7 @@ public final class RsmNode implements AutoCloseable {
     }
     String part = "the cluster";
     try {
-      Cluster cluster = Cluster.get(system);
-      if (config.getStringList("pekko.cluster.seed-nodes").isEmpty())
-        cluster.manager().tell(Join.create(cluster.selfMember().address())); // a single node joins itself
       int managementPort = -1;
-      boolean managementAuth = auth.enabled() && config.getBoolean("rsm.node.management-auth");
       Optional<HttpsConnectionContext> managementTls =
           config.getBoolean("rsm.node.management-tls") ? tls : Optional.empty();
       if (config.getBoolean("rsm.node.management")) {
@@ -132,6 +135,8 @@ public final class RsmNode implements AutoCloseable {
             .start(s -> managementTls.isPresent() ? s.withHttpsConnectionContext(managementTls.get()) : s)
             .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS).port();
       }
+      part = "the cluster";
+      ClusterFormation.begin(system, config); // after management: bootstrap's contact point is served there
       part = "tracing (rsm.tracing)";
       RuntimeOptions machineOptions = options.openTelemetry().isPresent() ? options
           : NodeTracing.fromConfig(system, config).map(options::withOpenTelemetry).orElse(options);

@@ -83,6 +83,29 @@ public final class NodeCluster {
     return this;
   }
 
+  /**
+   * Forms the cluster with Cluster Bootstrap instead of seed nodes ({@code rsm.node.bootstrap},
+   * for the next starts): no node is given a seed node; each finds the others' management
+   * endpoints through configuration-based discovery ({@code pekko.discovery.method = config}),
+   * and once all of them answer, the one with the lowest address forms the cluster.
+   */
+  public NodeCluster bootstrap() {
+    seeds.clear();
+    for (NodeProcess n : nodes) n.seedNodes(List.of());
+    String service = "pekko.discovery.config.services." + name + ".endpoints.";
+    for (int i = 0; i < nodes.size(); i++) {
+      set(service + i + ".host", "127.0.0.1");
+      set(service + i + ".port", Integer.toString(nodes.get(i).managementPort()));
+    }
+    String discovery = "pekko.management.cluster.bootstrap.contact-point-discovery.";
+    return set("rsm.node.bootstrap", "on")
+        .set("pekko.discovery.method", "config")
+        .set(discovery + "service-name", name)
+        .set(discovery + "required-contact-point-nr", Integer.toString(nodes.size()))
+        // Each node's management port differs here: keep contact points on other ports.
+        .set("pekko.management.cluster.bootstrap.contact-point.filter-on-fallback-port", "false");
+  }
+
   /** The nodes' addresses as seed nodes list them: the cluster's first nodes. */
   public List<String> seedNodes() {
     return List.copyOf(seeds);
