@@ -8,6 +8,7 @@ import dev.rsm.app.health.Serving;
 import dev.rsm.app.http.BearerAuth;
 import dev.rsm.app.http.HttpSettings;
 import dev.rsm.app.http.MachineRoutes;
+import dev.rsm.app.http.OpenApiRoutes;
 import dev.rsm.app.http.ServerTls;
 import dev.rsm.app.metrics.RsmMetrics;
 import dev.rsm.app.monitor.ReplicaMonitorSingleton;
@@ -146,7 +147,8 @@ public final class RsmNode implements AutoCloseable {
       ServerBuilder server = Http.get(system).newServerAt(http.hostname(), http.port());
       if (tls.isPresent()) server = server.enableHttps(tls.get());
       MachineRoutes routes = new MachineRoutes(runtime.machines(), http, metrics.ingress(), Tracing.of(system).tracer());
-      ServerBinding binding = server.bind(auth.protect(routes::route))
+      OpenApiRoutes openApi = new OpenApiRoutes(registry, auth.enabled());
+      ServerBinding binding = server.bind(openApi.ui().orElse(auth.protect(() -> openApi.document().orElse(routes.route()))))
           .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
       Duration deadline = config.getDuration("rsm.http.shutdown-deadline");
       // Not ready from the first shutdown phase on: probes stop routing here before the unbind.
