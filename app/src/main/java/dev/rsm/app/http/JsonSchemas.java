@@ -22,7 +22,8 @@ import java.util.UUID;
  * {@link Json}, collected as named component schemas.
  *
  * <p>A record is an object with its components as properties, all required, and a component
- * schema of its own named {@code <machine type>.<Record>}. The same record is described twice
+ * schema of its own named {@code <machine type>.<Record>} (its simple name; a number is appended if two
+ * records of a type share it). The same record is described twice
  * when it is both read and written, because the two differ: an input ({@link Mode#INPUT}) refuses
  * nulls and unknown fields ({@link Json} is strict), while a written value ({@link Mode#OUTPUT},
  * a machine's state) may hold null in any field that is not a primitive. Types the mapping does
@@ -59,7 +60,7 @@ final class JsonSchemas {
   private String componentFor(String prefix, Class<?> record, Mode mode, Map.Entry<String, JsonNode> extra) {
     String known = names.computeIfAbsent(record, r -> new HashMap<>()).get(mode);
     if (known != null) return known;
-    String name = uniqueName(prefix + "." + nestedName(record), record, mode);
+    String name = uniqueName(prefix + "." + record.getSimpleName(), record, mode);
     names.get(record).put(mode, name);
     ObjectNode schema = components.putObject(name); // before the fields: a record may refer to itself
     schema.put("type", "object");
@@ -84,7 +85,8 @@ final class JsonSchemas {
     return mode == Mode.OUTPUT && !primitive ? nullable(s) : s;
   }
 
-  private ObjectNode nonNull(String prefix, Type type, Mode mode) {
+  /** The schema of a value of {@code type} that is never null. */
+  ObjectNode nonNull(String prefix, Type type, Mode mode) {
     Class<?> raw = raw(type);
     if (raw == String.class || raw == Character.class || raw == char.class || CharSequence.class.isAssignableFrom(raw))
       return typed("string");
@@ -140,14 +142,6 @@ final class JsonSchemas {
     Class<?> holder = taken.get(name);
     if (holder != null) name = holder == record ? base + (mode == Mode.INPUT ? ".Input" : ".Output") : base + "." + taken.size();
     taken.put(name, record);
-    return name;
-  }
-
-  /** {@code Inventory.Reservation} for a record nested in {@code Inventory}, else the simple name. */
-  private static String nestedName(Class<?> c) {
-    String name = c.getSimpleName();
-    for (Class<?> outer = c.getEnclosingClass(); outer != null; outer = outer.getEnclosingClass())
-      name = outer.getSimpleName() + "." + name;
     return name;
   }
 

@@ -108,7 +108,7 @@ public final class OpenApiDocument {
     ObjectNode p = view.putObject("properties");
     p.putObject("type").put("type", "string").put("const", type.name());
     p.putObject("id").put("type", "string");
-    p.set("state", schemas.of(type.name(), type.stateType(), Mode.OUTPUT));
+    p.set("state", schemas.nonNull(type.name(), type.stateType(), Mode.OUTPUT));
     p.putObject("seqNr").put("type", "integer").put("format", "int64")
         .put("description", "The number of steps taken; 0 for a machine that never took one");
     p.putObject("unackedOutputs").put("type", "integer").put("format", "int32")

@@ -21,7 +21,7 @@ public final class Http {
   private static volatile List<Exchange> recording;
 
   /** A request and its response, headers by case-insensitive name. */
-  public record Exchange(String method, String path, Map<String, List<String>> requestHeaders, String requestBody,
+  public record Exchange(int port, String method, String path, Map<String, List<String>> requestHeaders, String requestBody,
       int status, Map<String, List<String>> responseHeaders, String responseBody) {
     public Optional<String> responseHeader(String name) {
       return Optional.ofNullable(responseHeaders.get(name)).flatMap(v -> v.stream().findFirst());
@@ -66,7 +66,7 @@ public final class Http {
       HttpResponse<String> response = CLIENT.send(r, HttpResponse.BodyHandlers.ofString());
       List<Exchange> into = recording;
       if (into != null)
-        into.add(new Exchange(r.method(), r.uri().getRawPath(), headers(r.headers()), body,
+        into.add(new Exchange(r.uri().getPort(), r.method(), r.uri().getRawPath(), headers(r.headers()), body,
             response.statusCode(), headers(response.headers()), response.body()));
       return response;
     } catch (IOException e) {

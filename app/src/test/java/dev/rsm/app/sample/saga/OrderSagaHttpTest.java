@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import dev.rsm.app.RsmNode;
 import dev.rsm.app.testing.Http;
+import dev.rsm.app.testing.OpenApiContract;
 import dev.rsm.app.testing.TestCluster;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.RuntimeOptions;
@@ -50,6 +51,7 @@ class OrderSagaHttpTest {
           .withEffect(Order.REFUND, Order.Refund.class, gateway.refund()));
       cluster.awaitUp(1);
       int p = node.httpPort();
+      List<Http.Exchange> exchanges = Http.record();
       assertEquals("10", post(p, "/machines/inventory/apple", "stock-apple", "{\"type\":\"receive\",\"units\":10}"));
       assertEquals("5", post(p, "/machines/inventory/pear", "stock-pear", "{\"type\":\"receive\",\"units\":5}"));
       assertEquals("\"RESERVING\"", post(p, "/machines/order/o-1", "place-o-1",
@@ -96,6 +98,8 @@ class OrderSagaHttpTest {
       JsonNode answered = pear.path("steps").get(1);
       assertEquals("reserve", answered.path("input").path("type").asText(), pear.toString());
       assertEquals("reply", answered.path("sends").get(0).path("input").path("type").asText(), "its answer goes back");
+      Http.stopRecording(); // every request and answer was one the node's OpenAPI document describes
+      assertTrue(OpenApiContract.assertConforms(p, exchanges) > 10);
     }
   }
 
