@@ -59,6 +59,10 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  * write and delivery is an OpenTelemetry span, and one request's path across machines and nodes is
  * one trace.
  *
+ * <p>The ingress port also serves the contract of the machine types it hosts, {@code
+ * /openapi.json}, and its browsable page {@code /openapi/} ({@link OpenApiRoutes},
+ * docs/http-api.md).
+ *
  * <p>The management port also serves the read-only admin API and the web console ({@link
  * dev.rsm.app.admin.AdminRoutes}, docs/admin-api.md); they answer 503 until the machines are up.
  */
