@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.rsm.actors.MachineType;
 import dev.rsm.app.http.JsonSchemas.Mode;
+import dev.rsm.persistence.IngressResult;
 import dev.rsm.persistence.MachineRegistry;
 import java.util.Map;
 import java.util.stream.Collectors;
@@ -130,9 +131,10 @@ public final class OpenApiDocument {
         .put("description", "What is wrong, for the caller to act on: no class names or exception texts");
     ObjectNode p = error.putObject("properties");
     p.putObject("error").put("type", "string");
-    p.putObject("reason").put("type", "string")
-        .put("description", "Why a machine refused (503 only): overloaded, not-confirmed, not-leased")
-        .putArray("enum").add("overloaded").add("not-confirmed").add("not-leased");
+    ArrayNode reasons = p.putObject("reason").put("type", "string")
+        .put("description", "Why a machine refused (503 only); see docs/http-api.md").putArray("enum");
+    for (IngressResult.Unavailable.Reason r : IngressResult.Unavailable.Reason.values())
+      reasons.add(MachineRoutes.reasonName(r));
     p.putObject("errorId").put("type", "string")
         .put("description", "Where the node's log has the details (500 only)");
     error.putArray("required").add("error");
