@@ -4,6 +4,7 @@ import dev.rsm.persistence.MachineRegistry;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
+import java.util.Optional;
 import java.util.Properties;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -24,8 +25,10 @@ import org.apache.pekko.http.javadsl.server.Route;
  */
 public final class OpenApiRoutes extends AllDirectives {
   private static final String OWN = "dev/rsm/openapi";
-  private static final String WEBJAR = "META-INF/resources/webjars/swagger-ui/" + property(
-      "META-INF/maven/org.webjars/swagger-ui/pom.properties", "version");
+  // Where the webjar keeps its files, under its version; null when the jar is not on the classpath
+  // (the page is then missing, the node and its document are not).
+  private static final String WEBJAR = property("META-INF/maven/org.webjars/swagger-ui/pom.properties", "version")
+      .map(v -> "META-INF/resources/webjars/swagger-ui/" + v).orElse(null);
 
   private final byte[] document;
 
@@ -33,9 +36,9 @@ public final class OpenApiRoutes extends AllDirectives {
     this.document = Json.write(OpenApiDocument.of(registry, version(), bearerAuth));
   }
 
-  /** The software's version, as the build recorded it. */
+  /** The software's version, as the build recorded it ("unknown" without the build's record). */
   public static String version() {
-    return property("dev/rsm/app/http/version.properties", "version");
+    return property("dev/rsm/app/http/version.properties", "version").orElse("unknown");
   }
 
   /** {@code GET /openapi.json}. */
@@ -46,6 +49,7 @@ public final class OpenApiRoutes extends AllDirectives {
 
   /** {@code GET /openapi/}: the UI's page, its start script, and the webjar's files. */
   public Route ui() {
+    if (WEBJAR == null) return reject();
     return pathPrefix("openapi", () -> get(() -> concat(
         pathEnd(() -> redirect(Uri.create("openapi/"), StatusCodes.FOUND)),
         pathSingleSlash(() -> getFromResource(OWN + "/index.html", ContentTypes.TEXT_HTML_UTF8)),
@@ -54,12 +58,12 @@ public final class OpenApiRoutes extends AllDirectives {
         rawPathPrefix(PathMatchers.slash(), () -> getFromResourceDirectory(WEBJAR)))));
   }
 
-  private static String property(String resource, String key) {
+  private static Optional<String> property(String resource, String key) {
     try (InputStream in = OpenApiRoutes.class.getClassLoader().getResourceAsStream(resource)) {
-      if (in == null) throw new IllegalStateException(resource + " is missing from the classpath");
+      if (in == null) return Optional.empty();
       Properties p = new Properties();
       p.load(in);
-      return p.getProperty(key);
+      return Optional.ofNullable(p.getProperty(key));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
