@@ -8,6 +8,7 @@ import dev.rsm.app.health.Serving;
 import dev.rsm.app.http.BearerAuth;
 import dev.rsm.app.http.HttpSettings;
 import dev.rsm.app.http.MachineRoutes;
+import dev.rsm.app.http.OpenApiRoutes;
 import dev.rsm.app.http.ServerTls;
 import dev.rsm.app.metrics.RsmMetrics;
 import dev.rsm.app.monitor.ReplicaMonitorSingleton;
@@ -58,6 +59,10 @@ import org.apache.pekko.management.javadsl.PekkoManagement;
  * <p>With {@code rsm.tracing.enabled} (docs/observability.md) every ingress request, step, journal
  * write and delivery is an OpenTelemetry span, and one request's path across machines and nodes is
  * one trace.
+ *
+ * <p>The ingress port also serves the contract of the machine types it hosts, {@code
+ * /openapi.json}, and its browsable page {@code /openapi/} ({@link OpenApiRoutes},
+ * docs/http-api.md).
  *
  * <p>The management port also serves the read-only admin API and the web console ({@link
  * dev.rsm.app.admin.AdminRoutes}, docs/admin-api.md); they answer 503 until the machines are up.
@@ -151,7 +156,8 @@ public final class RsmNode implements AutoCloseable {
       ServerBuilder server = Http.get(system).newServerAt(http.hostname(), http.port());
       if (tls.isPresent()) server = server.enableHttps(tls.get());
       MachineRoutes routes = new MachineRoutes(runtime.machines(), http, metrics.ingress(), Tracing.of(system).tracer());
-      ServerBinding binding = server.bind(auth.protect(routes::route))
+      OpenApiRoutes openApi = new OpenApiRoutes(registry, auth.enabled());
+      ServerBinding binding = server.bind(openApi.ui().orElse(auth.protect(() -> openApi.document().orElse(routes.route()))))
           .toCompletableFuture().get(30, java.util.concurrent.TimeUnit.SECONDS);
       Duration deadline = config.getDuration("rsm.http.shutdown-deadline");
       // Not ready from the first shutdown phase on: probes stop routing here before the unbind.

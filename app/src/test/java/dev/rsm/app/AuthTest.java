@@ -151,4 +151,16 @@ class AuthTest {
         () -> RsmNode.start(RsmConfig.load(with("rsm.http.auth.tokens-file", "/nonexistent/tokens")), types));
     assertTrue(noFile.getMessage().contains("cannot read rsm.http.auth.tokens-file /nonexistent/tokens"), noFile.getMessage());
   }
+
+  @Test
+  void theContractNeedsATokenItsPageDoesNot() {
+    assertRefused(get(node.httpPort(), "/openapi.json", null));
+    HttpResponse<String> doc = get(node.httpPort(), "/openapi.json", "Bearer " + TOKEN);
+    assertEquals(200, doc.statusCode(), doc.body());
+    assertTrue(doc.body().contains("\"securitySchemes\":{\"bearer\":{\"type\":\"http\",\"scheme\":\"bearer\"}}"), doc.body());
+    assertTrue(doc.body().contains("\"401\":{\"$ref\":\"#/components/responses/401\"}"), doc.body());
+    // Swagger UI's files hold no data: served without a token, like the console's.
+    assertEquals(200, get(node.httpPort(), "/openapi/", null).statusCode());
+    assertEquals(200, get(node.httpPort(), "/openapi/swagger-ui-bundle.js", null).statusCode());
+  }
 }

@@ -7,6 +7,7 @@ import com.typesafe.config.ConfigFactory;
 import dev.rsm.app.machines.Brittle;
 import dev.rsm.app.sample.Account;
 import dev.rsm.app.testing.Http;
+import dev.rsm.app.testing.OpenApiContract;
 import dev.rsm.app.testing.TestCluster;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.testing.TestStores;
@@ -16,26 +17,37 @@ import dev.rsm.persistence.testing.LogLines;
 import dev.rsm.persistence.testing.StoppablePostgres;
 import java.time.Duration;
 import java.net.http.HttpResponse;
+import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The HTTP API of a single node, through a real HTTP client: success and every error. */
+/**
+ * The HTTP API of a single node, through a real HTTP client: success and every error. Every
+ * exchange is also checked against the node's OpenAPI document ({@code /openapi.json}).
+ */
 class HttpIngressTest {
   static final MachineRegistry TYPES = MachineRegistry.of(Account.TYPE, Brittle.TYPE);
   static TestCluster cluster;
   static int port;
+  static List<Http.Exchange> exchanges;
 
   @BeforeAll
   static void start() {
     cluster = new TestCluster(TestStores.fresh(TestStores.H2), TYPES,
         ConfigFactory.parseString("rsm.http.max-body = 1k"));
     port = cluster.start().httpPort();
+    exchanges = Http.record();
   }
 
   @AfterAll
   static void stop() {
-    cluster.close();
+    try {
+      Http.stopRecording();
+      assertTrue(OpenApiContract.assertConforms(port, exchanges) > 0, "the tests' exchanges were checked");
+    } finally {
+      cluster.close();
+    }
   }
 
   static void assertJson(int status, String body, HttpResponse<String> r) {

@@ -46,6 +46,10 @@ import org.apache.pekko.http.scaladsl.model.EntityStreamSizeException;
  * <p>With a tracer (tracing on: {@code rsm.tracing}, docs/observability.md), each {@code POST} is
  * a span, child of the request's W3C {@code traceparent}, and the machine's step is its child.
  *
+ * <p>{@link OpenApiDocument} describes these routes, per machine type, as an OpenAPI contract: a
+ * change to a status, header or body here belongs there too ({@code HttpIngressTest} checks every
+ * exchange against it).
+ *
  * <p>{@link dev.rsm.app.RsmNode} serves these routes behind {@link BearerAuth}: with {@code
  * rsm.http.auth.enabled}, a request without a configured token gets 401 before any of the above.
  */
@@ -247,7 +251,7 @@ public final class MachineRoutes extends AllDirectives {
   }
 
   /** {@code overloaded}, {@code not-confirmed}; null (left out) from a node that sent none. */
-  private static String reasonName(IngressResult.Unavailable.Reason reason) {
+  static String reasonName(IngressResult.Unavailable.Reason reason) {
     return reason == null ? null : reason.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
   }
 

@@ -6,10 +6,41 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** A tiny real HTTP client for tests. */
+/**
+ * A tiny real HTTP client for tests. While {@link #record()} is on, it keeps every exchange, for a
+ * test to check them against the node's contract ({@link OpenApiContract}).
+ */
 public final class Http {
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+  private static volatile List<Exchange> recording;
+
+  /** A request and its response, headers by case-insensitive name. */
+  public record Exchange(int port, String method, String path, Map<String, List<String>> requestHeaders, String requestBody,
+      int status, Map<String, List<String>> responseHeaders, String responseBody) {
+    public Optional<String> responseHeader(String name) {
+      return Optional.ofNullable(responseHeaders.get(name)).flatMap(v -> v.stream().findFirst());
+    }
+
+    public Optional<String> requestHeader(String name) {
+      return Optional.ofNullable(requestHeaders.get(name)).flatMap(v -> v.stream().findFirst());
+    }
+  }
+
+  /** Starts keeping every exchange (again, from none), until {@link #stopRecording()}. */
+  public static List<Exchange> record() {
+    recording = new CopyOnWriteArrayList<>();
+    return recording;
+  }
+
+  public static void stopRecording() {
+    recording = null;
+  }
 
   private Http() {}
 
@@ -19,7 +50,7 @@ public final class Http {
         .header("Content-Type", "application/json")
         .POST(HttpRequest.BodyPublishers.ofString(body));
     if (key != null) b.header("Idempotency-Key", key);
-    return send(b.build());
+    return send(b.build(), body);
   }
 
   public static HttpResponse<String> get(int port, String path) {
@@ -27,13 +58,28 @@ public final class Http {
   }
 
   public static HttpResponse<String> send(HttpRequest r) {
+    return send(r, null);
+  }
+
+  private static HttpResponse<String> send(HttpRequest r, String body) {
     try {
-      return CLIENT.send(r, HttpResponse.BodyHandlers.ofString());
+      HttpResponse<String> response = CLIENT.send(r, HttpResponse.BodyHandlers.ofString());
+      List<Exchange> into = recording;
+      if (into != null)
+        into.add(new Exchange(r.uri().getPort(), r.method(), r.uri().getRawPath(), headers(r.headers()), body,
+            response.statusCode(), headers(response.headers()), response.body()));
+      return response;
     } catch (IOException e) {
       throw new java.io.UncheckedIOException(e);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new IllegalStateException(e);
     }
+  }
+
+  private static Map<String, List<String>> headers(java.net.http.HttpHeaders h) {
+    Map<String, List<String>> m = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+    m.putAll(h.map());
+    return m;
   }
 }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.ConfigFactory;
 import dev.rsm.app.RsmNode;
 import dev.rsm.app.testing.Http;
+import dev.rsm.app.testing.OpenApiContract;
 import dev.rsm.app.testing.TestCluster;
 import dev.rsm.persistence.MachineRegistry;
 import dev.rsm.persistence.RuntimeOptions;
@@ -50,6 +51,7 @@ class OrderSagaHttpTest {
           .withEffect(Order.REFUND, Order.Refund.class, gateway.refund()));
       cluster.awaitUp(1);
       int p = node.httpPort();
+      List<Http.Exchange> exchanges = Http.record();
       assertEquals("10", post(p, "/machines/inventory/apple", "stock-apple", "{\"type\":\"receive\",\"units\":10}"));
       assertEquals("5", post(p, "/machines/inventory/pear", "stock-pear", "{\"type\":\"receive\",\"units\":5}"));
       assertEquals("\"RESERVING\"", post(p, "/machines/order/o-1", "place-o-1",
@@ -66,6 +68,8 @@ class OrderSagaHttpTest {
       Await.until("pear released", Duration.ofSeconds(20), () -> state(p, "/machines/inventory/pear"),
           s -> s.path("state").path("available").asInt() == 4 && s.path("state").path("sold").asInt() == 1);
       assertEquals(Map.of("order/o-1/3/0", "o-1"), gateway.charges());
+      Http.stopRecording(); // every request and answer so far was one the node's OpenAPI document describes
+      assertTrue(OpenApiContract.assertConforms(p, exchanges) > 4);
 
       JsonNode journal = JSON.readTree(Http.get(node.managementPort(), "/admin/machines/order/o-1/journal").body());
       List<String> steps = new ArrayList<>();
