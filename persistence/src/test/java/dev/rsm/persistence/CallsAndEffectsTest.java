@@ -268,13 +268,14 @@ class CallsAndEffectsTest {
     Config db = TestStores.fresh(store);
     Address buyer = Buyer.TYPE.address("b");
     CountDownLatch started = new CountDownLatch(1);
+    CountDownLatch never = new CountDownLatch(1);
     List<String> firstKeys = new ArrayList<>();
     EffectHandler<Buyer.Charge> hanging = (c, a) -> {
       synchronized (firstKeys) {
         firstKeys.add(a.idempotencyKey());
       }
       started.countDown();
-      Thread.sleep(60_000); // the node ends first (its effect threads are interrupted)
+      never.await(); // until the node ends: its effect threads are interrupted
       return "never";
     };
     try (TestNode node = new TestNode("effects-node-1", db, TYPES, QUICK_EFFECTS,

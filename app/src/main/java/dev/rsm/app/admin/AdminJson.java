@@ -44,8 +44,9 @@ final class AdminJson {
     return n;
   }
 
-  /** A user value as JSON; one Jackson cannot write is shown as its {@code toString()}. */
+  /** A user value as JSON (null as JSON null); one Jackson cannot write is shown as its {@code toString()}. */
   static JsonNode value(Object v) {
+    if (v == null) return MAPPER.nullNode();
     try {
       return MAPPER.valueToTree(v);
     } catch (IllegalArgumentException e) {
@@ -73,7 +74,7 @@ final class AdminJson {
       n.put("call", r.call());
       n.put("status", r.status().name());
       n.set("request", input(r.callee().type(), r.request()));
-      n.set("value", r.value() == null ? MAPPER.nullNode() : value(r.value()));
+      n.set("value", value(r.value()));
       n.put("error", r.error());
       return n;
     }
@@ -82,7 +83,7 @@ final class AdminJson {
       n.put("effect", o.name());
       n.put("key", o.key());
       n.put("ok", o.ok());
-      n.set("value", o.value() == null ? MAPPER.nullNode() : value(o.value()));
+      n.set("value", value(o.value()));
       n.put("error", o.error());
       n.put("attempts", o.attempts());
       return n;
@@ -205,7 +206,7 @@ final class AdminJson {
       o.put("name", f.name());
       o.set("request", value(f.request()));
     }
-    n.set("reply", e.reply() == null ? MAPPER.nullNode() : value(e.reply()));
+    n.set("reply", value(e.reply()));
     n.put("rejected", e.rejected());
     return n;
   }

@@ -33,7 +33,7 @@ final class Admission {
     }
     if (!type.accepts(in.input()))
       return new IngressResult.Invalid(
-          MachineBehavior.describe(in.input()) + " is not an input of machine type " + type.name());
+          StepRecorder.describe(in.input()) + " is not an input of machine type " + type.name());
     if (in.key() != null && settings.idempotencyRefuseWhenFull() && s.keys.size() >= settings.idempotencyMaxKeys()) {
       long expires = s.keys.oldestTime() + settings.idempotencyRetentionMillis() - clock.millis();
       if (expires > 0) // no key to forget: refused rather than forgetting one within retention

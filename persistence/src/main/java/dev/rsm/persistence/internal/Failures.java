@@ -33,7 +33,7 @@ final class Failures {
    */
   IngressResult.Failed external(Object input, Exception e) {
     String errorId = Long.toHexString(ThreadLocalRandom.current().nextLong() | Long.MIN_VALUE);
-    log.warn("handler of {} failed on {} (error id {}): {}", self, MachineBehavior.describe(input), errorId, reason(e), e);
+    log.warn("handler of {} failed on {} (error id {}): {}", self, StepRecorder.describe(input), errorId, reason(e), e);
     return new IngressResult.Failed("the handler of " + self + " failed on "
         + input.getClass().getSimpleName() + "; the node's log has the details under its errorId", errorId);
   }
@@ -46,7 +46,7 @@ final class Failures {
     int n = attempts.merge(origin, 1, Integer::sum);
     if (n < settings.maxAttempts())
       log.warn("handler of {} failed on {} from {} (attempt {} of {}): {}",
-          self, MachineBehavior.describe(input), origin, n, settings.maxAttempts(), reason(e));
+          self, StepRecorder.describe(input), origin, n, settings.maxAttempts(), reason(e));
     else attempts.remove(origin);
     return n;
   }

@@ -1,10 +1,7 @@
 package dev.rsm.persistence.internal;
 
 import dev.rsm.actors.Address;
-import dev.rsm.actors.Machine;
 import dev.rsm.actors.MachineType;
-import dev.rsm.persistence.FaultInjector;
-import dev.rsm.persistence.FaultInjector.Point;
 import dev.rsm.persistence.IngressResult;
 import dev.rsm.persistence.RuntimeSettings;
 import dev.rsm.persistence.internal.GroupCommit.Batch;
@@ -52,10 +49,8 @@ import org.slf4j.Logger;
  * Idleness}), acknowledgements outside the event sourcing ({@link Front}), a failing handler's
  * retries ({@link Failures}), the lease check ({@link Tenancy}), and hibernation ({@link MachineActor}).
  *
- * <p>Delivery protocol (receiver side): message {@code seq} on a channel is handled only when
- * {@code seq == hw + 1}; {@code seq <= hw} is a duplicate and is acknowledged again; {@code seq >
- * hw + 1} is dropped and the sender's resend fills the gap in order. Sender side: see {@link
- * Sender}.
+ * <p>The delivery protocol: {@link Receiver} (which message is next, a duplicate or a gap) and
+ * {@link Sender}.
  */
 public final class MachineBehavior extends EventSourcedBehavior<Command, Event, RuntimeState> {
 
@@ -73,7 +68,6 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private final MachineEnvironment env;
   private final RuntimeSettings settings;
   private final MachineType<?, ?> type;
-  private final Machine<Object, Object> machine;
   private final Address self;
   private final ActorContext<Command> ctx;
   private final MachineActor actor;
@@ -109,13 +103,11 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
   private Batch writing;
   private Span writeSpan;
 
-  @SuppressWarnings("unchecked")
   MachineBehavior(MachineActor actor, MachineType<?, ?> type, ActorContext<Command> ctx) {
     super(PersistenceId.ofUniqueId(actor.address.persistenceId()));
     this.env = actor.env;
     this.settings = env.settings();
     this.type = type;
-    this.machine = (Machine<Object, Object>) type.machine();
     this.self = actor.address;
     this.ctx = ctx;
     this.actor = actor;
@@ -182,10 +174,7 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
       // Handled even when this machine is over delivery.max-unacked: refusing inputs from machines
       // would withhold their acknowledgements, and two machines at the limit toward each other
       // would wait for each other for ever. The limit holds back new work (ingress, timers).
-      Origin origin = new Origin.Channel(d.from(), d.seq());
-      if (!steps.accepts(d.input()))
-        return writeIf(steps.reject(s, origin, d.input(), 1, "not an input of machine type " + type.name()));
-      return writeIf(steps.take(s, origin, d.input(), null, d.ackTo(), d.channel(), d.trace()));
+      return writeIf(steps.takeDelivered(s, d));
     }
     if (v instanceof Receiver.Duplicate dup) // hw may be an unwritten step's: acknowledged after its write
       commit.whenWritten(() -> sender.acknowledge(d.from(), d.ackTo(), d.channel(), dup.upTo(), dup.hw()));
@@ -382,18 +371,9 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
 
   private RuntimeState applyEvent(RuntimeState s, Event e) {
     if (commit.isOwnWrite(e)) return s; // taken live and applied already
-    if (e instanceof StepsTaken batch) {
-      for (StepTaken step : batch.steps()) applyStep(s, step);
-      return s;
-    }
-    return applyStep(s, (StepTaken) e);
-  }
-
-  private RuntimeState applyStep(RuntimeState s, StepTaken e) {
-    if (commit.phase() == GroupCommit.Phase.RECOVERING && env.faults().crash(Point.DURING_RECOVERY, self))
-      throw new FaultInjector.InjectedCrash(Point.DURING_RECOVERY, self);
-    Object next = e.rejected() != null ? s.user : Replay.recompute(machine, self, s, e, settings, values.comparing(), env.observer());
-    s.apply(e, next, settings.idempotencyMaxKeys(), settings.idempotencyRetentionMillis(), values.keyFingerprint(e));
+    boolean recovering = commit.phase() == GroupCommit.Phase.RECOVERING;
+    if (e instanceof StepsTaken batch) for (StepTaken step : batch.steps()) steps.replay(s, step, recovering);
+    else steps.replay(s, (StepTaken) e, recovering);
     return s;
   }
 
@@ -416,9 +396,5 @@ public final class MachineBehavior extends EventSourcedBehavior<Command, Event, 
     return settings.recoverFromSnapshots()
         ? super.recovery()
         : Recovery.withSnapshotSelectionCriteria(SnapshotSelectionCriteria.none());
-  }
-
-  static String describe(Object o) {
-    return o == null ? "null" : o.getClass().getSimpleName() + String.valueOf(o).replaceFirst("^[^\\[]*", "");
   }
 }

@@ -55,8 +55,8 @@ final class Receiver {
     if (handled == null || comparing.same(handled, d.input())) return true;
     log.error("channel {} -> {}: message #{} is {}, but this machine handled {} under #{}: the sender's journal "
         + "lost steps whose outputs had been delivered (its store lost acknowledged writes). Not acknowledged: "
-        + "the message stays with the sender", d.from(), self, d.seq(), MachineBehavior.describe(d.input()),
-        MachineBehavior.describe(handled), d.seq());
+        + "the message stays with the sender", d.from(), self, d.seq(), StepRecorder.describe(d.input()),
+        StepRecorder.describe(handled), d.seq());
     return false;
   }
 }

@@ -56,7 +56,7 @@ public final class Replay {
           difference(e, expected(s, step, self, e), step.reply(), codec));
     } catch (RuntimeException ex) {
       return new Recomputed(s.user,
-          "the handler now throws " + ex + " on " + MachineBehavior.describe(e.input()));
+          "the handler now throws " + ex + " on " + StepRecorder.describe(e.input()));
     }
   }
 

@@ -138,7 +138,7 @@ public final class StepRecorder {
       MachineType<?, ?> target = targets != null ? targets.apply(send.to().type())
           : send.to().type().equals(type.name()) ? type : null;
       if (target != null && !target.accepts(send.input()))
-        throw new IllegalArgumentException(MachineBehavior.describe(send.input())
+        throw new IllegalArgumentException(StepRecorder.describe(send.input())
             + " sent to " + send.to() + " is not an input of machine type " + target.name());
     }
     for (Step.TimerOp op : step.timers()) {
@@ -146,16 +146,21 @@ public final class StepRecorder {
         throw new IllegalArgumentException("timer name " + op.name() + " is reserved for calls' timeouts");
       if (!op.isCancel() && !type.accepts(op.input()))
         throw new IllegalArgumentException("timer " + op.name() + " input "
-            + MachineBehavior.describe(op.input()) + " is not an input of machine type " + type.name());
+            + StepRecorder.describe(op.input()) + " is not an input of machine type " + type.name());
     }
     for (Step.Send send : step.sends())
       if (send.call() && !type.handlesRepliesTo(send.input().getClass()))
-        throw new IllegalArgumentException("a call of " + MachineBehavior.describe(send.input()) + " to " + send.to()
+        throw new IllegalArgumentException("a call of " + StepRecorder.describe(send.input()) + " to " + send.to()
             + " has no reply handler in machine type " + type.name() + ": add onReply("
             + send.input().getClass().getSimpleName() + ".class, ...)");
     for (Step.Effect e : step.effects())
       if (!type.handlesEffect(e.name()))
         throw new IllegalArgumentException("effect " + e.name() + " has no outcome handler in machine type "
             + type.name() + ": add onEffect(\"" + e.name() + "\", ...)");
+  }
+
+  /** An input or value for a log line: its class's simple name and its fields. */
+  static String describe(Object o) {
+    return o == null ? "null" : o.getClass().getSimpleName() + String.valueOf(o).replaceFirst("^[^\\[]*", "");
   }
 }

@@ -96,7 +96,7 @@ final class StepTaker {
       // an address that cannot exist opens no channel to it.
       Tracing.stepFailed(span, e);
       if (replyTo == null) return failed(s, origin, input, null, e);
-      log.info("step of {} on {} refused: {}", self, MachineBehavior.describe(input), e.getMessage());
+      log.info("step of {} on {} refused: {}", self, StepRecorder.describe(input), e.getMessage());
       replyTo.tell(new IngressResult.Invalid(e instanceof Address.InvalidIdException
           ? "the step of " + self + " sends to an invalid address: " + e.getMessage() : e.getMessage()));
       return false;
@@ -108,6 +108,26 @@ final class StepTaker {
     if (env.faults().crash(Point.BEFORE_JOURNAL, self))
       throw new FaultInjector.InjectedCrash(Point.BEFORE_JOURNAL, self);
     return taken(s, event, step.nextState(s.user), replyTo, ackTo, ackChannel, span);
+  }
+
+  /** The next message on a channel: taken, or journaled as rejected when this type does not take it. */
+  boolean takeDelivered(RuntimeState s, Protocol.Deliver d) {
+    Origin origin = new Origin.Channel(d.from(), d.seq());
+    if (!accepts(d.input())) return reject(s, origin, d.input(), 1, "not an input of machine type " + type.name());
+    return take(s, origin, d.input(), null, d.ackTo(), d.channel(), d.trace());
+  }
+
+  /**
+   * Applies a journaled step on recovery (or a copy's journal read): the handler re-run and checked
+   * against the journal ({@link Replay}), unless the step was rejected. {@code recovering}: a
+   * crash may be injected there.
+   */
+  void replay(RuntimeState s, StepTaken e, boolean recovering) {
+    if (recovering && env.faults().crash(Point.DURING_RECOVERY, self))
+      throw new FaultInjector.InjectedCrash(Point.DURING_RECOVERY, self);
+    Object next = e.rejected() != null ? s.user
+        : Replay.recompute(machine, self, s, e, settings, values.comparing(), env.observer());
+    s.apply(e, next, settings.idempotencyMaxKeys(), settings.idempotencyRetentionMillis(), values.keyFingerprint(e));
   }
 
   /** Whether a machine's message is one of this type's inputs, a call of one, or an answer it handles. */
@@ -133,7 +153,7 @@ final class StepTaker {
   boolean reject(RuntimeState s, Origin origin, Object input, int attempts, String reason) {
     MachineMdc.step(s.seqNr + 1);
     log.error("machine {} rejected {} from {} after {} attempt(s): {}",
-        self, MachineBehavior.describe(input), origin, attempts, reason);
+        self, StepRecorder.describe(input), origin, attempts, reason);
     // A call is answered even when refused: its caller waits for the answer.
     StepTaken event = new StepTaken(origin, input, env.clock().millis(), 0,
         StepRecorder.refusal(s, self, origin, input, reason), null, List.of(), reason);
@@ -145,7 +165,7 @@ final class StepTaker {
    * timeout was handled): its channel moves on, nothing else changes.
    */
   private boolean ignore(RuntimeState s, Origin origin, Object input, String reason) {
-    log.info("machine {} ignores {} from {}: {}", self, MachineBehavior.describe(input), origin, reason);
+    log.info("machine {} ignores {} from {}: {}", self, StepRecorder.describe(input), origin, reason);
     StepTaken event = new StepTaken(origin, input, env.clock().millis(), 0, List.of(), null, List.of(), reason);
     return taken(s, event, s.user, null, null, null, null);
   }
