@@ -187,8 +187,9 @@ final class StepTaker {
   private boolean failed(RuntimeState s, Origin origin, Object input, ActorRef<IngressResult> replyTo, Exception e) {
     if (failures == null) failures = new Failures(self, settings, log);
     if (replyTo != null) {
-      replyTo.tell(failures.external(input, e));
+      // Recorded before the answer, so a caller that sees its error also finds it among the rejections.
       env.observer().rejected(self, origin.toString(), input, Failures.reason(e), 0);
+      replyTo.tell(failures.external(input, e));
       return false;
     }
     int attempts = failures.failed(origin, input, e);
