@@ -64,11 +64,9 @@ class LostLeaseTest {
       Map<String, Integer> lastStatus = new TreeMap<>();
       long watchUntil = silencedAt + TIME_TO_LIVE.plusSeconds(2).toNanos();
       while (System.nanoTime() < watchUntil) {
-        Map<String, HttpResponse<String>> reads = Probe.readAll(onCut, cut.httpPort(), Duration.ofSeconds(4));
-        long answered = System.nanoTime();
-        reads.forEach((a, r) -> {
-          lastStatus.put(a, r == null ? -1 : r.statusCode());
-          if (r != null && r.statusCode() == 200) last200.put(a, answered);
+        Probe.readAllTimed(onCut, cut.httpPort(), Duration.ofSeconds(4)).forEach((a, r) -> {
+          lastStatus.put(a, r.status());
+          if (r.status() == 200) last200.merge(a, r.answeredAt(), Math::max);
         });
         LockSupport.parkNanos(Duration.ofMillis(100).toNanos()); // a refusal returns at once
       }

@@ -68,4 +68,28 @@ public final class Probe {
     pending.forEach((a, f) -> answers.put(a, f.join()));
     return answers;
   }
+
+  /** One machine's answer to a read: null if the request failed; {@code answeredAt} a {@link System#nanoTime()}. */
+  public record Answer(HttpResponse<String> response, long answeredAt) {
+    public int status() {
+      return response == null ? -1 : response.statusCode();
+    }
+  }
+
+  /**
+   * {@link #readAll(List, int, Duration)}, with the moment each answer arrived: a batch finishes
+   * when its slowest request does, so timing a fast answer by the batch would date it late.
+   */
+  public static Map<String, Answer> readAllTimed(List<String> accounts, int port, Duration timeout) {
+    Map<String, CompletableFuture<Answer>> pending = new TreeMap<>();
+    for (String a : accounts)
+      pending.put(a, HttpJson.CLIENT.sendAsync(
+              HttpJson.request(port, "/machines/account/" + a, timeout).GET().build(),
+              HttpResponse.BodyHandlers.ofString())
+          .thenApply(r -> new Answer(r, System.nanoTime()))
+          .exceptionally(e -> new Answer(null, System.nanoTime())));
+    Map<String, Answer> answers = new TreeMap<>();
+    pending.forEach((a, f) -> answers.put(a, f.join()));
+    return answers;
+  }
 }
