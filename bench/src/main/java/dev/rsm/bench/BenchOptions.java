@@ -46,7 +46,6 @@ public record BenchOptions(
     return child == null ? 0 : child.serverPort();
   }
 
-
   /**
    * Reads a command line as {@code java -jar rsm-bench.jar} does ({@link BenchCommand} lists the
    * options); a wrong one is an {@link IllegalArgumentException} that names it.
