@@ -23,6 +23,7 @@ import org.apache.pekko.cluster.Member;
 import org.apache.pekko.cluster.MemberStatus;
 import org.apache.pekko.cluster.typed.Cluster;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Artery over TLS with mutual authentication, configured by config/security.conf: a node with the
@@ -54,8 +55,7 @@ class ArteryTlsTest {
   }
 
   @Test
-  void aNodeWithTheClustersCertificateJoinsAndOneWithAnotherCannot() {
-    Path dir = TestStores.tempDir("rsm-artery-tls-");
+  void aNodeWithTheClustersCertificateJoinsAndOneWithAnotherCannot(@TempDir Path dir) {
     TestCerts clusterCert = TestCerts.generate(dir, "cluster");
     TestCerts otherCert = TestCerts.generate(dir, "intruder");
     try (TestCluster cluster = new TestCluster(TestStores.fresh(TestStores.H2), TYPES, artery(clusterCert, clusterCert))) {

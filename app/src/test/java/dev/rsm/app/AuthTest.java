@@ -25,6 +25,7 @@ import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bearer-token authentication of the ingress and of Pekko Management, through a real HTTP client:
@@ -36,10 +37,11 @@ class AuthTest {
   static final String WRONG = "wrong-token-0123456789abcdef";
   static TestCluster cluster;
   static RsmNode node;
+  @TempDir static Path dir;
 
   @BeforeAll
   static void start() throws IOException {
-    Path tokens = TestStores.tempDir("rsm-tokens-").resolve("tokens");
+    Path tokens = dir.resolve("tokens");
     Files.writeString(tokens, "# rotated 2026-12-01\n\n  " + FILE_TOKEN + "  \n");
     cluster = new TestCluster(TestStores.fresh(TestStores.H2), MachineRegistry.of(Account.TYPE),
         ConfigFactory.parseMap(Map.of(

@@ -25,6 +25,7 @@ import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The ingress over HTTPS (rsm.http.tls) with bearer tokens, with a key store made at test time. */
 class HttpsTest {
@@ -33,10 +34,10 @@ class HttpsTest {
   static TestCluster cluster;
   static int port;
   static int managementPort;
+  @TempDir static Path dir;
 
   @BeforeAll
   static void start() {
-    Path dir = TestStores.tempDir("rsm-tls-");
     certs = TestCerts.generate(dir, "rsm-node");
     cluster = new TestCluster(TestStores.fresh(TestStores.H2), MachineRegistry.of(Account.TYPE),
         ConfigFactory.parseMap(Map.of(

@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.rsm.persistence.testing.TestStores;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -15,6 +14,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -27,14 +28,14 @@ class MainExitTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"HTTP", "remoting (Artery)", "management HTTP"})
-  void aNodeWhosePortIsTakenExitsNonZeroWithOneLineSayingWhich(String taken) throws Exception {
+  void aNodeWhosePortIsTakenExitsNonZeroWithOneLineSayingWhich(String taken,
+      @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
     try (ServerSocket occupied = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
       int port = occupied.getLocalPort();
       Map<String, Integer> ports = Map.of(
           "HTTP", taken.equals("HTTP") ? port : freePort(),
           "remoting (Artery)", taken.equals("remoting (Artery)") ? port : freePort(),
           "management HTTP", taken.equals("management HTTP") ? port : freePort());
-      Path dir = TestStores.tempDir("rsm-main-exit-");
       List<String> cmd = new ArrayList<>(List.of(
           ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-XX:TieredStopAtLevel=1",
           "-cp", System.getProperty("java.class.path"),

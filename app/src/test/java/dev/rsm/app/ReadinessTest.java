@@ -1,5 +1,6 @@
 package dev.rsm.app;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -47,18 +48,16 @@ class ReadinessTest {
       List<String> seen = new ArrayList<>();
       // Starting: every 200 from /ready finds the ingress accepting right after (the check turns
       // true after the bind).
-      boolean ready = false;
-      long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-      while (!ready && System.nanoTime() < deadline) {
-        int status = status(managementPort, "/ready");
-        boolean accepting = accepts(httpPort);
-        if (status != -1) seen.add(status + (accepting ? " accepting" : " refusing"));
-        if (status == 200) {
-          ready = true;
-          assertTrue(accepting, "/ready said 200 while the ingress refused connections; seen: " + seen);
-        }
-      }
-      assertTrue(ready, "the node became ready; seen: " + seen);
+      // Polled without a pause, to catch the moment /ready turns; a timeout reports what was seen.
+      await("the node becomes ready").atMost(Duration.ofSeconds(60)).pollInSameThread()
+          .pollDelay(Duration.ZERO).pollInterval(Duration.ZERO)
+          .until(() -> {
+            int status = status(managementPort, "/ready");
+            boolean accepting = accepts(httpPort);
+            if (status != -1) seen.add(status + (accepting ? " accepting" : " refusing"));
+            assertTrue(status != 200 || accepting, "/ready said 200 while the ingress refused connections; seen: " + seen);
+            return seen;
+          }, s -> !s.isEmpty() && s.get(s.size() - 1).startsWith("200"));
       assertTrue(seen.stream().anyMatch(s -> !s.startsWith("200")),
           "the management port answered before the node was ready (the check was exercised): " + seen);
       RsmNode node = starting.get(30, TimeUnit.SECONDS);

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine;
 
 /**
  * The benchmark: exactly-once RSM next to plain Pekko event sourcing (es), Pekko Reliable Delivery
@@ -18,21 +19,19 @@ import java.util.Map;
 public final class Main {
   private Main() {}
 
-  public static void main(String[] args) throws Exception {
-    BenchOptions o;
-    try {
-      o = BenchOptions.parse(args);
-    } catch (IllegalArgumentException e) {
-      System.err.println(e.getMessage());
-      System.exit(2);
-      return;
-    }
+  /** Exits with 0 after a run or {@code --help}, 2 on a wrong option (named, with the list), 1 on a failure. */
+  public static void main(String[] args) {
+    // exit: embedded PostgreSQL and Pekko leave non-daemon threads behind
+    System.exit(new CommandLine(new BenchCommand()).execute(args));
+  }
+
+  /** Runs what the options ask for: the benchmark, or in a forked JVM its one workload. */
+  static void start(BenchOptions o) throws Exception {
     if (o.child() != null) {
       runChild(o);
     } else {
       run(o, System.out);
     }
-    System.exit(0); // embedded PostgreSQL and Pekko leave non-daemon threads behind
   }
 
   /** In a forked JVM: measure the one workload and write its figures for the parent. */

@@ -4,6 +4,7 @@ import java.io.PrintStream;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.HdrHistogram.Histogram;
 
 /** Runs one workload: start, warm up, measure for the duration with progress lines, stop. */
 final class Runner {
@@ -45,10 +46,10 @@ final class Runner {
       Histogram h = w.meter().latency();
       Map<String, Object> r = new LinkedHashMap<>();
       r.put("msgs_per_s", Math.round(n / seconds));
-      if (h.count() > 0) {
-        r.put("p50_ms", h.quantileMillis(0.50));
-        r.put("p99_ms", h.quantileMillis(0.99));
-        r.put("p999_ms", h.quantileMillis(0.999));
+      if (h.getTotalCount() > 0) {
+        r.put("p50_ms", millis(h, 50));
+        r.put("p99_ms", millis(h, 99));
+        r.put("p999_ms", millis(h, 99.9));
       }
       r.put("messages", n);
       if (n > 0) {
@@ -61,12 +62,17 @@ final class Runner {
       }
       r.put("seconds", Math.round(seconds * 10) / 10.0);
       progress.printf("[%s] %,d msgs/s%s%n", w.name(), (long) r.get("msgs_per_s"),
-          h.count() > 0 ? String.format("  p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms",
+          h.getTotalCount() > 0 ? String.format("  p50 %.2f ms  p99 %.2f ms  p99.9 %.2f ms",
               r.get("p50_ms"), r.get("p99_ms"), r.get("p999_ms")) : "");
       w.close();
       r.putAll(w.facts());
       return r;
     }
+  }
+
+  /** A percentile of a histogram in microseconds, in milliseconds. */
+  private static double millis(Histogram h, double percentile) {
+    return h.getValueAtPercentile(percentile) / 1000.0;
   }
 
   private void phase(Workload w, String what, Duration length) throws InterruptedException {

@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.Dimension;
 import org.openqa.selenium.OutputType;
@@ -50,6 +51,9 @@ class ConsoleBrowserTest {
   static final Path CHROMEDRIVER = Paths.get("/usr/bin/chromedriver");
   static final Path SCREENSHOTS = Paths.get("target", "console-screenshots");
   static final Duration WAIT = Duration.ofSeconds(20);
+
+  /** Chromium's profile, a fresh one per test. */
+  @TempDir Path profile;
 
   @Test
   void anOperatorFindsAMachineAndSeesItsStateUnacknowledgedOutputTimersAndSteps() throws Exception {
@@ -91,7 +95,7 @@ class ConsoleBrowserTest {
       cluster.crash(two); // the warehouse's node
       ask(one, Order.TYPE.address(order), "chair-1", new Order.Place("chair", 4, warehouse));
 
-      WebDriver browser = chromium();
+      WebDriver browser = chromium(profile);
       try {
         String console = "http://127.0.0.1:" + one.managementPort() + "/console/";
         browser.get(console);
@@ -163,7 +167,7 @@ class ConsoleBrowserTest {
     try (TestCluster cluster = new TestCluster(TestStores.fresh(TestStores.H2), TYPES, config)) {
       RsmNode node = cluster.start();
       cluster.awaitUp(1);
-      WebDriver browser = chromium();
+      WebDriver browser = chromium(profile);
       try {
         browser.get("http://127.0.0.1:" + node.managementPort() + "/console/#/types");
         WebDriverWait wait = new WebDriverWait(browser, WAIT);
@@ -178,8 +182,7 @@ class ConsoleBrowserTest {
     }
   }
 
-  private static WebDriver chromium() throws IOException {
-    Path profile = Files.createTempDirectory("rsm-chromium-");
+  private static WebDriver chromium(Path profile) {
     ChromeOptions options = new ChromeOptions();
     options.setBinary(CHROMIUM.toFile());
     options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",

@@ -1,5 +1,6 @@
 package dev.rsm.app.sample;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -10,6 +11,7 @@ import dev.rsm.persistence.MachineView;
 import dev.rsm.persistence.Machines;
 import dev.rsm.persistence.RsmConfig;
 import dev.rsm.persistence.testing.TestStores;
+import java.time.Duration;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.junit.jupiter.api.AfterEach;
@@ -49,13 +51,8 @@ class RunningLocallyTest {
 
   /** The deposit into bob is a send: it arrives after alice's step, exactly once. */
   static void awaitBalance(Machines machines, String id, long balance) {
-    long deadline = System.nanoTime() + 10_000_000_000L;
-    Object state = null;
-    while (System.nanoTime() < deadline) {
-      state = machines.state(Account.TYPE.address(id)).toCompletableFuture().join().state();
-      if (state.equals(new Account.State(balance))) return;
-      Thread.onSpinWait();
-    }
-    assertEquals(new Account.State(balance), state, id);
+    await(id + "'s balance").atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(10))
+        .untilAsserted(() -> assertEquals(new Account.State(balance),
+            machines.state(Account.TYPE.address(id)).toCompletableFuture().join().state(), id));
   }
 }

@@ -69,14 +69,8 @@ final class Simulation {
       if (world.abstraction.journal(machine[h.m()]).steps().isEmpty()) return;
       // An incarnation that is stopped (fenced, or crashed and not yet addressed again) never
       // hibernates: the wait is bounded, and counted.
-      long deadline = System.nanoTime() + Duration.ofMillis(300).toNanos();
-      while (!world.hibernated.contains(machine[h.m()])) {
-        if (System.nanoTime() > deadline) {
-          world.count("hibernate not reached in 300 ms");
-          return;
-        }
-        Thread.onSpinWait();
-      }
+      if (!Await.within(Duration.ofMillis(300), Duration.ofMillis(1), () -> world.hibernated.contains(machine[h.m()])))
+        world.count("hibernate not reached in 300 ms");
     } else if (action instanceof SimAction.Wake w) {
       wakeAndRead(w.m());
     }
@@ -91,10 +85,7 @@ final class Simulation {
   private void secondUnderLease(int key) {
     world.leases.toOther();
     try {
-      long deadline = System.nanoTime() + world.leases.takeover().toNanos();
-      boolean wrote = false;
-      while (!wrote && System.nanoTime() < deadline) wrote = ask(world.other, B, key);
-      if (!wrote) {
+      if (!Await.within(world.leases.takeover(), Duration.ZERO, () -> ask(world.other, B, key))) {
         world.count("second incarnation not answered in " + world.leases.takeover().toMillis() + " ms");
         return;
       }

@@ -1,9 +1,20 @@
 package dev.rsm.persistence.testing;
 
-import java.time.Duration;
-import java.util.function.Supplier;
+import static org.awaitility.Awaitility.await;
 
-/** Waits for a condition with a timeout, polling; fails with the last observed value. */
+import java.time.Duration;
+import java.util.function.BooleanSupplier;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
+import org.awaitility.core.ConditionFactory;
+import org.awaitility.core.ConditionTimeoutException;
+
+/**
+ * Waits for a condition with a timeout, polling, through Awaitility: the one-line form the tests
+ * (and the multi-JVM harness) write, a description, a deadline, a probe and what it should
+ * return. The probe runs on the caller's thread, as a test's own code would, and a thread that
+ * dies elsewhere in the JVM (a crash the test injects) does not end the wait.
+ */
 public final class Await {
   private Await() {}
 
@@ -11,32 +22,28 @@ public final class Await {
    * Polls {@code done} every {@code interval} until it is true (returns true) or {@code timeout}
    * passed (returns false), for callers that fail with a report of their own.
    */
-  public static boolean within(Duration timeout, Duration interval, java.util.function.BooleanSupplier done) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    while (true) {
-      if (done.getAsBoolean()) return true;
-      if (System.nanoTime() - deadline > 0) return false;
-      java.util.concurrent.locks.LockSupport.parkNanos(interval.toNanos());
+  public static boolean within(Duration timeout, Duration interval, BooleanSupplier done) {
+    try {
+      polling(null).atMost(timeout).pollInterval(interval).until(done::getAsBoolean);
+      return true;
+    } catch (ConditionTimeoutException e) {
+      return false;
     }
   }
 
-  public static <T> T until(String what, Duration timeout, Supplier<T> probe, java.util.function.Predicate<T> done) {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    T last = null;
-    Throwable lastError = null;
-    while (System.nanoTime() < deadline) {
-      try {
-        last = probe.get();
-        if (done.test(last)) return last;
-        lastError = null;
-      } catch (RuntimeException e) {
-        lastError = e;
-      }
-      java.util.concurrent.locks.LockSupport.parkNanos(Duration.ofMillis(50).toNanos());
-    }
-    AssertionError e = new AssertionError("timed out after " + timeout + " waiting for " + what
-        + "; last observed: " + last);
-    if (lastError != null) e.initCause(lastError);
-    throw e;
+  /**
+   * Polls {@code probe} every 50 ms until {@code done} accepts what it returns, and returns that.
+   * A probe that throws a {@link RuntimeException} is polled again (the machine is not there yet);
+   * at the timeout the failure names {@code what} and the last value observed, with the last
+   * exception as its cause.
+   */
+  public static <T> T until(String what, Duration timeout, Supplier<T> probe, Predicate<T> done) {
+    return polling(what).atMost(timeout).pollInterval(Duration.ofMillis(50))
+        .ignoreExceptionsInstanceOf(RuntimeException.class)
+        .until(probe::get, done);
+  }
+
+  private static ConditionFactory polling(String what) {
+    return await(what).pollInSameThread().dontCatchUncaughtExceptions().pollDelay(Duration.ZERO);
   }
 }

@@ -1,5 +1,7 @@
 package dev.rsm.persistence.testing;
 
+import static org.awaitility.Awaitility.await;
+
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import dev.rsm.actors.Address;
@@ -17,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.concurrent.CompletionException;
-import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorSystem;
 
@@ -86,16 +87,12 @@ public final class TestNode implements AutoCloseable {
    * "unavailable" would; the key makes retries safe.
    */
   public IngressResult askUntilAnswered(Address to, String key, Object input) {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
-    while (true) {
-      try {
-        IngressResult r = machines().ask(to, key, input, Duration.ofSeconds(2)).toCompletableFuture().join();
-        if (!(r instanceof IngressResult.Unavailable)) return r;
-      } catch (CompletionException timeout) {
-        // lost in a crash: retry with the same key
-      }
-      if (System.nanoTime() > deadline) throw new AssertionError("no answer from " + to + " for key " + key);
-    }
+    return await("an answer from " + to + " for key " + key).atMost(Duration.ofSeconds(60))
+        .pollInSameThread().dontCatchUncaughtExceptions() // the crashes are injected on purpose
+        .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
+        .ignoreExceptionsInstanceOf(CompletionException.class) // a timeout: lost in a crash, retried with the key
+        .until(() -> machines().ask(to, key, input, Duration.ofSeconds(2)).toCompletableFuture().join(),
+            r -> !(r instanceof IngressResult.Unavailable));
   }
 
   public MachineView state(Address of) {

@@ -42,6 +42,11 @@ public final class TestStores {
   /**
    * A new temporary directory, deleted with everything in it when the JVM exits: a test JVM may
    * still hold files open in it (H2, a cluster's durable data) until then, and Linux lets them go.
+   * Not JUnit's {@code @TempDir}, which deletes at the end of the test or class and fails it when
+   * it cannot: stores are made by factories ({@link #fresh}) that outlive one test, and a server
+   * still shutting down writes and removes files while the directory is being deleted. Tests whose
+   * files are closed by their end (certificates, a token file, a process that exited) take a
+   * {@code @TempDir}.
    */
   public static Path tempDir(String prefix) {
     try {

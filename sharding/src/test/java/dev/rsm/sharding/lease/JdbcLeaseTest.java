@@ -1,5 +1,6 @@
 package dev.rsm.sharding.lease;
 
+import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -161,10 +162,8 @@ class JdbcLeaseTest {
     assertTrue(reason.isPresent(), "the callback says why");
     assertTrue(lostAfter < Duration.ofMillis(2000).toNanos(), "lost before the database can give it away: "
         + lostAfter / 1_000_000 + " ms");
-    boolean taken = false;
-    long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-    while (!taken && System.nanoTime() < deadline) taken = join(b.acquire());
-    assertTrue(taken, "b takes the expired lease");
+    await("b takes the expired lease").atMost(Duration.ofSeconds(10))
+        .pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(() -> join(b.acquire()));
     assertTrue(System.nanoTime() - acquired >= Duration.ofMillis(1500).toNanos(), "not before a's last renewal expired");
     assertEquals(2, b.token());
     LeaseStore.get(systems.get(0)).holdRenewals(false);
