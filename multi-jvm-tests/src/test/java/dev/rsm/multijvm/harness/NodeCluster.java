@@ -113,6 +113,9 @@ public final class NodeCluster {
         .set("pekko.discovery.method", "config")
         .set(discovery + "service-name", name)
         .set(discovery + "required-contact-point-nr", Integer.toString(nodes.size()))
+        // How long the discovered contact points must stay the same before a node forms the
+        // cluster: 5s by default, for a listing that changes as pods come up; here it is fixed.
+        .set(discovery + "stable-margin", "2s")
         // Each node's management port differs here: keep contact points on other ports.
         .set("pekko.management.cluster.bootstrap.contact-point.filter-on-fallback-port", "false");
   }
