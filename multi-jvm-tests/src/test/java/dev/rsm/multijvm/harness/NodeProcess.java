@@ -48,7 +48,8 @@ public final class NodeProcess implements AutoCloseable {
    * otherwise waits out the rest of the five). A lease lives 6s instead of 10s, renewed every
    * second, with 1.5s of safety margin (its rules hold: the belief, 4.5s, exceeds a renewal's
    * interval plus its timeout, 4s): a killed node's shards, and the store a scenario's audit reads
-   * after killing every node, are free 4s sooner. LostLeaseTest keeps the defaults it is about.
+   * after killing every node, are free 4s sooner. LostLeaseTest and SplitBrainTest (with leases)
+   * keep the defaults they are about.
    */
   static final Map<String, String> FAST = ordered(
       "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "3s",
