@@ -3,12 +3,12 @@ package dev.rsm.multijvm;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rsm.multijvm.harness.Audit;
-import dev.rsm.persistence.testing.Await;
 import dev.rsm.multijvm.harness.Bank;
 import dev.rsm.multijvm.harness.MultiJvmExtension;
 import dev.rsm.multijvm.harness.NodeCluster;
 import dev.rsm.multijvm.harness.Postgres;
 import dev.rsm.multijvm.harness.Scenario;
+import dev.rsm.multijvm.harness.Waits;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -35,8 +35,8 @@ class DatabaseOutageTest {
     Postgres.server().stop();
     // The outage lasts until the clients have felt it for a while: six requests answered 503 (each
     // waits up to the request timeout, so this is seconds of outage, not a blip).
-    Await.until("clients answered 503 during the outage", OUTAGE.multipliedBy(10),
-        () -> bank.unavailable() - unavailableBefore, n -> n >= 6);
+    Waits.await("clients answered 503 during the outage", OUTAGE.multipliedBy(10))
+        .until(() -> bank.unavailable() - unavailableBefore, n -> n >= 6);
     long unavailableDuring = bank.unavailable() - unavailableBefore;
     long completedDuring = bank.transfers() - transfersBefore;
     long restartedAt = System.nanoTime();

@@ -8,13 +8,13 @@ import dev.rsm.multijvm.harness.MultiJvmExtension;
 import dev.rsm.multijvm.harness.NodeCluster;
 import dev.rsm.multijvm.harness.NodeProcess;
 import dev.rsm.multijvm.harness.Scenario;
+import dev.rsm.multijvm.harness.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.List;
@@ -57,16 +57,15 @@ class HibernatedSplitBrainTest {
         .set("rsm.persistence.hibernate-after", HIBERNATE_AFTER)
         .set("rsm.persistence.passivate-after", PASSIVATE_AFTER)
         .set("rsm.log.machines", "DEBUG"); // the machines' lifecycle lines, awaited below
-    left.start();
-    right.start(); // start() saw each alone: 1 member Up
+    NodeCluster.startTogether(left, right); // each saw itself alone: 1 member Up
     NodeProcess l = left.node(0);
     NodeProcess r = right.node(0);
     Bank bank = scenario.bank(12, 3, List.of(l.httpPort()));
     bank.open(); // through the left side
     for (int round = 1; round <= ROUNDS; round++) {
-      awaitAllHibernated(l, r); // the fault itself: both sides hold their machines, hibernated
+      awaitAllHibernated(bank, l, r); // the fault itself: both sides hold their machines, hibernated
       bank.burst(TRANSFERS_PER_WORKER, List.of(r.httpPort()));
-      awaitAllHibernated(l, r);
+      awaitAllHibernated(bank, l, r);
       bank.burst(TRANSFERS_PER_WORKER, List.of(l.httpPort()));
     }
     System.out.printf("[multi-jvm] hibernated split brain: %d bursts of %d transfers alternating between %s "
@@ -82,25 +81,31 @@ class HibernatedSplitBrainTest {
 
   private static final Pattern LIFECYCLE = Pattern.compile("machine (\\S+) (awake|hibernated)$");
 
-  /** Waits until every machine each node started or woke has hibernated since (its DEBUG lines). */
-  static void awaitAllHibernated(NodeProcess... nodes) {
-    long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+  /**
+   * Waits until every machine each node started or woke has hibernated since (its DEBUG lines). A
+   * node that has answered the bank has started machines (before the first round, the right side
+   * has not: it holds none).
+   */
+  static void awaitAllHibernated(Bank bank, NodeProcess... nodes) {
     for (NodeProcess n : nodes) {
-      while (true) {
-        Map<String, String> last = new HashMap<>();
-        try {
-          for (String line : Files.readAllLines(n.log())) {
-            Matcher m = LIFECYCLE.matcher(line);
-            if (m.find()) last.put(m.group(1), m.group(2));
-          }
-        } catch (IOException e) {
-          throw new UncheckedIOException(e);
-        }
-        if (!last.isEmpty() && !last.containsValue("awake")) break;
-        if (System.nanoTime() > deadline)
-          throw new AssertionError(n.name() + ": machines still awake after 30 s: " + last);
-        LockSupport.parkNanos(Duration.ofMillis(200).toNanos()); // polling the node's log
-      }
+      boolean served = bank.answeredBy(n.httpPort()) > 0;
+      Waits.await(n.name() + "'s machines all hibernated (each machine's last lifecycle line)", Duration.ofSeconds(30))
+          .pollInterval(Duration.ofMillis(200)) // reading the node's whole log
+          .until(() -> lastLifecycle(n), last -> (!served || !last.isEmpty()) && !last.containsValue("awake"));
     }
+  }
+
+  /** Each machine's latest lifecycle state in {@code node}'s log: awake or hibernated. */
+  private static Map<String, String> lastLifecycle(NodeProcess node) {
+    Map<String, String> last = new HashMap<>();
+    try {
+      for (String line : Files.readAllLines(node.log())) {
+        Matcher m = LIFECYCLE.matcher(line);
+        if (m.find()) last.put(m.group(1), m.group(2));
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return last;
   }
 }

@@ -7,7 +7,7 @@ import dev.rsm.multijvm.harness.MultiJvmExtension;
 import dev.rsm.multijvm.harness.NodeCluster;
 import dev.rsm.multijvm.harness.Probe;
 import dev.rsm.multijvm.harness.Scenario;
-import dev.rsm.persistence.testing.Await;
+import dev.rsm.multijvm.harness.Waits;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -63,8 +63,8 @@ class IdleMachinesTest {
    */
   private static double awaitAllPassivated(NodeCluster cluster, Bank bank) {
     long t0 = System.nanoTime();
-    Await.until("every account passivated (no node hosts one)", PASSIVATED_WITHIN,
-        () -> cluster.placement("account", bank.accounts()), Map::isEmpty);
+    Waits.await("every account passivated (no node hosts one)", PASSIVATED_WITHIN)
+        .until(() -> cluster.placement("account", bank.accounts()), Map::isEmpty);
     return (System.nanoTime() - t0) / 1e9;
   }
 }

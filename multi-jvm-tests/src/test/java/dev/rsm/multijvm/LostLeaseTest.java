@@ -43,7 +43,10 @@ class LostLeaseTest {
   void aNodeCutOffFromItsLeasesFallsSilentBeforeTheyExpireAndAnswersAgainAfter(Scenario scenario) {
     Database.PostgresDatabase db = (Database.PostgresDatabase) scenario.database();
     try (TcpProxy proxy = new TcpProxy(db.serverPort())) {
-      NodeCluster cluster = scenario.cluster("node", 2);
+      NodeCluster cluster = scenario.cluster("node", 2) // the defaults, above the harness's shorter lease
+          .set("rsm.lease.heartbeat-timeout", TIME_TO_LIVE.toSeconds() + "s")
+          .set("rsm.lease.heartbeat-interval", "2s")
+          .set("rsm.lease.safety-margin", "2s");
       NodeProcess cut = cluster.node(0);
       NodeProcess other = cluster.node(1);
       cut.set("rsm.lease.jdbc.url", db.urlThrough(proxy.port()));

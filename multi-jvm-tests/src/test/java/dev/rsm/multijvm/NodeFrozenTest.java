@@ -12,6 +12,7 @@ import dev.rsm.multijvm.harness.NodeCluster;
 import dev.rsm.multijvm.harness.NodeProcess;
 import dev.rsm.multijvm.harness.Probe;
 import dev.rsm.multijvm.harness.Scenario;
+import dev.rsm.multijvm.harness.Waits;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
@@ -73,7 +74,14 @@ class NodeFrozenTest {
     cluster.awaitMembersUp(2, Duration.ofSeconds(60)); // the survivors downed and removed it
     double downed = (System.nanoTime() - frozenAt) / 1e9;
     Duration takeover = Probe.untilAllServed(bank.accounts(), survivorPorts, frozenAt, Duration.ofSeconds(60));
-    bank.awaitMoreTransfers(40, Duration.ofSeconds(60)); // the survivors write the moved machines
+    // The survivors write the moved machines: until each of them has a step the frozen node never
+    // saw. (A count of transfers takes longer: every third attempt waits out its timeout on the
+    // frozen node.)
+    Waits.within(Duration.ofSeconds(60), Duration.ofMillis(500), () -> {
+      Map<String, HttpResponse<String>> reads = Probe.readAll(hosted, survivorPorts.get(0), Duration.ofSeconds(6));
+      return reads.values().stream().allMatch(r -> r != null && r.statusCode() == 200)
+          && seqNrs(reads).entrySet().stream().allMatch(e -> e.getValue() > atFreeze.get(e.getKey()));
+    });
     Map<String, Long> survivorSeqNrs = seqNrs(Probe.readAll(bank.accounts(), survivorPorts.get(0), Duration.ofSeconds(6)));
     List<String> movedOn = hosted.stream().filter(a -> survivorSeqNrs.get(a) > atFreeze.get(a)).toList();
     assertFalse(movedOn.isEmpty(), "the survivors wrote some of the frozen node's machines: " + hosted);

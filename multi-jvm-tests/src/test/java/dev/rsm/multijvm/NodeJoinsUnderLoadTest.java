@@ -6,7 +6,7 @@ import dev.rsm.multijvm.harness.MultiJvmExtension;
 import dev.rsm.multijvm.harness.NodeCluster;
 import dev.rsm.multijvm.harness.NodeProcess;
 import dev.rsm.multijvm.harness.Scenario;
-import dev.rsm.persistence.testing.Await;
+import dev.rsm.multijvm.harness.Waits;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -33,9 +33,8 @@ class NodeJoinsUnderLoadTest {
     cluster.awaitMembersUp(3, NodeCluster.START_TIMEOUT);
     double joined = (System.nanoTime() - t0) / 1e9;
     bank.addNode(joiner.httpPort());
-    Map<String, NodeProcess> placement = Await.until(joiner.name() + " hosts accounts", Duration.ofSeconds(60),
-        () -> cluster.placement("account", bank.accounts()),
-        p -> p.containsValue(joiner));
+    Map<String, NodeProcess> placement = Waits.await(joiner.name() + " hosts accounts", Duration.ofSeconds(60))
+        .until(() -> cluster.placement("account", bank.accounts()), p -> p.containsValue(joiner));
     double tookOver = (System.nanoTime() - t0) / 1e9;
     bank.awaitMoreTransfers(60, Duration.ofSeconds(60));
     bank.stopTransfers();

@@ -6,13 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.rsm.multijvm.harness.Audit;
-import dev.rsm.persistence.testing.Await;
 import dev.rsm.multijvm.harness.Bank;
 import dev.rsm.multijvm.harness.MultiJvmExtension;
 import dev.rsm.multijvm.harness.NodeCluster;
 import dev.rsm.multijvm.harness.NodeProcess;
 import dev.rsm.multijvm.harness.Probe;
 import dev.rsm.multijvm.harness.Scenario;
+import dev.rsm.multijvm.harness.Waits;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -68,8 +68,8 @@ class NodeKilledUnderLoadTest {
     double resentBefore = sum(survivors, RESENT);
     long killedAt = System.nanoTime();
     victim.kill();
-    double resentDuring = Await.until("resends rising on the survivors", Duration.ofSeconds(60),
-        () -> sum(survivors, RESENT), r -> r > resentBefore);
+    double resentDuring = Waits.await("resends rising on the survivors", Duration.ofSeconds(60))
+        .until(() -> sum(survivors, RESENT), r -> r > resentBefore);
 
     Duration failover = Probe.untilAllServed(bank.accounts(), survivorPorts, killedAt, Duration.ofSeconds(90));
     System.out.printf("[multi-jvm] kill -9 of %s (hosting %d of %d accounts: %s): every account served again "
@@ -77,7 +77,7 @@ class NodeKilledUnderLoadTest {
     cluster.awaitMembersUp(2, Duration.ofSeconds(60)); // the dead node was downed and removed
     bank.awaitMoreTransfers(100, Duration.ofSeconds(60)); // load goes on on two nodes
     bank.stopTransfers();
-    Await.until("every output acknowledged", Duration.ofSeconds(60), () -> sum(survivors, UNACKED), u -> u == 0.0);
+    Waits.await("every output acknowledged", Duration.ofSeconds(60)).until(() -> sum(survivors, UNACKED), u -> u == 0.0);
     System.out.printf("[multi-jvm] /metrics of the survivors: account resends %.0f before the kill, %.0f after; "
         + "no output unacknowledged once the load stopped%n", resentBefore, resentDuring);
     assertEquals(0.0, sum(survivors, REJECTED), "no input rejected");

@@ -7,7 +7,7 @@ import dev.rsm.multijvm.harness.NodeProcess;
 import dev.rsm.multijvm.harness.SagaAudit;
 import dev.rsm.multijvm.harness.Scenario;
 import dev.rsm.multijvm.harness.Shop;
-import dev.rsm.persistence.testing.Await;
+import dev.rsm.multijvm.harness.Waits;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -67,7 +67,7 @@ class OrderSagaKilledNodeTest {
     Map<String, String> inFlight = new TreeMap<>();
     Set<String> pendingBefore = new HashSet<>();
     Map<String, NodeProcess> placement = new HashMap<>();
-    NodeProcess victim = Await.until("a node hosting an order with an effect pending", Duration.ofSeconds(30), () -> {
+    NodeProcess victim = Waits.await("a node hosting an order with an effect pending", Duration.ofSeconds(30)).until(() -> {
       Set<String> pending = new HashSet<>();
       inFlight.clear();
       Shop.read("order", shop.placed(), List.of(cluster.node(0).httpPort()), null).forEach((id, v) -> {

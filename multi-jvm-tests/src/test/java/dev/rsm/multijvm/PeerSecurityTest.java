@@ -14,9 +14,9 @@ import dev.rsm.multijvm.harness.MultiJvmExtension;
 import dev.rsm.multijvm.harness.NodeCluster;
 import dev.rsm.multijvm.harness.NodeProcess;
 import dev.rsm.multijvm.harness.Scenario;
+import dev.rsm.multijvm.harness.Waits;
 import dev.rsm.multijvm.rogue.ForgedPeerMessage;
 import dev.rsm.multijvm.rogue.Gadget;
-import dev.rsm.persistence.testing.Await;
 import java.io.File;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -85,8 +85,8 @@ class PeerSecurityTest {
     // retried for as long as it runs), and look at both nodes' membership all along: two members,
     // never the intruder, in any status (an AssertionError ends the wait at once).
     String seed = seeds.get(0);
-    long refusals = Await.until("the seed refused the intruder's TLS handshake 3 times", Duration.ofSeconds(60),
-        () -> {
+    long refusals = Waits.await("the seed refused the intruder's TLS handshake 3 times", Duration.ofSeconds(60))
+        .until(() -> {
           if (!intruder.isAlive()) throw new AssertionError("the intruder exited: " + intruder.tail(20));
           for (NodeProcess n : cluster.nodes()) {
             JsonNode m = members(n);
@@ -164,8 +164,8 @@ class PeerSecurityTest {
     assertTrue(started.find(), "the rogue's Artery address in its log");
     String rogueAddress = started.group(1);
     for (String refused : List.of(Gadget.class.getName(), "java.net.URL"))
-      Await.until(target.name() + " refused the rogue's Deliver naming " + refused, Duration.ofSeconds(30),
-          () -> target.countLogEntries("Failed to deserialize message from [" + rogueAddress + "]",
+      Waits.await(target.name() + " refused the rogue's Deliver naming " + refused, Duration.ofSeconds(30))
+          .until(() -> target.countLogEntries("Failed to deserialize message from [" + rogueAddress + "]",
               "a value of class " + refused + " is not allowed"), n -> n == 1);
     try (var files = Files.list(target.workDir())) {
       assertEquals(List.of(), files.map(p -> p.getFileName().toString())

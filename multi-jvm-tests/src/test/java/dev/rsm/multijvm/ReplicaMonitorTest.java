@@ -8,7 +8,7 @@ import dev.rsm.multijvm.harness.MultiJvmExtension;
 import dev.rsm.multijvm.harness.NodeCluster;
 import dev.rsm.multijvm.harness.NodeProcess;
 import dev.rsm.multijvm.harness.Scenario;
-import dev.rsm.persistence.testing.Await;
+import dev.rsm.multijvm.harness.Waits;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -45,7 +45,7 @@ class ReplicaMonitorTest {
         .set("rsm.replica-monitor.log-interval", "2s");
     cluster.start();
     monitor.start();
-    Await.until("the monitor follows the journal", Duration.ofSeconds(60), () -> {
+    Waits.await("the monitor follows the journal", Duration.ofSeconds(60)).until(() -> {
       if (!monitor.isAlive()) throw new AssertionError("the monitor exited: " + monitor.tail(30));
       return monitor.countLogLines("replica monitor started");
     }, n -> n == 1);
@@ -53,15 +53,15 @@ class ReplicaMonitorTest {
     for (int i = 1; i <= 3; i++) add(node, "x", "x" + i, 1);
     for (int i = 1; i <= 3; i++) add(node, "y", "y" + i, i);
     Files.createFile(node.workDir().resolve(FlakyNode.BREAK_FILE));
-    Await.until(node.name() + " broke its handler", Duration.ofSeconds(10),
-        () -> node.countLogLines("flaky: handler broken in this JVM"), n -> n == 1);
+    Waits.await(node.name() + " broke its handler", Duration.ofSeconds(10))
+        .until(() -> node.countLogLines("flaky: handler broken in this JVM"), n -> n == 1);
     assertTrue(add(node, "x", "x4", 1).contains("\"total\":5"), "step 4 answered 4 + 1 on the broken node");
     long journaled = System.nanoTime();
     add(node, "x", "x5", 1);
 
     String line = "replica monitor: machine flaky/x diverged at step 4 (journal row 4): journaled reply "
         + "Total[total=5], replay produced reply Total[total=4]";
-    Await.until("the monitor reports x's step 4", Duration.ofSeconds(30), () -> monitor.countLogEntries(line), n -> n == 1);
+    Waits.await("the monitor reports x's step 4", Duration.ofSeconds(30)).until(() -> monitor.countLogEntries(line), n -> n == 1);
     double seconds = (System.nanoTime() - journaled) / 1e9;
     assertEquals(1, monitor.countLogEntries(" ERROR ", "replica monitor"), "one report, of x only (y is healthy)");
     monitor.stop();
@@ -92,7 +92,7 @@ class ReplicaMonitorTest {
    */
   static String caughtUpWithoutDivergence(java.util.List<NodeProcess> nodes) {
     long since = System.nanoTime();
-    String line = Await.until("the replica monitor caught up", Duration.ofSeconds(60), () -> {
+    String line = Waits.await("the replica monitor caught up", Duration.ofSeconds(60)).until(() -> {
       String best = null;
       for (NodeProcess n : nodes) {
         if (!n.isRunning()) continue;

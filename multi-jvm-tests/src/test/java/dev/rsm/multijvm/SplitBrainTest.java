@@ -53,10 +53,16 @@ class SplitBrainTest {
     // shard for the lease until the node's request timeout: a short one keeps the test short.
     String requestTimeout = leases.equals("on") ? "1s" : "3s";
     NodeCluster left = scenario.cluster("left", 1).set("pekko.cluster.sharding.use-lease", useLease)
-        .set("rsm.http.request-timeout", requestTimeout).start();
-    // start() saw each alone: 1 member Up
+        .set("rsm.http.request-timeout", requestTimeout);
     NodeCluster right = scenario.cluster("right", 1).set("pekko.cluster.sharding.use-lease", useLease)
-        .set("rsm.http.request-timeout", requestTimeout).start();
+        .set("rsm.http.request-timeout", requestTimeout);
+    if (leases.equals("on"))
+      // The shipped lease, not the harness's shorter one: a lease lost to a stalled renewal would
+      // leave its accounts served by neither side until it expired, which this case asserts against.
+      for (NodeCluster side : List.of(left, right))
+        side.set("rsm.lease.heartbeat-timeout", "10s").set("rsm.lease.heartbeat-interval", "2s")
+            .set("rsm.lease.safety-margin", "2s");
+    NodeCluster.startTogether(left, right); // each saw itself alone: 1 member Up
     NodeProcess l = left.node(0);
     NodeProcess r = right.node(0);
     // Each request, and each retry, goes to the other cluster than the one before.

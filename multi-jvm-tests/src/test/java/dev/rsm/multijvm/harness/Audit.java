@@ -16,8 +16,8 @@ import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
-import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Pattern;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The audit every scenario ends with ({@link #afterScenario}), from the outside, once the clients
@@ -94,6 +94,8 @@ public final class Audit {
       lines.add(check.get());
     } catch (AssertionError e) {
       failed.add(e);
+    } catch (ConditionTimeoutException e) { // a node that never became ready
+      failed.add(new AssertionError(e.getMessage(), e));
     }
   }
 
@@ -220,11 +222,10 @@ public final class Audit {
       List<String> problems) {
     Map<String, Long> balances = bank.expectedBalances();
     Map<String, Long> steps = expectedSteps(bank);
-    long deadline = System.nanoTime() + SETTLE.toNanos();
-    Map<String, JsonNode> views;
-    while (true) {
+    Map<String, JsonNode> views = new TreeMap<>();
+    Waits.within(SETTLE, Duration.ofMillis(200), () -> {
       problems.clear();
-      views = new TreeMap<>();
+      views.clear();
       for (int p = 0; p < ports.size(); p++) {
         List<String> share = new ArrayList<>();
         for (int i = p; i < bank.accounts().size(); i += ports.size()) share.add(bank.accounts().get(i));
@@ -236,9 +237,9 @@ public final class Audit {
         }
       }
       problems.addAll(mismatches(views, balances, steps, settled));
-      if (problems.isEmpty() || System.nanoTime() > deadline) return views;
-      LockSupport.parkNanos(Duration.ofMillis(200).toNanos());
-    }
+      return problems.isEmpty();
+    });
+    return views;
   }
 
   /** Asserts that the balances sum to the deposits; returns the sum. */

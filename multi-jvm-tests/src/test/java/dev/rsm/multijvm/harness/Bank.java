@@ -5,7 +5,6 @@ import dev.rsm.client.Answer;
 import dev.rsm.client.RsmClient;
 import dev.rsm.client.RsmException;
 import dev.rsm.client.Unavailable;
-import dev.rsm.persistence.testing.Await;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -191,7 +190,7 @@ public final class Bank {
   /** Waits until {@code n} more transfers have completed: the cluster is serving. */
   public void awaitMoreTransfers(long n, Duration timeout) {
     long target = transfers.get() + n;
-    Await.until(n + " more transfers completed", timeout, () -> {
+    Waits.await(n + " more transfers completed", timeout).until(() -> {
       Throwable f = failure.get();
       if (f != null) throw new AssertionError("a client failed", f);
       return transfers.get();

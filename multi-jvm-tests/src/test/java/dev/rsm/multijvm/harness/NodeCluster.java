@@ -1,7 +1,6 @@
 package dev.rsm.multijvm.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.rsm.persistence.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -37,10 +36,22 @@ public final class NodeCluster {
 
   /** Starts every node and waits until they all see each other Up. */
   public NodeCluster start() {
-    for (NodeProcess n : nodes) n.start();
-    for (NodeProcess n : nodes) n.awaitReady(START_TIMEOUT);
-    awaitMembersUp(nodes.size(), START_TIMEOUT);
-    return this;
+    return startTogether(this)[0];
+  }
+
+  /**
+   * Starts every node of every one of {@code clusters} at once (the JVMs start up side by side),
+   * then waits until each cluster's nodes all see each other Up; returns {@code clusters}. The
+   * clusters know nothing of each other: each forms from its own seed nodes.
+   */
+  public static NodeCluster[] startTogether(NodeCluster... clusters) {
+    for (NodeCluster c : clusters)
+      for (NodeProcess n : c.nodes) n.start();
+    for (NodeCluster c : clusters) {
+      for (NodeProcess n : c.nodes) n.awaitReady(START_TIMEOUT);
+      c.awaitMembersUp(c.nodes.size(), START_TIMEOUT);
+    }
+    return clusters;
   }
 
   /**
@@ -102,6 +113,9 @@ public final class NodeCluster {
         .set("pekko.discovery.method", "config")
         .set(discovery + "service-name", name)
         .set(discovery + "required-contact-point-nr", Integer.toString(nodes.size()))
+        // How long the discovered contact points must stay the same before a node forms the
+        // cluster: 5s by default, for a listing that changes as pods come up; here it is fixed.
+        .set(discovery + "stable-margin", "2s")
         // Each node's management port differs here: keep contact points on other ports.
         .set("pekko.management.cluster.bootstrap.contact-point.filter-on-fallback-port", "false");
   }
@@ -122,8 +136,8 @@ public final class NodeCluster {
    */
   public void awaitMembersUp(int n, Duration timeout) {
     for (NodeProcess node : running())
-      Await.until(node.name() + " sees " + n + " members Up, none unreachable", timeout,
-          () -> HttpJson.getJson(node.managementPort(), "/cluster/members", Duration.ofSeconds(5)),
+      Waits.await(node.name() + " sees " + n + " members Up, none unreachable", timeout)
+          .until(() -> HttpJson.getJson(node.managementPort(), "/cluster/members", Duration.ofSeconds(5)),
           m -> {
             if (!m.path("unreachable").isEmpty() || m.path("members").size() != n) return false;
             for (JsonNode member : m.path("members"))

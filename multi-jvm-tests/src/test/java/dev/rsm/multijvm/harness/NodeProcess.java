@@ -1,6 +1,5 @@
 package dev.rsm.multijvm.harness;
 
-import dev.rsm.persistence.testing.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;
@@ -37,20 +36,31 @@ public final class NodeProcess implements AutoCloseable {
   /**
    * JVM options. The heap is small because up to four nodes share the machine with the build;
    * C1 only and the serial collector halve a node's start-up CPU (about 6 s to 3 s on two cores),
-   * which matters more here than peak throughput. None of them changes what the node does.
+   * which matters more here than peak throughput; the {@link ClassDataArchive} halves it again.
+   * None of them changes what the node does.
    */
   static final List<String> JVM_OPTIONS = List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1");
 
   /**
    * Settings that make failure detection, downing and rebalancing take seconds, not minutes, and
-   * callers hear 503 after 3s instead of 5s.
+   * callers hear 503 after 3s instead of 5s. A node that joins asks its seed nodes again every
+   * second rather than every five (one that asked before the first seed had formed the cluster
+   * otherwise waits out the rest of the five). A lease lives 6s instead of 10s, renewed every
+   * second, with 1.5s of safety margin (its rules hold: the belief, 4.5s, exceeds a renewal's
+   * interval plus its timeout, 4s): a killed node's shards, and the store a scenario's audit reads
+   * after killing every node, are free 4s sooner. LostLeaseTest and SplitBrainTest (with leases)
+   * keep the defaults they are about.
    */
   static final Map<String, String> FAST = ordered(
       "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "3s",
       "pekko.cluster.split-brain-resolver.stable-after", "3s",
+      "pekko.cluster.seed-node-timeout", "1s",
       "pekko.cluster.sharding.rebalance-interval", "2s",
       "pekko.cluster.sharding.retry-interval", "500ms",
       "rsm.http.request-timeout", "3s",
+      "rsm.lease.heartbeat-timeout", "6s",
+      "rsm.lease.heartbeat-interval", "1s",
+      "rsm.lease.safety-margin", "1500ms",
       "rsm.persistence.delivery.resend-interval", "200ms",
       "rsm.persistence.delivery.resend-max-backoff", "2s",
       "rsm.persistence.restart.max-backoff", "1s");
@@ -71,6 +81,7 @@ public final class NodeProcess implements AutoCloseable {
   private final int managementPort = freePort();
   private final Path log;
   private final Path workDir;
+  private final List<String> classData;
   private String configFile;
   private final List<String> jvmOptions = new ArrayList<>();
   private String mainClass;
@@ -83,7 +94,16 @@ public final class NodeProcess implements AutoCloseable {
 
   /** A node with working directory {@code workDir} whose store is {@code database}. */
   NodeProcess(String name, Path logDir, Path workDir, Database database) {
+    this(name, logDir, workDir, database, null);
+  }
+
+  /**
+   * The same with {@code classData} as its class-data sharing options instead of those of the
+   * {@link ClassDataArchive} (null): for the node that makes the archive.
+   */
+  NodeProcess(String name, Path logDir, Path workDir, Database database, List<String> classData) {
     this.name = name;
+    this.classData = classData;
     this.log = logDir.resolve(name + ".log");
     this.workDir = workDir;
     this.configFile = database.configFile();
@@ -108,8 +128,8 @@ public final class NodeProcess implements AutoCloseable {
     // As in config/cluster-node1.conf: the first seed node, restarted while the others run, forms
     // a cluster of its own (a split brain no resolver sees) if they have not answered within this
     // time; the 5s default was too short for a JVM starting on the loaded two-core machine.
-    if (seeds.size() > 1 && seeds.get(0).equals(address())) settings.put("pekko.cluster.seed-node-timeout", "30s");
-    else settings.remove("pekko.cluster.seed-node-timeout");
+    String timeout = "pekko.cluster.seed-node-timeout";
+    settings.put(timeout, seeds.size() > 1 && seeds.get(0).equals(address()) ? "30s" : FAST.get(timeout));
   }
 
   /**
@@ -207,6 +227,7 @@ public final class NodeProcess implements AutoCloseable {
     List<String> cmd = new ArrayList<>();
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.addAll(JVM_OPTIONS);
+    cmd.addAll(classData != null ? classData : ClassDataArchive.options());
     cmd.addAll(jvmOptions);
     if (configFile != null) cmd.add("-Dconfig.file=" + repository().resolve(configFile));
     settings.forEach((k, v) -> cmd.add("-D" + k + "=" + v));
@@ -238,7 +259,7 @@ public final class NodeProcess implements AutoCloseable {
 
   /** Waits until the node's management endpoint reports it ready (a cluster member that is Up). */
   public NodeProcess awaitReady(Duration timeout) {
-    Await.until(name + " ready (GET :" + managementPort + "/ready is 200)", timeout, () -> {
+    Waits.await(name + " ready (GET :" + managementPort + "/ready is 200)", timeout).until(() -> {
       if (!isAlive()) throw new AssertionError(name + " exited with " + process.exitValue() + " while starting");
       return HttpJson.status(managementPort, "/ready");
     }, status -> status == 200);

@@ -1,6 +1,5 @@
 package dev.rsm.multijvm.harness;
 
-import dev.rsm.persistence.testing.Await;
 import dev.rsm.persistence.testing.TestStores;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
@@ -10,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
+import org.awaitility.core.ConditionTimeoutException;
 
 /**
  * The one embedded PostgreSQL server of this test JVM, started on first use; every scenario gets a
@@ -98,11 +98,11 @@ public final class Postgres {
         .orElseThrow(() -> new IllegalStateException("no process " + pid + " (postmaster.pid)"));
     List<ProcessHandle> children = postmaster.descendants().toList();
     postmaster.destroyForcibly(); // SIGKILL
-    Await.until("the postmaster (pid " + pid + ") to exit", Duration.ofSeconds(10), postmaster::isAlive, alive -> !alive);
+    Waits.await("the postmaster (pid " + pid + ") to exit", Duration.ofSeconds(10)).until(postmaster::isAlive, alive -> !alive);
     try {
-      Await.until("the postmaster's children to exit", Duration.ofSeconds(10),
-          () -> children.stream().filter(ProcessHandle::isAlive).count(), n -> n == 0);
-    } catch (AssertionError e) {
+      Waits.await("the postmaster's children to exit", Duration.ofSeconds(10))
+        .until(() -> children.stream().filter(ProcessHandle::isAlive).count(), n -> n == 0);
+    } catch (ConditionTimeoutException e) {
       children.forEach(ProcessHandle::destroyForcibly);
     }
     // Releases the embedded server's lock on the data directory; its pg_ctl stop finds no server

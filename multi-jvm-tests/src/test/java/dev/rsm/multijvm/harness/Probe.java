@@ -8,7 +8,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.LockSupport;
+import java.util.TreeSet;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /** Measures, from the outside, when machines answer again after a failure, and what they answer. */
 public final class Probe {
@@ -21,30 +22,33 @@ public final class Probe {
    */
   public static Duration untilAllServed(List<String> accounts, List<Integer> ports, long sinceNanos, Duration timeout) {
     Map<String, Long> servedAt = new ConcurrentHashMap<>();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    int round = 0;
-    while (servedAt.size() < accounts.size()) {
-      if (System.nanoTime() > deadline)
-        throw new AssertionError("not every machine answered 200 within " + timeout + "; answered: "
-            + servedAt.keySet() + " of " + accounts);
-      List<CompletableFuture<Void>> pending = new ArrayList<>();
-      int i = round++;
-      for (String a : accounts) {
-        if (servedAt.containsKey(a)) continue;
-        int port = ports.get(i++ % ports.size());
-        pending.add(HttpJson.CLIENT.sendAsync(
-                HttpJson.request(port, "/machines/account/" + a, Duration.ofSeconds(5)).GET().build(),
-                HttpResponse.BodyHandlers.ofString())
-            .thenAccept(r -> {
-              if (r.statusCode() == 200) servedAt.put(a, System.nanoTime());
-            })
-            .exceptionally(e -> null));
-      }
-      CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
-      LockSupport.parkNanos(Duration.ofMillis(50).toNanos()); // a refused connection returns at once
-    }
+    AtomicInteger round = new AtomicInteger();
+    Waits.await("every one of " + accounts + " answered 200 once (those that did so far)", timeout)
+        .pollInterval(Duration.ofMillis(50)) // a refused connection returns at once
+        .until(() -> {
+          readRound(accounts, ports, round.getAndIncrement(), servedAt);
+          return new TreeSet<>(servedAt.keySet());
+        }, answered -> answered.size() == accounts.size());
     long last = servedAt.values().stream().mapToLong(Long::longValue).max().orElse(sinceNanos);
     return Duration.ofNanos(last - sinceNanos);
+  }
+
+  /** One read of each account not yet in {@code servedAt}, all at once, starting round-robin at node {@code round}. */
+  private static void readRound(List<String> accounts, List<Integer> ports, int round, Map<String, Long> servedAt) {
+    List<CompletableFuture<Void>> pending = new ArrayList<>();
+    int i = round;
+    for (String a : accounts) {
+      if (servedAt.containsKey(a)) continue;
+      int port = ports.get(i++ % ports.size());
+      pending.add(HttpJson.CLIENT.sendAsync(
+              HttpJson.request(port, "/machines/account/" + a, Duration.ofSeconds(5)).GET().build(),
+              HttpResponse.BodyHandlers.ofString())
+          .thenAccept(r -> {
+            if (r.statusCode() == 200) servedAt.put(a, System.nanoTime());
+          })
+          .exceptionally(e -> null));
+    }
+    CompletableFuture.allOf(pending.toArray(CompletableFuture[]::new)).join();
   }
 
   /**

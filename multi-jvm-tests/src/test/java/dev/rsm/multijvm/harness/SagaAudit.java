@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rsm.persistence.internal.Origin;
 import dev.rsm.persistence.internal.StepTaken;
-import dev.rsm.persistence.testing.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -70,7 +69,7 @@ public final class SagaAudit {
     // Commits and releases are sends, acknowledged shortly after the orders end.
     AtomicReference<Map<String, JsonNode>> last = new AtomicReference<>(Map.of());
     List<String> unsettled = new ArrayList<>();
-    boolean settled = Await.within(Audit.SETTLE, Duration.ofMillis(200), () -> {
+    boolean settled = Waits.within(Audit.SETTLE, Duration.ofMillis(200), () -> {
       unsettled.clear();
       Map<String, JsonNode> views = readAll(shop, ports, unsettled);
       last.set(views);
@@ -203,7 +202,7 @@ public final class SagaAudit {
     fresh.start().awaitReady(NodeCluster.START_TIMEOUT);
     long t0 = System.nanoTime();
     List<String> problems = new ArrayList<>();
-    Await.within(Audit.SETTLE, Duration.ofMillis(200), () -> {
+    Waits.within(Audit.SETTLE, Duration.ofMillis(200), () -> {
       problems.clear();
       readAll(shop, List.of(fresh.httpPort()), problems).forEach((m, v) -> {
         JsonNode before = seen.get(m);

@@ -2,7 +2,6 @@ package dev.rsm.multijvm.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.rsm.persistence.testing.Await;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.http.HttpRequest;
@@ -159,7 +158,7 @@ public final class Shop {
 
   /** Waits until {@code n} orders are placed; fails at once if a client failed. */
   public void awaitPlaced(int n, Duration timeout) {
-    Await.until(n + " orders placed", timeout, () -> {
+    Waits.await(n + " orders placed", timeout).until(() -> {
       Throwable f = failure.get();
       if (f != null) throw new AssertionError("a client failed: " + f.getMessage(), f);
       return placed.size();
@@ -267,7 +266,7 @@ public final class Shop {
   public Map<String, JsonNode> awaitOrdersEnded(List<Integer> ports, Duration timeout) {
     AtomicReference<Map<String, JsonNode>> last = new AtomicReference<>(Map.of());
     List<String> problems = new ArrayList<>();
-    boolean done = Await.within(timeout, Duration.ofMillis(200), () -> {
+    boolean done = Waits.within(timeout, Duration.ofMillis(200), () -> {
       problems.clear();
       Map<String, JsonNode> views = read("order", orderIds(), ports, problems);
       last.set(views);

@@ -41,7 +41,10 @@ final class Takeover {
         "pekko.cluster.failure-detector.acceptable-heartbeat-pause", "3s",
         "pekko.cluster.split-brain-resolver.stable-after", "20s",
         "pekko.cluster.sharding.rebalance-interval", "10s",
-        "pekko.cluster.sharding.retry-interval", "2s");
+        "pekko.cluster.sharding.retry-interval", "2s",
+        "rsm.lease.heartbeat-timeout", "10s",
+        "rsm.lease.heartbeat-interval", "2s",
+        "rsm.lease.safety-margin", "2s");
 
     /** From {@code -Dtakeover.*} system properties, with the benchmark's defaults (see docs/performance.md). */
     static Settings fromSystemProperties(String leases) {
