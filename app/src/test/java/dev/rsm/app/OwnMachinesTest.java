@@ -27,12 +27,14 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * A node started as a user starts it ({@code java -cp rsm.jar:your.jar dev.rsm.app.Main}, in a JVM
  * of its own) hosts the machine modules its class path registers in {@code META-INF/services}
- * instead of the samples, and refuses to start, in one line, when {@code rsm.node.machines} names a
- * class that is not there.
+ * instead of the samples; it, and the replica monitor's process, refuse to start, in one line, when
+ * {@code rsm.node.machines} names a class that is not there.
  */
 class OwnMachinesTest {
 
@@ -45,7 +47,7 @@ class OwnMachinesTest {
     Files.writeString(services, BrittleModule.class.getName() + "\n");
     int http = freePort();
     Process node = start(dir, dir.resolve("user-jar") + File.pathSeparator + System.getProperty("java.class.path"),
-        http, List.of());
+        http, List.of(), List.of());
     try {
       RsmClient client = RsmClient.builder().nodes(URI.create("http://127.0.0.1:" + http))
           .deadline(Duration.ofSeconds(90)).build(); // retries refused connections while the node starts
@@ -68,20 +70,23 @@ class OwnMachinesTest {
     }
   }
 
-  @Test
-  void aNamedModuleThatIsNotOnTheClassPathStopsTheNodeWithOneLine() throws Exception {
+  @ParameterizedTest
+  @ValueSource(strings = {"node", "--replica-monitor"})
+  void aNamedModuleThatIsNotOnTheClassPathStopsTheProcessWithOneLine(String process) throws Exception {
     Path dir = TestStores.tempDir("rsm-own-machines-");
     Process node = start(dir, System.getProperty("java.class.path"), freePort(),
-        List.of("-Drsm.node.machines.0=com.example.Missing"));
+        List.of("-Drsm.node.machines.0=com.example.Missing"), process.equals("node") ? List.of() : List.of(process));
     boolean exited = node.waitFor(120, TimeUnit.SECONDS);
     if (!exited) node.destroyForcibly();
-    assertTrue(exited, "the node is still running; output in " + dir);
+    assertTrue(exited, "the process is still running; output in " + dir);
     assertEquals(1, node.exitValue());
-    assertEquals(List.of("rsm: could not start the node: machine module com.example.Missing (rsm.node.machines) "
-        + "is not on the class path"), Files.readAllLines(dir.resolve("stderr.log")));
+    assertEquals(List.of("rsm: " + (process.equals("node") ? "could not start the node: " : "")
+            + "machine module com.example.Missing (rsm.node.machines) is not on the class path"),
+        Files.readAllLines(dir.resolve("stderr.log")));
   }
 
-  private static Process start(Path dir, String classPath, int httpPort, List<String> options) throws IOException {
+  private static Process start(Path dir, String classPath, int httpPort, List<String> options, List<String> args)
+      throws IOException {
     List<String> cmd = new ArrayList<>(List.of(
         ProcessHandle.current().info().command().orElse("java"), "-Xmx256m", "-XX:TieredStopAtLevel=1",
         "-cp", classPath,
@@ -93,6 +98,7 @@ class OwnMachinesTest {
         "-Drsm.sharding.data-dir=" + dir.resolve("sharding")));
     cmd.addAll(options);
     cmd.add(Main.class.getName());
+    cmd.addAll(args);
     return new ProcessBuilder(cmd).directory(dir.toFile())
         .redirectOutput(dir.resolve("stdout.log").toFile())
         .redirectError(dir.resolve("stderr.log").toFile())
