@@ -68,7 +68,8 @@ public final class Main {
   public static MachineModules modules(Config config) {
     ClassLoader loader = Thread.currentThread().getContextClassLoader();
     MachineModules found = MachineModules.load(config, loader != null ? loader : Main.class.getClassLoader());
-    String how = !config.getStringList(MachineModules.SETTING).isEmpty() ? "named in " + MachineModules.SETTING
+    boolean named = config.hasPath(MachineModules.SETTING) && !config.getStringList(MachineModules.SETTING).isEmpty();
+    String how = named ? "named in " + MachineModules.SETTING
         : found.isEmpty() ? "the samples: none named in " + MachineModules.SETTING + " or found on the class path"
         : "found on the class path";
     MachineModules modules = found.orElse(Samples::new);
