@@ -27,4 +27,6 @@ EXPOSE 8080 8558 25520
 # node on H2 here; compose.yaml and the Kubernetes manifests set their own.
 ENV JAVA_TOOL_OPTIONS="-Dconfig.file=/opt/rsm/config/container-h2.conf"
 # The heap follows the container's memory limit, leaving room for threads and direct buffers.
-ENTRYPOINT ["java", "-XX:MaxRAMPercentage=70", "-XX:+ExitOnOutOfMemoryError", "-jar", "/opt/rsm/rsm.jar"]
+# Jars of your own machines copied into /opt/rsm/machines/ are on the class path, and the node
+# hosts the modules they register instead of the samples (docs/your-machines.md).
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=70", "-XX:+ExitOnOutOfMemoryError", "-cp", "/opt/rsm/rsm.jar:/opt/rsm/machines/*", "dev.rsm.app.Main"]

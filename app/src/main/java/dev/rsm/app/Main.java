@@ -1,22 +1,27 @@
 package dev.rsm.app;
 
-import com.typesafe.config.ConfigFactory;
-import dev.rsm.app.monitor.ReplicaMonitorProcess;
-import dev.rsm.app.sample.Account;
 import com.typesafe.config.Config;
-import dev.rsm.app.sample.saga.Inventory;
-import dev.rsm.app.sample.saga.Order;
-import dev.rsm.app.sample.saga.Saga;
+import com.typesafe.config.ConfigFactory;
+import dev.rsm.actors.MachineType;
+import dev.rsm.app.monitor.ReplicaMonitorProcess;
+import dev.rsm.app.sample.Samples;
+import dev.rsm.persistence.MachineModule;
+import dev.rsm.persistence.MachineModules;
 import dev.rsm.persistence.MachineRegistry;
-import dev.rsm.persistence.RuntimeOptions;
 import dev.rsm.persistence.RsmConfig;
+import dev.rsm.persistence.RuntimeOptions;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Function;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.slf4j.LoggerFactory;
 
 /**
- * Starts a node with the bundled samples ({@link #SAMPLES}). Configuration comes from {@code
- * application.conf}, or the file named by {@code -Dconfig.file=config/<profile>.conf}, with {@code
- * -D} overrides on top (for example {@code -Drsm.http.port=8081}).
+ * Starts a node hosting the machine modules that {@link #modules} finds: those named in {@code
+ * rsm.node.machines}, else those on the class path ({@code META-INF/services}), else the bundled
+ * samples ({@link Samples}). Configuration comes from {@code application.conf}, or the file named
+ * by {@code -Dconfig.file=config/<profile>.conf}, with {@code -D} overrides on top (for example
+ * {@code -Drsm.http.port=8081}).
  *
  * <p>Exit status: 1 when the node cannot start (a port in use, the database unreachable, bad
  * configuration), with one line on stderr saying what failed, e.g. {@code rsm: could not start
@@ -40,13 +45,36 @@ public final class Main {
       }
       """;
 
-  /** The samples a node hosts: the bank ({@link Account}) and the order saga ({@link Order}, {@link Inventory}). */
-  public static final MachineRegistry SAMPLES = MachineRegistry.of(Account.TYPE, Order.TYPE, Inventory.TYPE);
+  /** The samples' machine types ({@link Samples}): the bank and the order saga. */
+  public static final MachineRegistry SAMPLES = MachineRegistry.of(new Samples().types());
 
-  /** A node; with {@code --replica-monitor}, the replica monitor alone ({@link #monitor}). */
+  /**
+   * A node of the modules {@link #modules} finds; with {@code --replica-monitor}, the replica
+   * monitor of their types alone ({@link #monitor}).
+   */
   public static void main(String[] args) {
-    if (java.util.Arrays.asList(args).contains("--replica-monitor")) monitor(SAMPLES);
-    else init(SAMPLES, config -> Saga.effects(RuntimeOptions.defaults(), Saga.gateway(config)));
+    if (Arrays.asList(args).contains("--replica-monitor")) monitor(config -> modules(config).registry());
+    else init(Main::modules);
+  }
+
+  /**
+   * The modules a node started by {@link #main} hosts, logged at INFO: those named in {@code
+   * rsm.node.machines}, else every one {@link java.util.ServiceLoader} finds on the class path,
+   * else the samples ({@link Samples}, which are not registered as a service, so that a jar of
+   * your own replaces them).
+   *
+   * @throws IllegalArgumentException with a one-line message naming the module at fault
+   */
+  public static MachineModules modules(Config config) {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    MachineModules found = MachineModules.load(config, loader != null ? loader : Main.class.getClassLoader());
+    boolean named = config.hasPath(MachineModules.SETTING) && !config.getStringList(MachineModules.SETTING).isEmpty();
+    String how = named ? "named in " + MachineModules.SETTING
+        : found.isEmpty() ? "the samples: none named in " + MachineModules.SETTING + " or found on the class path"
+        : "found on the class path";
+    MachineModules modules = found.orElse(Samples::new);
+    LoggerFactory.getLogger(Main.class).info("Machine modules ({}): {}", how, modules);
+    return modules;
   }
 
   /**
@@ -55,10 +83,15 @@ public final class Main {
    * when it is stopped. If it cannot start, prints one line saying why and exits with status 1.
    */
   public static ReplicaMonitorProcess monitor(MachineRegistry registry) {
+    return monitor(config -> registry);
+  }
+
+  /** The same, with the machine types made from the configuration. */
+  public static ReplicaMonitorProcess monitor(Function<Config, MachineRegistry> registry) {
     LoggerFactory.getILoggerFactory();
     try {
-      return ReplicaMonitorProcess.start(
-          RsmConfig.load(ConfigFactory.parseString(EXIT_SETTINGS + ReplicaMonitorProcess.SETTINGS)), registry);
+      Config config = RsmConfig.load(ConfigFactory.parseString(EXIT_SETTINGS + ReplicaMonitorProcess.SETTINGS));
+      return ReplicaMonitorProcess.start(config, registry.apply(config));
     } catch (Throwable e) {
       System.err.println("rsm: " + String.valueOf(e.getMessage()).replaceAll("\\s*[\\r\\n]+\\s*", " "));
       System.err.flush();
@@ -76,14 +109,35 @@ public final class Main {
   }
 
   /** The same, with the machines' options made from the node's configuration (effect handlers). */
-  public static RsmNode init(MachineRegistry registry, java.util.function.Function<Config, RuntimeOptions> options) {
+  public static RsmNode init(MachineRegistry registry, Function<Config, RuntimeOptions> options) {
+    List<MachineType<?, ?>> types = List.copyOf(registry.types());
+    MachineModule module = new MachineModule() {
+      @Override
+      public List<MachineType<?, ?>> types() {
+        return types;
+      }
+
+      @Override
+      public RuntimeOptions options(Config config, RuntimeOptions defaults) {
+        return options.apply(config);
+      }
+    };
+    return init(config -> MachineModules.of(module));
+  }
+
+  /**
+   * The same, hosting the modules made from the node's configuration; a failure to make them (a
+   * module that cannot be loaded) is a failure to start.
+   */
+  public static RsmNode init(Function<Config, MachineModules> modules) {
     // Logging is set up before the node's threads log, which otherwise makes SLF4J print notes
     // about replayed calls on stderr next to the one line below.
     LoggerFactory.getILoggerFactory();
     RsmNode node;
     try {
       Config config = RsmConfig.load(ConfigFactory.parseString(EXIT_SETTINGS));
-      node = RsmNode.start(config, registry, options.apply(config));
+      MachineModules hosted = modules.apply(config);
+      node = RsmNode.start(config, hosted.registry(), hosted.options(config));
     } catch (Throwable e) {
       String message = e instanceof IllegalStateException && String.valueOf(e.getMessage()).startsWith("could not start")
           ? e.getMessage() : "could not start the node: " + (e.getMessage() != null ? e.getMessage() : e.toString());

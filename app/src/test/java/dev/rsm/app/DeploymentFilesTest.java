@@ -30,6 +30,7 @@ import org.yaml.snakeyaml.Yaml;
 class DeploymentFilesTest {
   static final Path ROOT = DocsTest.root();
   static final Pattern FINAL_NAME = Pattern.compile("<finalName>([^<]+)</finalName>");
+  static final Pattern MAIN_CLASS = Pattern.compile("<mainClass>([^<]+)</mainClass>");
   static final Pattern CLASSPATH_PREFIX = Pattern.compile("<classpathPrefix>([^<]+)</classpathPrefix>");
 
   // ---- Dockerfile
@@ -44,7 +45,10 @@ class DeploymentFilesTest {
     assertEquals("/opt/rsm/" + lib, copies.get("app/target/lib/"), "libraries beside the jar");
     List<String> entrypoint = jsonArray(instruction("ENTRYPOINT"));
     assertEquals("java", entrypoint.get(0));
-    assertEquals(List.of("-jar", "/opt/rsm/rsm.jar"), entrypoint.subList(entrypoint.size() - 2, entrypoint.size()));
+    // -cp rather than -jar, so that the jars of users' machines join the class path; the node's
+    // jar comes first, and its manifest's Class-Path still brings its libraries.
+    assertEquals(List.of("-cp", "/opt/rsm/rsm.jar:/opt/rsm/machines/*", group(MAIN_CLASS, pom)),
+        entrypoint.subList(entrypoint.size() - 3, entrypoint.size()));
     assertTrue(instruction("FROM").startsWith("eclipse-temurin:17-"), "a Java 17 runtime, as the build's release");
     for (String source : copies.keySet()) assertTrue(dockerIgnoreLetsIn(source), ".dockerignore keeps out " + source);
   }

@@ -2,6 +2,10 @@ package dev.rsm.persistence;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URL;
+import java.util.Collections;
 import java.util.Map;
 
 /**
@@ -16,6 +20,12 @@ public final class RsmConfig {
    * System properties, then {@code overrides}, then {@code application.conf} (or the file named by {@code -Dconfig.file}), then every {@code
    * reference.conf}; resolved once, at the end.
    *
+   * <p>RSM's own {@code reference.conf} files (those that set something under {@code rsm}) come
+   * before the other libraries': they set Pekko keys that Pekko's own files set too ({@code
+   * pekko.actor.provider = cluster}, remembered entities, the journal plugin), and which of two
+   * files wins would otherwise depend on the order of the jars on the class path, which a user's
+   * build decides (a project that lists {@code rsm-actors} before {@code rsm-app} gets Pekko's).
+   *
    * <p>An embedded H2 file URL in {@code rsm.storage.jdbc.url} that does not set {@code
    * WRITE_DELAY} gets {@code ;WRITE_DELAY=0} appended while {@code rsm.storage.h2.write-delay-zero}
    * is on (the default), whichever layer set the URL: H2 otherwise writes commits to its file up to
@@ -25,6 +35,7 @@ public final class RsmConfig {
     Config unresolved = ConfigFactory.defaultOverrides()
         .withFallback(overrides)
         .withFallback(ConfigFactory.defaultApplication())
+        .withFallback(rsmReferences())
         .withFallback(ConfigFactory.defaultReferenceUnresolved());
     Config resolved = unresolved.resolve();
     String url = resolved.getString("rsm.storage.jdbc.url");
@@ -32,5 +43,21 @@ public final class RsmConfig {
     if (safe.equals(url)) return resolved;
     // Above the system properties too, so that the settings derived from the URL see the safe one.
     return ConfigFactory.parseMap(Map.of("rsm.storage.jdbc.url", safe)).withFallback(unresolved).resolve();
+  }
+
+  /** RSM's {@code reference.conf} files, unresolved, in class path order. */
+  private static Config rsmReferences() {
+    ClassLoader loader = Thread.currentThread().getContextClassLoader();
+    if (loader == null) loader = RsmConfig.class.getClassLoader();
+    Config rsm = ConfigFactory.empty();
+    try {
+      for (URL url : Collections.list(loader.getResources("reference.conf"))) {
+        Config file = ConfigFactory.parseURL(url);
+        if (file.hasPath("rsm")) rsm = rsm.withFallback(file);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not list reference.conf on the class path", e);
+    }
+    return rsm;
   }
 }
