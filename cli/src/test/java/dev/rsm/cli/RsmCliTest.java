@@ -242,7 +242,8 @@ class RsmCliTest {
     Path v2 = MachineJars.tally(dir, "tally-v2", 2);
     Run changed = bare("replay-check", "--jar", v2.toString(), "--journal", export.toString());
     assertEquals(1, changed.exit(), changed.toString());
-    assertTrue(changed.out().contains("DIVERGES  tally/t-1 at step 1: "), changed.toString());
+    assertTrue(changed.out().contains("DIVERGES  tally/t-1 at step 1: journaled reply 5, replay produced reply 10"),
+        changed.toString());
 
     Run fromDb = bare("replay-check", "--jar", v2.toString(), "--jdbc-url", config.getString("rsm.storage.jdbc.url"),
         "--user", config.getString("rsm.storage.jdbc.user"), "--password", config.getString("rsm.storage.jdbc.password"));
