@@ -23,8 +23,8 @@ import picocli.CommandLine.ScopeType;
  * answer.
  */
 @Command(name = "rsm", mixinStandardHelpOptions = true, versionProvider = Rsm.Version.class,
-    description = {"Sends inputs to RSM machines, reads their state, journal and timers, exports a journal",
-        "and checks a jar of machines against it.", ""},
+    description = {"Sends inputs to RSM machines, reads their state, journal and timers, exports a journal and "
+        + "checks a jar of machines against it.", ""},
     subcommands = {SendCommand.class, GetCommand.class, HistoryCommand.class, TimersCommand.class,
         JournalCommand.class, ReplayCheckCommand.class, CommandLine.HelpCommand.class},
     footerHeading = "%nEnvironment:%n",
@@ -98,6 +98,13 @@ public final class Rsm {
       err.println("rsm: " + message(e));
       err.flush();
       return exitCode(e);
+    });
+    // One line, not the whole usage: the command's --help has that.
+    cl.setParameterExceptionHandler((e, args) -> {
+      PrintWriter err = e.getCommandLine().getErr();
+      err.println("rsm: " + e.getMessage() + " (see " + e.getCommandLine().getCommandSpec().qualifiedName() + " --help)");
+      err.flush();
+      return Exit.USAGE;
     });
     return cl;
   }
