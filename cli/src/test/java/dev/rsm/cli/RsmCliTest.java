@@ -6,27 +6,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.typesafe.config.Config;
-import com.typesafe.config.ConfigFactory;
-import dev.rsm.actors.MachineType;
-import dev.rsm.app.RsmNode;
-import dev.rsm.app.sample.Account;
-import dev.rsm.app.sample.Booking;
-import dev.rsm.persistence.MachineModule;
-import dev.rsm.persistence.MachineRegistry;
-import dev.rsm.persistence.RsmConfig;
-import dev.rsm.persistence.testing.TestStores;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
-import java.net.ServerSocket;
-import java.net.URL;
-import java.net.URLClassLoader;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
-import java.util.ServiceLoader;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -34,58 +20,27 @@ import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 /**
- * The {@code rsm} commands against a real node on H2, with management (the admin API) on: the
- * bank and booking samples, and {@code tally} machines whose classes come from a jar compiled by
- * the test and loaded by a class loader of its own (the node's), never from the test class path.
+ * The {@code rsm} commands, run through picocli in this JVM, against a real node ({@link CliNode}):
+ * outputs, exit codes, and replay checks of jars whose classes are on no test class path.
  */
 class RsmCliTest {
   static final ObjectMapper JSON = new ObjectMapper();
 
   @TempDir static Path dir;
+  static CliNode node;
   static Path tallyV1;
-  static URLClassLoader nodeLoader;
-  static RsmNode node;
   static Config config;
-  static String nodeUrl;
-  static String adminUrl;
 
   @BeforeAll
-  static void start() throws Exception {
-    tallyV1 = MachineJars.tally(dir, "tally-v1", 1);
-    nodeLoader = new URLClassLoader(new URL[] {tallyV1.toUri().toURL()}, RsmCliTest.class.getClassLoader());
-    List<MachineType<?, ?>> types = new ArrayList<>(List.of(Account.TYPE, Booking.TYPE));
-    for (MachineModule m : ServiceLoader.load(MachineModule.class, nodeLoader))
-      if (m.getClass().getClassLoader() == nodeLoader) types.addAll(m.types());
-    int artery = freePort();
-    config = RsmConfig.load(ConfigFactory.parseMap(Map.of(
-            "pekko.remote.artery.canonical.port", artery,
-            "pekko.cluster.seed-nodes", List.of("pekko://rsm@127.0.0.1:" + artery),
-            "rsm.sharding.data-dir", TestStores.tempDir("rsm-cli-sharding-").toString()))
-        .withFallback(ConfigFactory.parseString("""
-            pekko.coordinated-shutdown.exit-jvm = off
-            rsm.http.port = 0
-            rsm.node.management = on
-            pekko.management.http.hostname = "127.0.0.1"
-            pekko.management.http.port = 0
-            """))
-        .withFallback(TestStores.fresh(TestStores.H2)));
-    // The node's ActorSystem takes the thread's context class loader: it reads tally's journaled classes through it.
-    Thread t = Thread.currentThread();
-    ClassLoader previous = t.getContextClassLoader();
-    t.setContextClassLoader(nodeLoader);
-    try {
-      node = RsmNode.start(config, MachineRegistry.of(types));
-    } finally {
-      t.setContextClassLoader(previous);
-    }
-    nodeUrl = "http://127.0.0.1:" + node.httpPort();
-    adminUrl = "http://127.0.0.1:" + node.managementPort();
+  static void start() throws IOException {
+    node = CliNode.start(dir);
+    tallyV1 = node.tallyV1;
+    config = node.config;
   }
 
   @AfterAll
   static void stop() throws IOException {
     if (node != null) node.close();
-    if (nodeLoader != null) nodeLoader.close();
   }
 
   record Run(int exit, String out, String err) {
@@ -105,7 +60,7 @@ class RsmCliTest {
 
   /** {@code rsm --node <the node> --admin <its management> args...}, in this JVM. */
   static Run rsm(String... args) {
-    List<String> all = new ArrayList<>(List.of("--node", nodeUrl, "--admin", adminUrl));
+    List<String> all = new ArrayList<>(List.of("--node", node.nodeUrl, "--admin", node.adminUrl));
     all.addAll(List.of(args));
     return bare(all.toArray(String[]::new));
   }
@@ -119,14 +74,6 @@ class RsmCliTest {
     cl.setErr(new PrintWriter(err, true));
     int exit = cl.execute(args);
     return new Run(exit, out.toString(), err.toString());
-  }
-
-  static int freePort() {
-    try (ServerSocket s = new ServerSocket(0)) {
-      return s.getLocalPort();
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    }
   }
 
   @Test
@@ -216,7 +163,7 @@ class RsmCliTest {
     Run unknownOption = rsm("get", "account", "x", "--frobnicate");
     assertEquals(2, unknownOption.exit(), unknownOption.toString());
 
-    Run dead = bare("--node", "http://127.0.0.1:" + freePort(), "--timeout", "1s", "get", "account", "x");
+    Run dead = bare("--node", "http://127.0.0.1:" + CliNode.freePort(), "--timeout", "1s", "get", "account", "x");
     assertEquals(7, dead.exit(), dead.toString());
     assertTrue(dead.err().contains("connection refused"), dead.toString());
   }
