@@ -50,7 +50,7 @@ final class JournalCommand implements Callable<Integer> {
       try {
         n = JournalFile.export(db.source(), out);
       } catch (UncheckedIOException e) {
-        throw new IllegalStateException("could not write " + out + ": " + e.getCause().getMessage(), e);
+        throw new IllegalStateException("could not write " + out + " (" + e.getCause().getClass().getSimpleName() + ")", e);
       }
       PrintWriter w = spec.commandLine().getOut();
       w.println("exported " + n + " events to " + out);

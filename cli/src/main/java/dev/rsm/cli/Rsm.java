@@ -11,10 +11,13 @@ import java.io.PrintWriter;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
 
 /**
  * The {@code rsm} command: talks to a node's HTTP API and admin API, exports journals and checks a
@@ -41,7 +44,7 @@ import picocli.CommandLine.ScopeType;
         "6:unauthorized (401): --token missing or wrong",
         "7:unavailable: no node answered in time; a sent input may have been handled, send it again with the same --key",
         "8:any other failure: an answer the API does not give, a database that cannot be read, a file that cannot be written"})
-public final class Rsm {
+public final class Rsm implements Callable<Integer> {
   /** The exit codes, as listed in the help. */
   static final class Exit {
     static final int OK = 0;
@@ -77,6 +80,15 @@ public final class Rsm {
       converter = Durations.class,
       description = "How long a call may take, retries included (e.g. 500ms, 10s, 2m). Default: ${DEFAULT-VALUE}.")
   Duration timeout;
+
+  @Spec CommandSpec spec;
+
+  /** {@code rsm} without a command: the usage, on stderr, as for any other usage error. */
+  @Override
+  public Integer call() {
+    spec.commandLine().usage(spec.commandLine().getErr());
+    return Exit.USAGE;
+  }
 
   /** A refused use of the tool (exit 2), found after picocli parsed the command line. */
   static final class UsageError extends RuntimeException {
