@@ -10,6 +10,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,6 +48,11 @@ class RsmLauncherIT {
 
   /** {@code sh bin/rsm args...} with no RSM_ variables from the environment. */
   static Run launch(String... args) throws IOException, InterruptedException {
+    return launch(Map.of(), args);
+  }
+
+  /** {@code sh bin/rsm args...} with {@code env} as the only RSM_ variables. */
+  static Run launch(Map<String, String> env, String... args) throws IOException, InterruptedException {
     List<String> command = new ArrayList<>(List.of("sh", LAUNCHER.toString()));
     command.addAll(List.of(args));
     Path out = Files.createTempFile(dir, "out", ".txt");
@@ -54,6 +60,7 @@ class RsmLauncherIT {
     ProcessBuilder pb = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile());
     pb.environment().keySet().removeIf(k -> k.startsWith("RSM_") || k.equals("JAVA_TOOL_OPTIONS"));
     pb.environment().put("JAVA_HOME", System.getProperty("java.home"));
+    pb.environment().putAll(env);
     Process p = pb.start();
     if (!p.waitFor(60, TimeUnit.SECONDS)) {
       p.destroyForcibly();
@@ -68,7 +75,9 @@ class RsmLauncherIT {
         "--key", "l-1"};
     Run first = launch(deposit);
     Run again = launch(deposit);
-    Run state = launch("--node", node.nodeUrl, "get", "account", "launched");
+    // The nodes from RSM_NODES: a dead one first, so the read is retried on the next.
+    Run state = launch(Map.of("RSM_NODES", "http://127.0.0.1:" + CliNode.freePort() + "," + node.nodeUrl),
+        "get", "account", "launched");
 
     assertEquals(0, first.exit(), first.toString());
     assertEquals("{\"accepted\":true,\"balance\":5}\n", first.out(), first.toString());
