@@ -13,6 +13,11 @@ RUN groupadd --system --gid 10001 rsm \
 COPY app/target/lib/ /opt/rsm/lib/
 COPY app/target/rsm.jar /opt/rsm/rsm.jar
 COPY config/ /opt/rsm/config/
+# The rsm command-line tool (docs/cli.md): bin/rsm runs $RSM_HOME/cli/rsm-cli.jar.
+COPY cli/target/lib/ /opt/rsm/cli/lib/
+COPY cli/target/rsm-cli.jar /opt/rsm/cli/rsm-cli.jar
+COPY bin/rsm /opt/rsm/bin/rsm
+ENV RSM_HOME=/opt/rsm PATH="/opt/rsm/bin:${PATH}"
 
 USER rsm
 # Relative paths in the configuration (H2's ./data/rsm, the sample gateway's ./data/gateway) land

@@ -54,6 +54,24 @@ class DeploymentFilesTest {
   }
 
   @Test
+  void theImageHasTheCommandLineToolOnItsPath() throws IOException {
+    String pom = Files.readString(ROOT.resolve("cli/pom.xml"));
+    String jar = "cli/target/" + group(FINAL_NAME, pom) + ".jar";
+    String lib = group(CLASSPATH_PREFIX, pom);
+    Map<String, String> copies = copies();
+    // bin/rsm runs $RSM_HOME/cli/rsm-cli.jar, with the libraries its manifest names beside it.
+    assertEquals("/opt/rsm/cli/rsm-cli.jar", copies.get(jar), "COPY of " + jar);
+    assertEquals("/opt/rsm/cli/" + lib, copies.get("cli/target/lib/"), "the tool's libraries beside its jar");
+    assertEquals("/opt/rsm/bin/rsm", copies.get("bin/rsm"), "the launcher");
+    assertTrue(Files.isExecutable(ROOT.resolve("bin/rsm")), "bin/rsm is executable (COPY keeps the mode)");
+    assertTrue(Files.readString(ROOT.resolve("bin/rsm")).contains("$RSM_HOME/cli/rsm-cli.jar"), "bin/rsm's jar");
+    String env = dockerfile().lines().filter(l -> l.startsWith("ENV ") && l.contains("PATH=")).findFirst()
+        .orElseThrow(() -> new AssertionError("no ENV PATH= in the Dockerfile"));
+    assertTrue(env.contains("RSM_HOME=/opt/rsm") && env.contains("PATH=\"/opt/rsm/bin:"), env);
+    for (String source : copies.keySet()) assertTrue(dockerIgnoreLetsIn(source), ".dockerignore keeps out " + source);
+  }
+
+  @Test
   void theImageRunsAsAUserWithoutPrivilege() throws IOException {
     String user = instruction("USER");
     assertFalse(Set.of("root", "0", "0:0").contains(user), "USER " + user);

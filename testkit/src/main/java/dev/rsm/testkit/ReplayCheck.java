@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.BootstrapSetup;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.serialization.Serialization;
@@ -42,18 +43,37 @@ public final class ReplayCheck {
    * small local ActorSystem to deserialize the events with Pekko serialization, and stops it.
    */
   public static ReplayReport run(JournalSource source, MachineRegistry registry) {
-    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "rsm-replay-check",
-        ConfigFactory.load(ConfigFactory.parseString(
-            "pekko.actor.provider = local\npekko.loglevel = WARNING\npekko.log-dead-letters = off")));
+    return run(source, registry, Thread.currentThread().getContextClassLoader() != null
+        ? Thread.currentThread().getContextClassLoader() : ReplayCheck.class.getClassLoader());
+  }
+
+  /**
+   * {@link #run(JournalSource, MachineRegistry)} with the machines' classes loaded by {@code
+   * classLoader}, e.g. a {@code URLClassLoader} over a jar that is not on the class path: the
+   * ActorSystem reads its configuration and the journaled classes through it, and it is the
+   * thread's context class loader while the check runs (Jackson resolves class names there).
+   */
+  public static ReplayReport run(JournalSource source, MachineRegistry registry, ClassLoader classLoader) {
+    Thread thread = Thread.currentThread();
+    ClassLoader previous = thread.getContextClassLoader();
+    thread.setContextClassLoader(classLoader);
+    ActorSystem<Void> system = null;
     try {
+      system = ActorSystem.create(Behaviors.empty(), "rsm-replay-check",
+          BootstrapSetup.create(ConfigFactory.load(classLoader, ConfigFactory.parseString(
+                  "pekko.actor.provider = local\npekko.loglevel = WARNING\npekko.log-dead-letters = off")))
+              .withClassloader(classLoader));
       return run(source, registry, system);
     } finally {
-      system.terminate();
-      try {
-        system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
-      } catch (Exception ignored) {
-        // the check is done; the system stops in the background
+      if (system != null) {
+        system.terminate();
+        try {
+          system.getWhenTerminated().toCompletableFuture().get(10, TimeUnit.SECONDS);
+        } catch (Exception ignored) {
+          // the check is done; the system stops in the background
+        }
       }
+      thread.setContextClassLoader(previous);
     }
   }
 
