@@ -47,10 +47,7 @@ final class HistoryCommand implements Callable<Integer> {
   public Integer call() {
     if (from != null && from < 1) throw new Rsm.UsageError("--from: a row of at least 1, not " + from);
     if (limit != null && limit < 1) throw new Rsm.UsageError("--limit: at least 1, not " + limit);
-    StringBuilder q = new StringBuilder();
-    if (from != null) q.append("from=").append(from);
-    if (limit != null) q.append(q.length() > 0 ? "&" : "").append("limit=").append(limit);
-    JsonNode page = new Remote(rsm).admin(Remote.machinePath(type, id) + "/journal", q.toString());
+    JsonNode page = new Remote(rsm).journal(type, id, from, limit);
     PrintWriter out = spec.commandLine().getOut();
     if (json) {
       out.println(page);

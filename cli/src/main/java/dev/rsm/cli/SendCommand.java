@@ -2,6 +2,7 @@ package dev.rsm.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.PrintWriter;
 import java.util.UUID;
 import java.util.concurrent.Callable;
@@ -59,7 +60,7 @@ final class SendCommand implements Callable<Integer> {
       err.println("idempotency key: " + k + " (send again with --key " + k + " to retry without handling it twice)");
       err.flush();
     }
-    Remote.Reply reply = new Remote(rsm).send(type, id, k, body.toString());
+    Remote.Reply reply = new Remote(rsm).send(type, id, k, (ObjectNode) body);
     if (reply.replayed()) {
       err.println("replayed: the reply recorded for key " + k + "; the input was not handled again");
       err.flush();

@@ -33,7 +33,7 @@ final class TimersCommand implements Callable<Integer> {
 
   @Override
   public Integer call() {
-    JsonNode machine = new Remote(rsm).admin(Remote.machinePath(type, id), "");
+    JsonNode machine = new Remote(rsm).adminMachine(type, id);
     JsonNode timers = machine.path("timers");
     PrintWriter out = spec.commandLine().getOut();
     if (json) out.println(timers);

@@ -82,7 +82,7 @@ public final class MachineClient<I, S> {
     });
   }
 
-  private static <T> T join(CompletableFuture<T> f) {
+  static <T> T join(CompletableFuture<T> f) {
     try {
       return f.join();
     } catch (CompletionException e) {

@@ -48,6 +48,24 @@ public final class RsmClient {
     return new MachineClient<>(calls, mapper, Objects.requireNonNull(type, "type"), Objects.requireNonNull(id, "id"));
   }
 
+  /**
+   * The machine of type {@code type} with id {@code id}, its inputs and state as JSON: for tools and
+   * callers without the machine's classes (the {@code rsm} command line). Prefer {@link
+   * #machine(MachineType, String)} where the classes are at hand.
+   */
+  public JsonMachineClient machine(String type, String id) {
+    return new JsonMachineClient(calls, mapper, Objects.requireNonNull(type, "type"), Objects.requireNonNull(id, "id"));
+  }
+
+  /**
+   * The read-only admin API ({@code docs/admin-api.md}) of the node whose management endpoint is
+   * {@code management} ({@code http://host:8558}), with this client's deadline, timeouts, token and
+   * TLS context.
+   */
+  public AdminClient admin(URI management) {
+    return new AdminClient(calls.to(List.of(Objects.requireNonNull(management, "management"))), mapper);
+  }
+
   /** Settings of a client; only {@link #nodes} is required. */
   public static final class Builder {
     private List<URI> nodes = List.of();

@@ -5,6 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.typesafe.config.ConfigFactory;
 import dev.rsm.app.machines.Brittle;
 import dev.rsm.app.sample.Account;
@@ -13,6 +16,7 @@ import dev.rsm.app.testing.TestCluster;
 import dev.rsm.client.Answer;
 import dev.rsm.client.HandlerFailed;
 import dev.rsm.client.InvalidInput;
+import dev.rsm.client.JsonMachineClient;
 import dev.rsm.client.MachineClient;
 import dev.rsm.client.MachineState;
 import dev.rsm.client.NotFound;
@@ -115,5 +119,27 @@ class RsmClientTest {
     assertTrue(failed.errorId() != null && !failed.errorId().isBlank());
     assertEquals(1, erin.state().seqNr());
     assertEquals(new Account.State(5), erin.state().state());
+  }
+
+  @Test
+  void withoutTheMachinesClassesInputsAndStateAreJsonWithTheSameKeysAndErrors() {
+    RsmClient client = RsmClient.builder().nodes(node).build();
+    JsonMachineClient fred = client.machine("account", "fred");
+    ObjectNode deposit = JsonNodeFactory.instance.objectNode().put("type", "deposit").put("amount", 12);
+
+    Answer first = fred.ask("fred-1", deposit);
+    Answer again = fred.ask("fred-1", deposit);
+    JsonNode view = fred.read();
+
+    assertEquals("{\"accepted\":true,\"balance\":12}", first.json().toString());
+    assertTrue(again.replayed());
+    assertEquals(12, view.path("state").path("balance").asLong());
+    assertEquals(1, view.path("seqNr").asLong(), "handled once");
+    assertEquals(new Account.State(12), client.machine(Account.TYPE, "fred").state().state(), "the typed view agrees");
+    InvalidInput unnamed = assertThrows(InvalidInput.class,
+        () -> fred.ask("fred-2", JsonNodeFactory.instance.objectNode().put("type", "deposit").put("amount", "lots")));
+    assertEquals(400, unnamed.status());
+    assertThrows(IllegalArgumentException.class, () -> fred.ask("fred-3", JsonNodeFactory.instance.objectNode()));
+    assertEquals(1, fred.read().path("seqNr").asLong(), "nothing handled by the refused inputs");
   }
 }

@@ -13,8 +13,11 @@ import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
- * A tiny real HTTP client for tests. While {@link #record()} is on, it keeps every exchange, for a
- * test to check them against the node's contract ({@link OpenApiContract}).
+ * A tiny real HTTP client for the tests of the HTTP contract itself: status codes, headers, error
+ * bodies and hostile requests that {@code rsm-client} would never send or would hide behind its
+ * retries. Tests of behaviour over HTTP use {@code rsm-client} ({@code RsmClientTest},
+ * {@code OwnMachinesTest}). While {@link #record()} is on, it keeps every exchange, for a test to
+ * check them against the node's contract ({@link OpenApiContract}).
  */
 public final class Http {
   private static final HttpClient CLIENT = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();

@@ -55,6 +55,11 @@ public final class Calls {
     this.bearerToken = bearerToken;
   }
 
+  /** The same settings and HTTP client, sending to {@code others} instead (a node's management URL). */
+  public Calls to(List<URI> others) {
+    return new Calls(http, others, deadline, attemptTimeout, bearerToken, onFailedAttempt);
+  }
+
   /**
    * Sends the request {@code request} builds for a node's base URI.
    *

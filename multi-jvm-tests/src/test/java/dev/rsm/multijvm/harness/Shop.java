@@ -2,9 +2,15 @@ package dev.rsm.multijvm.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.rsm.actors.MachineType;
+import dev.rsm.app.sample.saga.Inventory;
+import dev.rsm.client.Answer;
+import dev.rsm.client.RsmClient;
+import dev.rsm.client.RsmException;
+import dev.rsm.client.Unavailable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.http.HttpRequest;
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -22,16 +28,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.concurrent.locks.LockSupport;
 
 /**
  * Clients of the order saga sample ({@code order} and {@code inventory} machines) over HTTP, the
  * orders they placed, and the fake payment gateway's record read from outside the nodes.
  *
- * <p>As in {@link Bank}, every request carries an {@code Idempotency-Key} ({@code stock-<sku>},
- * {@code place-<order>}) and is retried <em>with the same key</em> on the next node (round-robin
- * over every node the client knows, dead or alive) after a 503, a timeout or a refused connection,
- * until it gets 200. An order's {@code place} is answered at once ({@code "RESERVING"}); what
+ * <p>As in {@link Bank}, requests go through {@code rsm-client}: every one carries an
+ * idempotency key ({@code stock-<sku>}, {@code place-<order>}) that the client retries <em>with
+ * the same key</em> on the next node after a 503, a timeout or a refused connection, until it
+ * gets a reply. An order's {@code place} is answered at once ({@code "RESERVING"}); what
  * happens to it afterwards (calls to the inventories, the charge and refund effects) is read back
  * with {@code GET /machines/order/{id}} and checked against the gateway's directory by {@link
  * Audit#afterSaga}.
@@ -60,9 +65,8 @@ public final class Shop {
   private final List<String> skus;
   private final int stock;
   private final Map<String, Order> orders = new LinkedHashMap<>();
-  private final List<Integer> ports;
+  private final RsmClient client; // through every node given
   private final Path gatewayDir;
-  private final AtomicInteger nextNode = new AtomicInteger();
   private final AtomicInteger nextOrder = new AtomicInteger();
   private final Set<String> placed = ConcurrentHashMap.newKeySet();
   private final AtomicLong attempts = new AtomicLong();
@@ -79,7 +83,12 @@ public final class Shop {
   Shop(List<String> skus, int stock, int orderCount, long seed, List<Integer> ports, Path gatewayDir) {
     this.skus = List.copyOf(skus);
     this.stock = stock;
-    this.ports = new CopyOnWriteArrayList<>(ports);
+    this.client = RsmClient.builder()
+        .nodes(ports.stream().map(p -> URI.create("http://127.0.0.1:" + p)).toArray(URI[]::new))
+        .deadline(GIVE_UP)
+        .attemptTimeout(REQUEST_TIMEOUT)
+        .onFailedAttempt(a -> (a.status() == 503 ? unavailable : connectionErrors).incrementAndGet())
+        .build();
     this.gatewayDir = gatewayDir.toAbsolutePath().normalize();
     Random random = new Random(seed);
     for (int i = 1; i <= orderCount; i++) {
@@ -117,7 +126,7 @@ public final class Shop {
   /** Receives {@link #stockPerSku} units of every SKU. */
   public void stock() {
     for (String sku : skus) {
-      JsonNode r = call("inventory", sku, "stock-" + sku, "{\"type\":\"receive\",\"units\":" + stock + "}", ports);
+      JsonNode r = call(Inventory.TYPE, sku, "stock-" + sku, new Inventory.Receive(stock)).json();
       if (!r.isInt()) throw new AssertionError("receive at " + sku + " answered " + r);
     }
   }
@@ -141,11 +150,8 @@ public final class Shop {
   }
 
   private void place(Order o) {
-    StringBuilder units = new StringBuilder();
-    o.units().forEach((sku, n) -> units.append(units.isEmpty() ? "" : ",").append('"').append(sku).append("\":").append(n));
-    String body = "{\"type\":\"place\",\"card\":\"" + o.card() + "\",\"amountCents\":" + o.amountCents()
-        + ",\"units\":{" + units + "}}";
-    JsonNode r = call("order", o.id(), "place-" + o.id(), body, ports);
+    JsonNode r = call(dev.rsm.app.sample.saga.Order.TYPE, o.id(), "place-" + o.id(),
+        new dev.rsm.app.sample.saga.Order.Place(o.card(), o.amountCents(), o.units())).json();
     // The first answer is RESERVING; a replay by key answers the recorded one.
     if (!"RESERVING".equals(r.asText())) throw new AssertionError("place " + o.id() + " answered " + r);
     placed.add(o.id());
@@ -186,43 +192,23 @@ public final class Shop {
   }
 
   /**
-   * POSTs one input with {@code key} to machine {@code type/id} through one of {@code through},
-   * retrying the same key (on the next of them) until it gets 200; returns the reply.
+   * Sends one input with {@code key} to machine {@code type/id} through the client, which retries
+   * the same key on the next node until it gets a reply or {@link #GIVE_UP} has passed.
    */
-  private JsonNode call(String type, String id, String key, String body, List<Integer> through) {
-    long deadline = System.nanoTime() + GIVE_UP.toNanos();
-    int node = nextNode.getAndIncrement();
-    String last = "nothing yet";
-    while (System.nanoTime() < deadline) {
-      int port = through.get(Math.floorMod(node++, through.size()));
-      attempts.incrementAndGet();
-      HttpRequest req = HttpJson.request(port, "/machines/" + type + "/" + id, REQUEST_TIMEOUT)
-          .header("Content-Type", "application/json")
-          .header("Idempotency-Key", key)
-          .POST(HttpRequest.BodyPublishers.ofString(body))
-          .build();
-      HttpResponse<String> r;
-      try {
-        r = HttpJson.send(req);
-      } catch (UncheckedIOException e) { // refused (node down), reset (killed mid-request), timed out
-        connectionErrors.incrementAndGet();
-        last = e.getMessage();
-        LockSupport.parkNanos(Duration.ofMillis(100).toNanos());
-        continue;
-      }
-      if (r.statusCode() == 200) {
-        if (r.headers().firstValue("Idempotent-Replayed").isPresent()) replayed.incrementAndGet();
-        return HttpJson.parse(r.body());
-      }
-      if (r.statusCode() != 503)
-        throw new AssertionError("POST :" + port + "/machines/" + type + "/" + id + " key " + key
-            + " answered " + r.statusCode() + ": " + r.body());
-      unavailable.incrementAndGet();
-      last = "503 from :" + port + ": " + r.body();
-      long retryAfter = r.headers().firstValueAsLong("Retry-After").orElse(1);
-      LockSupport.parkNanos(Duration.ofSeconds(retryAfter).toNanos());
+  private <I> Answer call(MachineType<I, ?> type, String id, String key, I input) {
+    try {
+      Answer a = client.machine(type, id).ask(key, input);
+      attempts.addAndGet(a.attempts());
+      if (a.replayed()) replayed.incrementAndGet();
+      return a;
+    } catch (Unavailable e) {
+      attempts.addAndGet(e.attempts().size());
+      throw new AssertionError("key " + key + " to " + type.name() + "/" + id + " got no reply within " + GIVE_UP
+          + ": " + e.getMessage(), e);
+    } catch (RsmException e) {
+      throw new AssertionError(type.name() + "/" + id + " key " + key + " answered " + e.status() + ": "
+          + e.getMessage(), e);
     }
-    throw new AssertionError("key " + key + " to " + type + "/" + id + " got no 200 within " + GIVE_UP + "; last: " + last);
   }
 
   /**
