@@ -185,7 +185,9 @@ final class AdminApi {
 
   /** Every reachable node's recent rejections, merged newest first; nodes that did not answer are named. */
   private CompletionStage<HttpResponse> rejections(Admin.Node node) {
-    return AdminPeers.gather(admin.system(), settings.timeout().dividedBy(2)).thenApply(g -> {
+    AdminPeers.Rejections local = AdminPeers.of(admin.system().address().toString(), admin.rejections(),
+        new AdminJson(node.registry()));
+    return AdminPeers.gather(admin.system(), local, settings.timeout().dividedBy(2)).thenApply(g -> {
       ObjectNode n = AdminJson.MAPPER.createObjectNode();
       n.put("node", admin.system().address().toString());
       ArrayNode nodes = n.putArray("nodes");

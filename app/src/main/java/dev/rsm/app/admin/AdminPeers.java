@@ -44,23 +44,34 @@ final class AdminPeers {
     return Behaviors.setup(ctx -> {
       ctx.getSystem().receptionist().tell(Receptionist.register(KEY, ctx.getSelf()));
       return Behaviors.receive(Ask.class).onMessage(Ask.class, a -> {
-        ArrayNode list = AdminJson.MAPPER.createArrayNode();
-        rejections.latest().forEach(r -> list.add(json.rejection(r)));
-        a.replyTo().tell(new Rejections(node, write(list)));
+        a.replyTo().tell(of(node, rejections, json));
         return Behaviors.same();
       }).build();
     });
   }
 
-  /** Every peer's answer within {@code timeout}; a node that does not answer is left out and named. */
-  static CompletionStage<Gathered> gather(ActorSystem<?> system, Duration timeout) {
+  /** {@code rejections}, written as the answer of node {@code node}. */
+  static Rejections of(String node, RecentRejections rejections, AdminJson json) {
+    ArrayNode list = AdminJson.MAPPER.createArrayNode();
+    rejections.latest().forEach(r -> list.add(json.rejection(r)));
+    return new Rejections(node, write(list));
+  }
+
+  /**
+   * This node's rejections ({@code local}, read directly: the receptionist may not list this
+   * node's own peer yet, just after it started) and every other peer's answer within {@code
+   * timeout}; a node that does not answer is left out and named.
+   */
+  static CompletionStage<Gathered> gather(ActorSystem<?> system, Rejections local, Duration timeout) {
     return AskPattern.<Receptionist.Command, Receptionist.Listing>ask(system.receptionist(),
             r -> Receptionist.find(KEY, r), timeout, system.scheduler())
         .thenCompose(listing -> {
           Set<ActorRef<Ask>> peers = listing.getServiceInstances(KEY);
           List<CompletableFuture<Object>> answers = new ArrayList<>();
+          answers.add(CompletableFuture.completedFuture(local));
           for (ActorRef<Ask> peer : peers)
-            answers.add(AskPattern.<Ask, Rejections>ask(peer, Ask::new, timeout, system.scheduler())
+            if (!peer.path().address().hasLocalScope() && !peer.path().address().equals(system.address())) // not ours
+              answers.add(AskPattern.<Ask, Rejections>ask(peer, Ask::new, timeout, system.scheduler())
                 .<Object>thenApply(r -> r)
                 .exceptionally(e -> peer.path().address().toString())
                 .toCompletableFuture());
